@@ -1,0 +1,53 @@
+// Run configuration: everything needed to rebuild a run's models and data, saved as config.json and in checkpoints.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ml/image.h"
+
+namespace ganscope {
+
+struct TrainConfig {
+    std::string model = "dcgan";     // "dcgan" or "pix2pix"
+    std::string data = "emoji";      // "emoji" (built-in) or an image folder
+    std::string device = "auto";     // "auto", "cpu" or "cuda[:N]"
+    int image_size = 0;              // 0: chosen for the device (32 on a CPU, 64 on a GPU)
+    int latent_dim = 128;
+    int g_width = 64;                // generator base width: ConvTranspose widths are multiples of it
+    int d_width = 64;                // discriminator base width
+    int batch_size = 64;
+    double lr_g = 2e-4;
+    double lr_d = 2e-4;
+    double beta1 = 0.5;
+    double beta2 = 0.999;
+    int64_t steps = 0;               // total steps to train; 0 trains until stopped
+    uint64_t seed = 1;
+    int grid_count = 64;             // fixed latents in the sample grid
+    int sample_every = 100;          // steps between sample grids (published and written as PNG)
+    int checkpoint_every = 1000;     // steps between checkpoints
+    int log_every = 10;              // steps between reading scalars back (one host sync)
+    int snapshot_every = 50;         // steps between generator weight snapshots for the explorer
+    int loader_workers = 2;          // decoding threads
+    int prefetch_batches = 4;
+    Rgb background{255, 255, 255};   // transparent pixels are composited onto this
+
+    // pix2pix (seed 001/002/004); ignored by the DCGAN.
+    std::string direction = "AtoB";  // AtoB or BtoA
+    std::string pairs = "sketch";    // automatic pairs from an image folder: edges, sketch, ascii, posterize
+    std::string generator = "";      // unet_128 / unet_256; empty: chosen from image_size
+    double lambda_l1 = 100.0;
+    std::string loss = "gan_l1";     // gan_l1, or "palette_ce" (seed 004: per-pixel softmax over a palette)
+    int palette_values = 4;          // posterize: num_values^3 colours
+    int load_size = 0;               // jitter: resize before random crop; 0 -> image_size * 286 / 256
+
+    nlohmann::json to_json() const;
+    // Missing keys keep their defaults; a wrong type throws naming the key.
+    static TrainConfig from_json(const nlohmann::json& j);
+    // Throws std::invalid_argument naming the bad value and what is allowed.
+    void validate() const;
+};
+
+}  // namespace ganscope

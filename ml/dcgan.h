@@ -1,0 +1,61 @@
+// The DCGAN of seed 003 (Radford et al.): models, initialisation and the training task.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "ml/config.h"
+#include "ml/gan_task.h"
+
+namespace ganscope {
+
+// latent (N x L x 1 x 1) -> ConvTranspose 8w-4w-2w-w (for 64x64; one fewer per halving) -> 3, Tanh.
+struct DcganGeneratorImpl : torch::nn::Module {
+    DcganGeneratorImpl(int image_size, int latent_dim, int width);
+    torch::Tensor forward(torch::Tensor z);  // z: N x L or N x L x 1 x 1
+    torch::nn::Sequential net{nullptr};
+    int latent_dim;
+};
+TORCH_MODULE(DcganGenerator);
+
+// image -> Conv w (no BN) - 2w - 4w - 8w with BatchNorm + LeakyReLU(0.2) -> one logit per image.
+struct DcganDiscriminatorImpl : torch::nn::Module {
+    DcganDiscriminatorImpl(int image_size, int width);
+    torch::Tensor forward(torch::Tensor x);  // N x 1 logits
+    torch::nn::Sequential net{nullptr};
+};
+TORCH_MODULE(DcganDiscriminator);
+
+// N(0, 0.02) for convolutions, N(1, 0.02) for BatchNorm weights, zero biases (DCGAN paper).
+void dcgan_init_weights(torch::nn::Module& module);
+// Throws std::invalid_argument unless size is a power of two in [16, 256].
+int dcgan_depth(int image_size);
+
+// Fixed latents for the sample grid: deterministic from the seed, independent of the global RNG.
+torch::Tensor make_fixed_latents(int count, int latent_dim, uint64_t seed);
+
+class DcganTask : public GanTask {
+public:
+    DcganTask(const TrainConfig& config, torch::Device device);
+    torch::Tensor train_step(const Batch& batch) override;
+    torch::Tensor render_samples() override;
+    void set_learning_rates(double lr_g, double lr_d) override;
+    torch::Device device() const override { return m_device; }
+    void save(torch::serialize::OutputArchive& archive) override;
+    void load(torch::serialize::InputArchive& archive) override;
+    WeightsSnapshot snapshot_generator(int64_t step) override;
+    int64_t parameter_count() const override;
+
+    DcganGenerator& generator() { return m_g; }
+    DcganDiscriminator& discriminator() { return m_d; }
+    const torch::Tensor& fixed_latents() const { return m_fixed; }
+
+private:
+    TrainConfig m_config;
+    torch::Device m_device;
+    DcganGenerator m_g{nullptr};
+    DcganDiscriminator m_d{nullptr};
+    std::unique_ptr<torch::optim::Adam> m_opt_g, m_opt_d;
+    torch::Tensor m_fixed;
+};
+
+}  // namespace ganscope

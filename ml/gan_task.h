@@ -1,0 +1,50 @@
+// A trainable GAN (DCGAN, pix2pix, ...) as the trainer thread sees it. Only the trainer thread calls it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "ml/config.h"
+
+namespace ganscope {
+
+// One training batch, already on the task's device. `input` is the condition (pix2pix) or undefined.
+struct Batch {
+    torch::Tensor target;  // N x 3 x H x W in [-1, 1]: real images (DCGAN) or translation targets
+    torch::Tensor input;   // N x C x H x W in [-1, 1], or undefined
+};
+
+// Indices into the stats tensor a train step returns.
+enum StatIndex { kLossG = 0, kLossD, kDReal, kDFake, kLossAux, kStatCount };
+
+// Named copies of a generator's parameters and buffers: what the explorer and history snapshots carry.
+struct WeightsSnapshot {
+    int64_t step = 0;
+    TrainConfig config;
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;  // cloned, detached
+};
+
+class GanTask {
+public:
+    virtual ~GanTask() = default;
+
+    // One optimisation step of D then G. Returns a kStatCount float tensor on the device; no host sync.
+    virtual torch::Tensor train_step(const Batch& batch) = 0;
+    // The sample grid: generator outputs for the fixed latents / validation inputs, N x 3 x H x W in [-1, 1].
+    // For image-to-image tasks the grid interleaves input | output | target.
+    virtual torch::Tensor render_samples() = 0;
+    virtual void set_learning_rates(double lr_g, double lr_d) = 0;
+    virtual torch::Device device() const = 0;
+
+    // Everything needed to continue exactly: weights, optimiser state, fixed inputs.
+    virtual void save(torch::serialize::OutputArchive& archive) = 0;
+    virtual void load(torch::serialize::InputArchive& archive) = 0;
+
+    virtual WeightsSnapshot snapshot_generator(int64_t step) = 0;
+    virtual int64_t parameter_count() const = 0;
+};
+
+}  // namespace ganscope

@@ -1,0 +1,43 @@
+// Training metrics: one record per logged step, a bounded history for curves, and JSON Lines output.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ganscope {
+
+struct StepMetrics {
+    int64_t step = 0;
+    int64_t epoch = 0;
+    double loss_g = 0, loss_d = 0;
+    double d_real = 0, d_fake = 0;  // mean D(x) and D(G(z)) as probabilities
+    double loss_aux = std::numeric_limits<double>::quiet_NaN();  // pix2pix: L1 (or CE); NaN when unused
+    double images_per_sec = 0;
+    double seconds = 0;  // wall time since the run started (this process)
+
+    nlohmann::json to_json() const;
+    static StepMetrics from_json(const nlohmann::json& j);
+};
+
+// Bounded history: when full, every other record is dropped, so memory stays flat while the whole run
+// stays visible at a coarser resolution. Not thread-safe; the trainer copies it out under its own lock.
+class MetricsHistory {
+public:
+    explicit MetricsHistory(size_t capacity = 8192) : m_capacity(capacity < 16 ? 16 : capacity) {}
+    void push(const StepMetrics& m);
+    const std::vector<StepMetrics>& records() const { return m_records; }
+    size_t capacity() const { return m_capacity; }
+    int64_t stride() const { return m_stride; }
+
+private:
+    size_t m_capacity;
+    int64_t m_stride = 1;  // only every m_stride-th pushed record is kept
+    int64_t m_pushed = 0;
+    std::vector<StepMetrics> m_records;
+};
+
+}  // namespace ganscope

@@ -1,0 +1,16 @@
+// Conversions between images and tensors in [-1, 1], and sample-grid assembly. Any thread.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "ml/image.h"
+
+namespace ganscope {
+
+// H x W x C uint8 -> C x H x W float in [-1, 1].
+torch::Tensor image_to_tensor(const Image& image);
+// C x H x W (C = 1 or 3) in [-1, 1], any device -> RGB or gray image (clamped, rounded).
+Image tensor_to_image(const torch::Tensor& chw);
+// N x C x H x W -> one image of `columns` columns with `padding` pixels of `pad_value` between cells.
+torch::Tensor make_grid(const torch::Tensor& nchw, int columns, int padding = 2, float pad_value = 1.0f);
+}  // namespace ganscope
