@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "ml/dcgan.h"
+#include "ml/module_io.h"
 
 namespace ganscope {
 namespace fs = std::filesystem;
@@ -169,7 +170,13 @@ void HistoryWriter::write(const WeightsSnapshot& snapshot, int64_t epoch) {
         for (const auto& [name, tensor] : snapshot.tensors)
             cpu.tensors.emplace_back(name, tensor.detach().cpu());
         std::lock_guard<std::mutex> lock(m_mutex);
-        m_pending = std::move(cpu);
+        if (m_pending.size() >= kMaxPending) {
+            m_pending.pop_front();
+            ++m_dropped;
+            m_error = "history: " + std::to_string(m_dropped) +
+                      " snapshot(s) skipped because the disk could not keep up with training";
+        }
+        m_pending.push_back(std::move(cpu));
     } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_error = "history snapshot at step " + std::to_string(snapshot.step) + " failed: " + one_line(e.what());
@@ -180,7 +187,7 @@ void HistoryWriter::write(const WeightsSnapshot& snapshot, int64_t epoch) {
 
 void HistoryWriter::flush() {
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_cv.wait(lock, [&] { return !m_pending && !m_busy; });
+    m_cv.wait(lock, [&] { return m_pending.empty() && !m_busy; });
 }
 
 std::vector<HistoryEntry> HistoryWriter::entries() const {
@@ -196,10 +203,10 @@ std::string HistoryWriter::error() const {
 void HistoryWriter::worker_main() {
     std::unique_lock<std::mutex> lock(m_mutex);
     for (;;) {
-        m_cv.wait(lock, [&] { return m_pending || m_stop; });
-        if (!m_pending) return;  // stopping, nothing left
-        WeightsSnapshot snapshot = std::move(*m_pending);
-        m_pending.reset();
+        m_cv.wait(lock, [&] { return !m_pending.empty() || m_stop; });
+        if (m_pending.empty()) return;  // stopping, nothing left
+        WeightsSnapshot snapshot = std::move(m_pending.front());
+        m_pending.pop_front();
         m_busy = true;
         std::vector<HistoryEntry> entries = m_entries;
         lock.unlock();
@@ -250,27 +257,9 @@ SnapshotGenerator::SnapshotGenerator(const WeightsSnapshot& snapshot, torch::Dev
                                  "'");
     m_impl->device = device;
     m_impl->dcgan = DcganGenerator(m_config.image_size, m_config.latent_dim, m_config.g_width);
-    torch::NoGradGuard no_grad;
-    auto params = m_impl->dcgan->named_parameters(/*recurse=*/true);
-    auto buffers = m_impl->dcgan->named_buffers(/*recurse=*/true);
-    size_t params_set = 0;
-    for (const auto& [name, tensor] : snapshot.tensors) {
-        torch::Tensor* target = params.find(name);
-        bool is_param = target != nullptr;
-        if (!target) target = buffers.find(name);
-        if (!target)
-            throw std::runtime_error("snapshot at step " + std::to_string(m_step) + " has tensor '" + name +
-                                     "' that the " + m_config.model + " generator lacks (config mismatch?)");
-        if (target->sizes() != tensor.sizes())
-            throw std::runtime_error("snapshot tensor '" + name + "' has shape " + c10::str(tensor.sizes()) +
-                                     " but the generator expects " + c10::str(target->sizes()));
-        target->copy_(tensor);
-        params_set += is_param;
-    }
-    if (params_set != params.size())
-        throw std::runtime_error("snapshot at step " + std::to_string(m_step) + " sets " + std::to_string(params_set) +
-                                 " of the generator's " + std::to_string(params.size()) + " parameters");
+    assign_named_tensors(*m_impl->dcgan, snapshot.tensors, "snapshot at step " + std::to_string(m_step));
     m_impl->dcgan->to(device);
+    m_impl->dcgan->eval();  // as DcganTask::render_samples: BatchNorm with running statistics
 }
 
 SnapshotGenerator::~SnapshotGenerator() = default;

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,7 +77,11 @@ private:
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
-    std::optional<WeightsSnapshot> m_pending;  // latest wins if the disk is slower than the trainer
+    // Written in order; beyond kMaxPending (the disk far slower than the trainer) the oldest waiting one is
+    // dropped, so memory stays bounded and the trainer never waits on the disk.
+    static constexpr size_t kMaxPending = 8;
+    std::deque<WeightsSnapshot> m_pending;
+    int64_t m_dropped = 0;
     bool m_busy = false, m_stop = false;
     std::vector<HistoryEntry> m_entries;
     std::string m_error;
