@@ -91,6 +91,10 @@ DcganTask::DcganTask(const TrainConfig& config, torch::Device device)
     dcgan_init_weights(*m_d);
     m_g->to(device);
     m_d->to(device);
+    // channels_last lets oneDNN (CPU) and cuDNN (GPU) pick their faster NHWC kernels; Adam's state follows.
+    for (auto* module : {static_cast<nn::Module*>(m_g.get()), static_cast<nn::Module*>(m_d.get())})
+        for (auto& p : module->parameters())
+            if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
     auto options = [&](double lr) { return torch::optim::AdamOptions(lr).betas({config.beta1, config.beta2}); };
     m_opt_g = std::make_unique<torch::optim::Adam>(m_g->parameters(), options(config.lr_g));
     m_opt_d = std::make_unique<torch::optim::Adam>(m_d->parameters(), options(config.lr_d));
@@ -98,13 +102,14 @@ DcganTask::DcganTask(const TrainConfig& config, torch::Device device)
 }
 
 torch::Tensor DcganTask::train_step(const Batch& batch) {
-    const torch::Tensor& real = batch.target;
+    const torch::Tensor real = batch.target.contiguous(torch::MemoryFormat::ChannelsLast);
     const int64_t n = real.size(0);
     m_g->train();
     m_d->train();
-    auto z = torch::randn({n, m_config.latent_dim, 1, 1}, m_rng, real.options());
-    auto ones = torch::ones({n, 1}, real.options());
-    auto zeros = torch::zeros({n, 1}, real.options());
+    const auto options = torch::TensorOptions(real.device()).dtype(real.dtype());
+    auto z = torch::randn({n, m_config.latent_dim, 1, 1}, m_rng, options);
+    auto ones = torch::ones({n, 1}, options);
+    auto zeros = torch::zeros({n, 1}, options);
 
     // Discriminator: real -> 1, fake -> 0.
     m_opt_d->zero_grad();
@@ -127,13 +132,13 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     torch::NoGradGuard no_grad;
     return torch::stack({loss_g.detach(), loss_d.detach(), torch::sigmoid(logits_real.detach()).mean(),
                          torch::sigmoid(logits_fake.detach()).mean(),
-                         torch::full({}, std::numeric_limits<float>::quiet_NaN(), real.options())});
+                         torch::full({}, std::numeric_limits<float>::quiet_NaN(), options)});
 }
 
 torch::Tensor DcganTask::render_samples() {
     torch::NoGradGuard no_grad;
     m_g->eval();
-    auto images = m_g->forward(m_fixed);
+    auto images = m_g->forward(m_fixed).contiguous();
     m_g->train();
     return images;
 }

@@ -134,7 +134,7 @@ struct Trainer::Impl {
             status.message = "skipped " + std::to_string(folder->skipped().size()) + " unreadable files (first: " +
                              first.first + ": " + first.second + ")";
         }
-        task = make_task(config, device);
+        task = opt.make_task ? opt.make_task(config, device) : make_task(config, device);
         if (opt.resume) {
             meta = load_checkpoint(checkpoint_path, *task);
             step = meta.step;
@@ -301,7 +301,9 @@ struct Trainer::Impl {
 
     void after_step() {
         bool logged = false;
-        if (step % config.log_every == 0 || (config.steps > 0 && step >= config.steps)) {
+        // A checkpoint is only written after the losses were read back and found finite.
+        if (step % config.log_every == 0 || step % config.checkpoint_every == 0 ||
+            (config.steps > 0 && step >= config.steps)) {
             logged = true;
             if (!log_metrics()) {
                 poisoned = true;
