@@ -190,6 +190,18 @@ void HistoryWriter::flush() {
     m_cv.wait(lock, [&] { return m_pending.empty() && !m_busy; });
 }
 
+void HistoryWriter::truncate_after(int64_t step) {
+    flush();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::error_code ec;
+    auto later = [&](const HistoryEntry& e) { return e.step > step; };
+    for (const auto& e : m_entries)
+        if (later(e)) fs::remove(e.path, ec);
+    m_entries.erase(std::remove_if(m_entries.begin(), m_entries.end(), later), m_entries.end());
+    m_last_step = m_entries.empty() ? -1 : m_entries.back().step;
+    m_last_epoch = -1;
+}
+
 std::vector<HistoryEntry> HistoryWriter::entries() const {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_entries;

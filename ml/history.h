@@ -63,6 +63,9 @@ public:
     void write(const WeightsSnapshot& snapshot, int64_t epoch);
     // Waits until queued snapshots are on disk.
     void flush();
+    // Deletes snapshots after `step` (a resume or revert goes back there; later ones are another timeline).
+    void truncate_after(int64_t step);
+    int64_t last_step() const { return m_last_step; }  // caller thread; -1 when none
 
     std::vector<HistoryEntry> entries() const;
     std::string error() const;  // the latest write failure, one line; empty when all is well

@@ -17,6 +17,7 @@ usage:
   ganscope train --headless [options]        train without a window (progress in the terminal)
   ganscope train --headless --resume runs/NAME --steps M
   ganscope bench dcgan                       training speed against a Python PyTorch reference
+  ganscope timelapse runs/NAME --out F.mp4   a video of the run's history snapshots (.gif, folder/; --walk)
 
 )" << ganscope::train_options_help();
 }
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
         }
         if (cmd == "train") return run_train(argc - 1, argv + 1);
         if (cmd == "bench") return run_bench(argc - 1, argv + 1);
+        if (cmd == "timelapse") return run_timelapse(argc - 1, argv + 1);
         if (cmd.rfind("--", 0) == 0) return run_window(argc, argv);  // `ganscope --data DIR` and friends
         std::cerr << "ganscope: unknown command '" << cmd << "'; see `ganscope --help`" << std::endl;
         return 2;

@@ -1,6 +1,8 @@
 // Training timelapse recorder; see recorder.h. The recorder thread alone converts grids and feeds the writer.
 #include "viewer/recorder.h"
 
+#include <algorithm>
+
 namespace ganscope {
 
 Recorder::Recorder(const LatestSlot<SampleGrid>& samples, const LatestSlot<TrainerStatus>* status,
@@ -89,6 +91,40 @@ void Recorder::record(const SampleGrid& grid) {
         m_last_step = grid.step;  // not retried: the next grid will do
         m_warning = std::string("a frame could not be made: ") + e.what();
     }
+}
+
+std::unique_ptr<Recorder> start_timelapse(const Args& args, const Trainer& trainer) {
+    if (!args.has("timelapse")) return nullptr;
+    RecorderOptions options;
+    options.video.path = args.get("timelapse");
+    try {
+        options.video.format = video_format_for_path(options.video.path);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--timelapse: ") + e.what());
+    }
+    options.video.fps = args.get_double("timelapse-fps", 10);
+    if (!(options.video.fps > 0 && options.video.fps <= 240))
+        throw UsageError("--timelapse-fps " + args.get("timelapse-fps") + ": use a rate in (0, 240]");
+    options.every_steps = args.get_int64("every", 0);
+    if (options.every_steps < 0) throw UsageError("--every " + args.get("every") + ": use a step count >= 1");
+    return std::make_unique<Recorder>(trainer, options);
+}
+
+int timelapse_sample_every(const Args& args, int current) {
+    if (!args.has("timelapse")) return current;
+    const int64_t every = args.get_int64("every", 0);
+    return every > 0 ? int(std::min<int64_t>(current, every)) : current;
+}
+
+std::string timelapse_summary(const RecorderStatus& s) {
+    if (s.video.state == VideoState::Failed) return "timelapse: " + s.video.error;
+    std::string line = "timelapse: " + std::to_string(s.video.frames_written) + " frames";
+    if (s.video.width > 0)
+        line += " of " + std::to_string(s.video.width) + "x" + std::to_string(s.video.height);
+    line += " written to " + s.video.path;
+    if (s.video.frames_dropped > 0) line += " (" + std::to_string(s.video.frames_dropped) + " dropped)";
+    if (!s.warning.empty()) line += "; " + s.warning;
+    return line;
 }
 
 }  // namespace ganscope

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ml/slot.h"
+#include "viewer/cli.h"
 #include "ml/trainer.h"
 #include "render/video.h"
 #include "viewer/video_frames.h"
@@ -66,5 +67,14 @@ private:
     std::string m_warning;
     std::thread m_thread;
 };
+
+// For commands that train: `--timelapse FILE --every N [--timelapse-fps F]`. Returns null without --timelapse;
+// throws UsageError for a bad file type or number. Lower config.sample_every to N first (see
+// timelapse_sample_every) so grids are published often enough.
+std::unique_ptr<Recorder> start_timelapse(const Args& args, const Trainer& trainer);
+// The sample interval a timelapse needs: min(current, --every); `current` when there is no --timelapse.
+int timelapse_sample_every(const Args& args, int current);
+// One line: where the video went (frames, size) or why recording stopped.
+std::string timelapse_summary(const RecorderStatus& status);
 
 }  // namespace ganscope

@@ -56,6 +56,8 @@ std::vector<std::string> caption_lines(int64_t step, int64_t epoch, const StepMe
         if (std::isfinite(m->loss_aux) && k > 0 && size_t(k) < sizeof line)
             std::snprintf(line + k, sizeof line - size_t(k), "  aux %.3f", m->loss_aux);
         lines.emplace_back(line);
+    } else {
+        lines.emplace_back("G -  D -");  // always two lines: a video's frames must keep one size
     }
     return lines;
 }

@@ -24,7 +24,8 @@ struct FrameLayout {
 // N x C x H x W in [-1, 1] (any device) -> one RGB8 frame. Only the final bytes cross to the host.
 RgbFrame grid_to_frame(const torch::Tensor& nchw, const FrameLayout& layout);
 
-// "step 1200  epoch 3" and, when metrics are known, "G 1.234  D 0.456  D(x) 0.71  D(G(z)) 0.32".
+// "step 1200  epoch 3" and "G 1.234  D 0.456  D(x) 0.71  D(G(z)) 0.32" ("G -  D -" before any metrics):
+// always two lines, so every frame of a video has the same height.
 std::vector<std::string> caption_lines(int64_t step, int64_t epoch, const StepMetrics* metrics);
 
 // The newest metrics record at or before `step` (records sorted by step), or null.
