@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -89,7 +90,10 @@ public:
 
 private:
     struct Impl;
+    struct Commands;
     void thread_main();
+    void command(const std::function<void(Commands&)>& apply);
+    void owner_weights(Impl& impl);
 
     TrainerOptions m_options;
     LatestSlot<TrainerStatus> m_status;
@@ -104,7 +108,9 @@ private:
         bool stop = false, save = false, revert = false, weights = false;
         std::optional<std::pair<double, double>> lr;
         std::optional<int> batch_size;
-    } m_commands;
+    };
+    Commands m_commands;
+    bool m_abandon = false;  // destructor: stop without writing a checkpoint
 
     mutable std::mutex m_history_mutex;
     MetricsHistory m_history;
