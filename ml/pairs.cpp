@@ -96,8 +96,11 @@ Image bilateral_filter(const Image& gray, int diameter, double sigma_color, doub
     return out;
 }
 
-Image canny(const Image& gray, double low, double high) {
-    if (gray.channels != 1) throw std::invalid_argument("canny: expects a gray image");
+namespace {
+
+// Sobel magnitudes (L1, as OpenCV) and the non-maximum-suppressed ridge: mag where the pixel is a local
+// maximum across the gradient and above `floor`, 0 elsewhere.
+std::vector<int> canny_ridges(const Image& gray, double floor) {
     const int w = gray.width, h = gray.height;
     std::vector<int> gx(size_t(w) * h), gy(size_t(w) * h), mag(size_t(w) * h);
     auto px = [&](int x, int y) { return int(gray.pixels[size_t(clampi(y, 0, h - 1)) * w + clampi(x, 0, w - 1)]); };
@@ -112,15 +115,14 @@ Image canny(const Image& gray, double low, double high) {
             gy[i] = sy;
             mag[i] = std::abs(sx) + std::abs(sy);
         }
-    // Non-maximum suppression along the gradient direction, quantised to 0/45/90/135 degrees.
-    // 0: not an edge, 1: weak candidate, 2: strong.
-    std::vector<uint8_t> state(size_t(w) * h, 0);
+    // Compare along the gradient direction, quantised to 0/45/90/135 degrees.
+    std::vector<int> ridge(size_t(w) * h, 0);
     const double tan22 = 0.4142135623730951, tan67 = 2.414213562373095;
     for (int y = 1; y < h - 1; ++y)
         for (int x = 1; x < w - 1; ++x) {
             const size_t i = size_t(y) * w + x;
             const int m = mag[i];
-            if (m <= low) continue;
+            if (m <= floor) continue;
             const double ax = std::abs(gx[i]), ay = std::abs(gy[i]);
             int n1, n2;
             if (ay <= ax * tan22) {  // horizontal gradient: compare left and right
@@ -136,13 +138,18 @@ Image canny(const Image& gray, double low, double high) {
                 n1 = mag[i - w + 1];
                 n2 = mag[i + w - 1];
             }
-            // Ties broken one way so a plateau keeps one pixel of a two-pixel ridge.
-            if (m > n1 && m >= n2) state[i] = m > high ? 2 : 1;
+            // Ties broken one way so a two-pixel plateau keeps exactly one pixel.
+            if (m > n1 && m >= n2) ridge[i] = m;
         }
-    // Hysteresis: weak pixels survive when connected (8-neighbourhood) to a strong one.
+    return ridge;
+}
+
+// Hysteresis: ridge pixels of at least `high` seed edges, which grow (8-neighbourhood) through ridge pixels
+// above `low`. Returns 255 on edges, 0 elsewhere.
+Image hysteresis(const std::vector<int>& ridge, int w, int h, double low, double high) {
     std::vector<size_t> stack;
-    for (size_t i = 0; i < state.size(); ++i)
-        if (state[i] == 2) stack.push_back(i);
+    for (size_t i = 0; i < ridge.size(); ++i)
+        if (ridge[i] && ridge[i] >= high) stack.push_back(i);
     Image out(w, h, 1, 0);
     while (!stack.empty()) {
         const size_t i = stack.back();
@@ -155,21 +162,37 @@ Image canny(const Image& gray, double low, double high) {
                 const int nx = x + dx, ny = y + dy;
                 if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
                 const size_t j = size_t(ny) * w + nx;
-                if (state[j] && !out.pixels[j]) stack.push_back(j);
+                if (ridge[j] > low && !out.pixels[j]) stack.push_back(j);
             }
     }
     return out;
 }
 
+}  // namespace
+
+Image canny(const Image& gray, double low, double high) {
+    if (gray.channels != 1) throw std::invalid_argument("canny: expects a gray image");
+    // OpenCV semantics: strong above high (strictly), weak above low.
+    return hysteresis(canny_ridges(gray, low), gray.width, gray.height, low, std::nextafter(high, 1e300));
+}
+
 Image edges_pair(const Image& image, const EdgeOptions& o) {
     const Image filtered = bilateral_filter(gray_of(image), o.diameter, o.sigma_color, o.sigma_space);
-    std::vector<uint8_t> sorted = filtered.pixels;
-    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-    const double median = sorted[sorted.size() / 2];
-    // A floor keeps a flat dark image (median 0) from turning every ripple into an edge.
-    const double low = std::max(8.0, (1.0 - o.sigma) * median);
-    const double high = std::max(low, std::min(255.0, (1.0 + o.sigma) * median));
-    Image edges = canny(filtered, low, high);
+    // Thresholds from a median, as seed 004, but of the edge strengths (the ridge magnitudes above a noise
+    // floor) rather than of the intensities: on emoji the intensity median is the white background, which
+    // would put the upper threshold above every soft outline. Half of the ridge seeds edges; weaker ridge
+    // pixels down to (1 - sigma) of the median join when connected to them.
+    const double noise_floor = 24;  // L1 Sobel units: a 6-level step
+    const std::vector<int> ridge = canny_ridges(filtered, noise_floor);
+    std::vector<int> strengths;
+    for (int v : ridge)
+        if (v) strengths.push_back(v);
+    Image edges(filtered.width, filtered.height, 1, 0);
+    if (!strengths.empty()) {
+        std::nth_element(strengths.begin(), strengths.begin() + strengths.size() / 2, strengths.end());
+        const double median = strengths[strengths.size() / 2];
+        edges = hysteresis(ridge, filtered.width, filtered.height, std::max(noise_floor, (1.0 - o.sigma) * median), median);
+    }
     for (auto& p : edges.pixels) p = uint8_t(255 - p);  // black lines on white, like a drawing
     return gray_to_rgb(edges);
 }

@@ -26,9 +26,9 @@ Image canny(const Image& gray, double low, double high);
 struct EdgeOptions {
     int diameter = 5;
     double sigma_color = 60, sigma_space = 120;
-    double sigma = 0.33;  // thresholds (1 - sigma) * median and (1 + sigma) * median of the filtered image
+    double sigma = 0.33;  // hysteresis between (1 - sigma) * median and the median of the edge strengths
 };
-// Black edges on white, RGB: bilateral filter, then Canny with thresholds from the median.
+// Black edges on white, RGB: bilateral filter, then Canny with thresholds from the median edge strength.
 Image edges_pair(const Image& image, const EdgeOptions& options = {});
 
 struct SketchOptions {
