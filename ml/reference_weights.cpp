@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <map>
 
 #include "ml/module_io.h"
+#include "ml/torch_pickle.h"
 
 namespace ganscope {
 namespace {
@@ -28,23 +28,11 @@ const torch::Tensor* find(const StateDict& state, const std::string& key) {
 }  // namespace
 
 StateDict read_state_dict(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw CheckpointError(path + ": cannot open; check the path to the .pth file");
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    c10::IValue value;
-    try {
-        value = torch::pickle_load(bytes);
-    } catch (const c10::Error& e) {
-        throw CheckpointError(path + ": not a PyTorch state_dict file (" + std::string(e.what_without_backtrace()).substr(0, 200) +
-                              "); save it with torch.save(net.state_dict(), path)");
-    }
-    if (!value.isGenericDict()) throw CheckpointError(path + ": holds a " + value.tagKind() + ", not a state_dict (a dict of tensors)");
     StateDict state;
-    for (const auto& entry : value.toGenericDict()) {
-        if (!entry.key().isString()) continue;
-        if (!entry.value().isTensor())
-            throw CheckpointError(path + ": entry '" + entry.key().toStringRef() + "' is not a tensor; expected a state_dict");
-        state.emplace_back(entry.key().toStringRef(), entry.value().toTensor());
+    try {
+        state = read_torch_save(path);
+    } catch (const std::runtime_error& e) {
+        throw CheckpointError(std::string(e.what()) + "; give a file saved with torch.save(net.state_dict(), path)");
     }
     // DataParallel wraps names in "module."; the reference strips it when saving, but not every fork does.
     for (auto& [k, t] : state)
@@ -53,18 +41,10 @@ StateDict read_state_dict(const std::string& path) {
 }
 
 void write_state_dict(const std::string& path, const StateDict& state) {
-    c10::Dict<std::string, at::Tensor> dict;
-    for (const auto& [k, t] : state) dict.insert(k, t.detach().cpu().contiguous());
-    const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), std::streamsize(bytes.size()));
-        if (!out) throw CheckpointError(tmp + ": cannot write; check the folder exists and is writable");
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw CheckpointError(path + ": cannot replace the file; check permissions");
+    try {
+        write_torch_save(path, state);
+    } catch (const std::runtime_error& e) {
+        throw CheckpointError(e.what());
     }
 }
 
