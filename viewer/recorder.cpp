@@ -98,9 +98,12 @@ void Recorder::thread_main() {
 void Recorder::record(const SampleGrid& grid) {
     try {
         if (grid.ready) grid.ready->synchronize();  // the producing stream has finished writing the images
-        RgbFrame frame = grid_to_frame(grid.images, m_options.layout);
+        std::shared_ptr<const TrainerStatus> status = m_trainer_status ? m_trainer_status->latest() : nullptr;
+        FrameLayout layout = m_options.layout;
+        if (layout.columns <= 0)  // pix2pix grids interleave input | output | target: keep triplets on a row
+            layout.columns = default_columns(grid.images.size(0), status && status->config.model == "pix2pix");
+        RgbFrame frame = grid_to_frame(grid.images, layout);
         if (m_caption) {
-            std::shared_ptr<const TrainerStatus> status = m_trainer_status ? m_trainer_status->latest() : nullptr;
             const StepMetrics* metrics = status && status->last.step > 0 ? &status->last : nullptr;
             frame = m_caption->with_caption(frame, caption_lines(grid.step, grid.epoch, metrics));
         }

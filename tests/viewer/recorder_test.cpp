@@ -61,6 +61,10 @@ TEST_CASE("grid_to_frame: layout, pixel-repeat scaling and the same rounding as 
     layout.min_width = 0;
     layout.width = 100;  // not a multiple: bilinear, height follows the aspect
     CHECK(grid_to_frame(images, layout).height == 100);
+    CHECK(default_columns(64, false) == 8);
+    CHECK(default_columns(9, true) == 3);    // 3 pix2pix items: one triplet per row
+    CHECK(default_columns(24, true) == 6);   // 8 items: two triplets per row, four rows
+    CHECK(default_columns(10, true) == 4);   // not triplets after all: square-ish
 }
 
 TEST_CASE("Recorder: grids every N steps become captioned frames; paused grids are passed over") {
