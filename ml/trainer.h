@@ -60,6 +60,8 @@ struct TrainerOptions {
     bool resume = false;        // continue the checkpoint in run_dir (config comes from it; steps may change)
     int64_t extra_steps = -1;   // on resume: train this many more steps (-1: keep the config's total)
     bool start_paused = false;
+    // Builds the task; empty: make_task from ml/task_factory.h. Lets tests and tools wrap or replace the model.
+    std::function<std::unique_ptr<GanTask>(const TrainConfig&, torch::Device)> make_task;
 };
 
 class Trainer {

@@ -36,4 +36,15 @@ cp "$work/run/checkpoint.pt" "$work/good.pt"
 mkdir -p "$work/broken"; head -c 1000 "$work/good.pt" > "$work/broken/checkpoint.pt"
 expect_error "truncated or corrupt" "$bin" train --headless --resume "$work/broken" --steps 2
 cmp -s "$work/run/checkpoint.pt" "$work/good.pt" || fail "the good checkpoint changed"
+expect_error "cannot create the run folder" "$bin" train --headless --preset tiny --steps 2 --out /proc/ganscope-run
+
+# Ctrl-C mid-run: a checkpoint is saved, the exit code says interrupted, and the run resumes.
+"$bin" train --headless --preset tiny --steps 0 --out "$work/interrupted" > "$work/int.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do grep -q "^step" "$work/int.txt" 2>/dev/null && break; sleep 0.1; done
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/int.txt"; fail "interrupted run exited $rc, expected 130"; }
+grep -q "checkpoint saved" "$work/int.txt" || { cat "$work/int.txt"; fail "no checkpoint on Ctrl-C"; }
+"$bin" train --headless --resume "$work/interrupted" --steps 1 > "$work/int2.txt" 2>&1 || { cat "$work/int2.txt"; fail "cannot resume after Ctrl-C"; }
 echo "cli train: all checks passed"

@@ -181,3 +181,47 @@ TEST_CASE("checkpoints: atomic, and foreign or damaged files are named clearly")
     CHECK_THROWS_AS(write_checkpoint(dir + "/no/such/dir/checkpoint.pt", task, {c, 8, {}}), CheckpointError);
     CHECK(fs::file_size(path) == before);
 }
+
+namespace {
+// A DCGAN whose losses turn NaN from a given step on, as a diverging run's would.
+struct DivergingTask : DcganTask {
+    DivergingTask(const TrainConfig& c, torch::Device d, int64_t from) : DcganTask(c, d), from_step(from) {}
+    torch::Tensor train_step(const Batch& batch) override {
+        auto stats = DcganTask::train_step(batch);
+        return ++steps >= from_step ? stats * std::numeric_limits<float>::quiet_NaN() : stats;
+    }
+    int64_t from_step, steps = 0;
+};
+}  // namespace
+
+TEST_CASE("a NaN loss pauses training with the step, and the last good checkpoint stays") {
+    const std::string data = test::synthetic_folder("nan-data", 16);
+    const std::string run = test::scratch_dir("nan-run");
+    TrainerOptions o;
+    o.config = tiny_config(data, 0);
+    o.config.checkpoint_every = 4;
+    o.config.log_every = 1;
+    o.run_dir = run;
+    o.make_task = [](const TrainConfig& c, torch::Device d) { return std::make_unique<DivergingTask>(c, d, 6); };
+    Trainer trainer(o);
+    std::shared_ptr<const TrainerStatus> s;
+    for (int i = 0; i < 600 && !(s && !s->error.empty()); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        s = trainer.status().latest();
+    }
+    REQUIRE(s);
+    CHECK(s->state == TrainerState::Paused);
+    CHECK(s->error.find("by step 6") != std::string::npos);
+    const auto good = fs::last_write_time(run + "/checkpoint.pt");
+    CHECK(read_checkpoint_meta(run + "/checkpoint.pt").step == 4);
+    trainer.save();  // refused: the weights are not finite
+    trainer.start();  // refused until reverted
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(trainer.status().latest()->step == 6);
+    CHECK(fs::last_write_time(run + "/checkpoint.pt") == good);
+    trainer.revert_to_checkpoint();
+    for (int i = 0; i < 200 && trainer.status().latest()->step != 4; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(trainer.status().latest()->step == 4);
+    CHECK(trainer.status().latest()->error.empty());
+}
