@@ -56,6 +56,7 @@ private:
     DcganDiscriminator m_d{nullptr};
     std::unique_ptr<torch::optim::Adam> m_opt_g, m_opt_d;
     torch::Tensor m_fixed;
+    at::Generator m_rng;  // the noise stream; saved in checkpoints so resume is exact
 };
 
 }  // namespace ganscope

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,6 +60,8 @@ struct TrainerOptions {
     bool resume = false;        // continue the checkpoint in run_dir (config comes from it; steps may change)
     int64_t extra_steps = -1;   // on resume: train this many more steps (-1: keep the config's total)
     bool start_paused = false;
+    // Builds the task; empty: make_task from ml/task_factory.h. Lets tests and tools wrap or replace the model.
+    std::function<std::unique_ptr<GanTask>(const TrainConfig&, torch::Device)> make_task;
 };
 
 class Trainer {
@@ -89,7 +92,10 @@ public:
 
 private:
     struct Impl;
+    struct Commands;
     void thread_main();
+    void command(const std::function<void(Commands&)>& apply);
+    void owner_weights(Impl& impl);
 
     TrainerOptions m_options;
     LatestSlot<TrainerStatus> m_status;
@@ -104,7 +110,9 @@ private:
         bool stop = false, save = false, revert = false, weights = false;
         std::optional<std::pair<double, double>> lr;
         std::optional<int> batch_size;
-    } m_commands;
+    };
+    Commands m_commands;
+    bool m_abandon = false;  // destructor: stop without writing a checkpoint
 
     mutable std::mutex m_history_mutex;
     MetricsHistory m_history;

@@ -1,0 +1,87 @@
+// Atomic checkpoint writing and checked reading.
+#include "ml/checkpoint.h"
+
+#include <cstdio>
+#include <filesystem>
+
+namespace ganscope {
+namespace {
+
+constexpr const char* kFormat = "ganscope-checkpoint-1";
+
+torch::serialize::InputArchive open_archive(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        throw CheckpointError(path + ": no such checkpoint; check the path (a run keeps it at runs/NAME/checkpoint.pt)");
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path);
+    } catch (const std::exception&) {
+        throw CheckpointError(path + ": not a readable checkpoint (truncated or corrupt); use an earlier copy or start a new run");
+    }
+    c10::IValue format;
+    if (!archive.try_read("format", format) || !format.isString() || format.toStringRef() != kFormat)
+        throw CheckpointError(path + ": not a ganscope checkpoint (no '" + kFormat + "' marker)");
+    return archive;
+}
+
+CheckpointMeta read_meta(torch::serialize::InputArchive& archive, const std::string& path) {
+    CheckpointMeta meta;
+    c10::IValue config, step, epoch, batch;
+    if (!archive.try_read("config", config) || !archive.try_read("step", step) ||
+        !archive.try_read("loader_epoch", epoch) || !archive.try_read("loader_batch", batch))
+        throw CheckpointError(path + ": checkpoint is missing its metadata; it is damaged");
+    try {
+        meta.config = TrainConfig::from_json(nlohmann::json::parse(config.toStringRef()));
+    } catch (const std::exception& e) {
+        throw CheckpointError(path + ": checkpoint config is unreadable (" + e.what() + ")");
+    }
+    meta.step = step.toInt();
+    meta.position = {epoch.toInt(), batch.toInt()};
+    return meta;
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, GanTask& task, const CheckpointMeta& meta) {
+    torch::serialize::OutputArchive archive;
+    archive.write("format", c10::IValue(std::string(kFormat)));
+    archive.write("config", c10::IValue(meta.config.to_json().dump()));
+    archive.write("step", c10::IValue(meta.step));
+    archive.write("loader_epoch", c10::IValue(meta.position.epoch));
+    archive.write("loader_batch", c10::IValue(meta.position.batch));
+    task.save(archive);
+    const std::string temp = path + ".partial";
+    try {
+        archive.save_to(temp);
+    } catch (const std::exception& e) {
+        std::remove(temp.c_str());
+        throw CheckpointError(path + ": cannot write checkpoint (is the folder writable, the disk full?); the previous checkpoint is kept");
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);
+    if (ec) {
+        std::remove(temp.c_str());
+        throw CheckpointError(path + ": cannot replace checkpoint (" + ec.message() + "); the previous checkpoint is kept");
+    }
+}
+
+CheckpointMeta read_checkpoint_meta(const std::string& path) {
+    auto archive = open_archive(path);
+    return read_meta(archive, path);
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, GanTask& task) {
+    auto archive = open_archive(path);
+    CheckpointMeta meta = read_meta(archive, path);
+    try {
+        task.load(archive);
+    } catch (const CheckpointError& e) {
+        throw CheckpointError(path + ": " + e.what());
+    } catch (const c10::Error& e) {
+        throw CheckpointError(path + ": checkpoint does not fit this model (" + e.what_without_backtrace() + ")");
+    }
+    return meta;
+}
+
+}  // namespace ganscope

@@ -1,0 +1,190 @@
+// DCGAN generator, discriminator and training step (seed 003; Radford et al. 2015).
+#include "ml/dcgan.h"
+
+#include <cmath>
+#include <limits>
+
+#include "ml/module_io.h"
+
+namespace ganscope {
+namespace nn = torch::nn;
+
+int dcgan_depth(int image_size) {
+    if (image_size < 16 || image_size > 256 || (image_size & (image_size - 1)))
+        throw std::invalid_argument("DCGAN image size " + std::to_string(image_size) +
+                                    ": use a power of two from 16 to 256 (32, 64, 128)");
+    int depth = 0;
+    for (int s = 4; s < image_size; s *= 2) ++depth;
+    return depth;  // stride-2 stages between 4x4 and the image
+}
+
+DcganGeneratorImpl::DcganGeneratorImpl(int image_size, int latent, int width) : latent_dim(latent) {
+    const int depth = dcgan_depth(image_size);
+    int channels = width << (depth - 1);  // 512 for 64x64 with width 64
+    net = nn::Sequential();
+    net->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(latent, channels, 4).stride(1).padding(0).bias(false)));
+    net->push_back(nn::BatchNorm2d(channels));
+    net->push_back(nn::ReLU(nn::ReLUOptions(true)));
+    for (int i = 1; i < depth; ++i) {
+        net->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(channels, channels / 2, 4).stride(2).padding(1).bias(false)));
+        net->push_back(nn::BatchNorm2d(channels / 2));
+        net->push_back(nn::ReLU(nn::ReLUOptions(true)));
+        channels /= 2;
+    }
+    net->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(channels, 3, 4).stride(2).padding(1).bias(false)));
+    net->push_back(nn::Tanh());
+    register_module("net", net);
+}
+
+torch::Tensor DcganGeneratorImpl::forward(torch::Tensor z) {
+    if (z.dim() == 2) z = z.view({z.size(0), z.size(1), 1, 1});
+    return net->forward(z);
+}
+
+DcganDiscriminatorImpl::DcganDiscriminatorImpl(int image_size, int width) {
+    const int depth = dcgan_depth(image_size);
+    net = nn::Sequential();
+    int channels = width;
+    net->push_back(nn::Conv2d(nn::Conv2dOptions(3, channels, 4).stride(2).padding(1).bias(false)));
+    net->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
+    for (int i = 1; i < depth; ++i) {
+        net->push_back(nn::Conv2d(nn::Conv2dOptions(channels, channels * 2, 4).stride(2).padding(1).bias(false)));
+        net->push_back(nn::BatchNorm2d(channels * 2));
+        net->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
+        channels *= 2;
+    }
+    net->push_back(nn::Conv2d(nn::Conv2dOptions(channels, 1, 4).stride(1).padding(0).bias(false)));
+    register_module("net", net);
+}
+
+torch::Tensor DcganDiscriminatorImpl::forward(torch::Tensor x) { return net->forward(x).view({x.size(0), 1}); }
+
+void dcgan_init_weights(nn::Module& module) {
+    torch::NoGradGuard no_grad;
+    for (auto& m : module.modules(/*include_self=*/false)) {
+        const std::string name = m->name();
+        if (name == "torch::nn::Conv2dImpl" || name == "torch::nn::ConvTranspose2dImpl") {
+            for (auto& p : m->named_parameters(false)) {
+                if (p.key() == "weight") p.value().normal_(0.0, 0.02);
+                else p.value().zero_();
+            }
+        } else if (name == "torch::nn::BatchNorm2dImpl") {
+            for (auto& p : m->named_parameters(false)) {
+                if (p.key() == "weight") p.value().normal_(1.0, 0.02);
+                else p.value().zero_();
+            }
+        }
+    }
+}
+
+torch::Tensor make_fixed_latents(int count, int latent_dim, uint64_t seed) {
+    auto gen = make_random_generator(torch::kCPU, seed ^ 0x5eedf1edull);
+    return torch::randn({count, latent_dim}, gen, torch::kFloat32);
+}
+
+DcganTask::DcganTask(const TrainConfig& config, torch::Device device)
+    : m_config(config), m_device(device), m_rng(make_random_generator(device, config.seed)) {
+    torch::manual_seed(config.seed);  // weight initialisation
+    m_g = DcganGenerator(config.image_size, config.latent_dim, config.g_width);
+    m_d = DcganDiscriminator(config.image_size, config.d_width);
+    dcgan_init_weights(*m_g);
+    dcgan_init_weights(*m_d);
+    m_g->to(device);
+    m_d->to(device);
+    // channels_last lets oneDNN (CPU) and cuDNN (GPU) pick their faster NHWC kernels; Adam's state follows.
+    for (auto* module : {static_cast<nn::Module*>(m_g.get()), static_cast<nn::Module*>(m_d.get())})
+        for (auto& p : module->parameters())
+            if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+    auto options = [&](double lr) { return torch::optim::AdamOptions(lr).betas({config.beta1, config.beta2}); };
+    m_opt_g = std::make_unique<torch::optim::Adam>(m_g->parameters(), options(config.lr_g));
+    m_opt_d = std::make_unique<torch::optim::Adam>(m_d->parameters(), options(config.lr_d));
+    m_fixed = make_fixed_latents(config.grid_count, config.latent_dim, config.seed).to(device);
+}
+
+torch::Tensor DcganTask::train_step(const Batch& batch) {
+    const torch::Tensor real = batch.target.contiguous(torch::MemoryFormat::ChannelsLast);
+    const int64_t n = real.size(0);
+    m_g->train();
+    m_d->train();
+    const auto options = torch::TensorOptions(real.device()).dtype(real.dtype());
+    auto z = torch::randn({n, m_config.latent_dim, 1, 1}, m_rng, options);
+    auto ones = torch::ones({n, 1}, options);
+    auto zeros = torch::zeros({n, 1}, options);
+
+    // Discriminator: real -> 1, fake -> 0.
+    m_opt_d->zero_grad();
+    auto logits_real = m_d->forward(real);
+    auto fake = m_g->forward(z);
+    auto logits_fake = m_d->forward(fake.detach());
+    auto loss_d = torch::binary_cross_entropy_with_logits(logits_real, ones) +
+                  torch::binary_cross_entropy_with_logits(logits_fake, zeros);
+    loss_d.backward();
+    m_opt_d->step();
+
+    // Generator: make D call fakes real. D's own weight gradients are not needed here, so skip computing them.
+    m_opt_g->zero_grad();
+    for (auto& p : m_d->parameters()) p.requires_grad_(false);
+    auto loss_g = torch::binary_cross_entropy_with_logits(m_d->forward(fake), ones);
+    loss_g.backward();
+    for (auto& p : m_d->parameters()) p.requires_grad_(true);
+    m_opt_g->step();
+
+    torch::NoGradGuard no_grad;
+    return torch::stack({loss_g.detach(), loss_d.detach(), torch::sigmoid(logits_real.detach()).mean(),
+                         torch::sigmoid(logits_fake.detach()).mean(),
+                         torch::full({}, std::numeric_limits<float>::quiet_NaN(), options)});
+}
+
+torch::Tensor DcganTask::render_samples() {
+    torch::NoGradGuard no_grad;
+    m_g->eval();
+    auto images = m_g->forward(m_fixed).contiguous();
+    m_g->train();
+    return images;
+}
+
+void DcganTask::set_learning_rates(double lr_g, double lr_d) {
+    for (auto& group : m_opt_g->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr_g);
+    for (auto& group : m_opt_d->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr_d);
+    m_config.lr_g = lr_g;
+    m_config.lr_d = lr_d;
+}
+
+void DcganTask::save(torch::serialize::OutputArchive& archive) {
+    save_module(archive, "generator", *m_g);
+    save_module(archive, "discriminator", *m_d);
+    save_optimizer(archive, "optimizer_g", *m_opt_g);
+    save_optimizer(archive, "optimizer_d", *m_opt_d);
+    save_generator_state(archive, "rng", m_rng);
+    archive.write("fixed_latents", m_fixed.cpu());
+}
+
+void DcganTask::load(torch::serialize::InputArchive& archive) {
+    load_module(archive, "generator", *m_g);
+    load_module(archive, "discriminator", *m_d);
+    load_optimizer(archive, "optimizer_g", *m_opt_g);
+    load_optimizer(archive, "optimizer_d", *m_opt_d);
+    load_generator_state(archive, "rng", m_rng);
+    torch::Tensor fixed;
+    if (archive.try_read("fixed_latents", fixed)) m_fixed = fixed.to(m_device);
+    // The checkpoint's learning rates are in the optimiser state; keep m_config in step with them.
+    m_config.lr_g = static_cast<torch::optim::AdamOptions&>(m_opt_g->param_groups()[0].options()).lr();
+    m_config.lr_d = static_cast<torch::optim::AdamOptions&>(m_opt_d->param_groups()[0].options()).lr();
+}
+
+WeightsSnapshot DcganTask::snapshot_generator(int64_t step) {
+    WeightsSnapshot s;
+    s.step = step;
+    s.config = m_config;
+    s.tensors = clone_named_tensors(*m_g);
+    return s;
+}
+
+int64_t DcganTask::parameter_count() const {
+    int64_t n = 0;
+    for (const auto& p : m_g->parameters()) n += p.numel();
+    for (const auto& p : m_d->parameters()) n += p.numel();
+    return n;
+}
+
+}  // namespace ganscope

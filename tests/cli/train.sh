@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# End to end: `ganscope train --headless` on the tiny preset writes every artefact, resumes, and rejects bad input
+# with one clear line. Usage: train.sh GANSCOPE_BINARY WORKDIR
+set -euo pipefail
+bin="$1"; work="$2"
+rm -rf "$work"; mkdir -p "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Fresh run on the built-in emoji set.
+"$bin" train --headless --preset tiny --steps 12 --out "$work/run" > "$work/out.txt" 2>&1 || { cat "$work/out.txt"; fail "training failed"; }
+grep -q "emoji" "$work/out.txt" || fail "progress output does not name the emoji data"
+grep -q "step 12/12" "$work/out.txt" || fail "no final progress line"
+for f in config.json metrics.jsonl checkpoint.pt fixed_latents.pt samples/step_00000000.png samples/step_00000010.png samples/step_00000012.png; do
+  [ -s "$work/run/$f" ] || fail "missing artefact $f"
+done
+[ "$(wc -l < "$work/run/metrics.jsonl")" -eq 12 ] || fail "metrics.jsonl should have 12 records"
+grep -q '"image_size": 16' "$work/run/config.json" || fail "config.json lacks the image size"
+
+# Resume for 6 more steps.
+"$bin" train --headless --resume "$work/run" --steps 6 > "$work/resume.txt" 2>&1 || { cat "$work/resume.txt"; fail "resume failed"; }
+grep -q "done: step 18" "$work/resume.txt" || { cat "$work/resume.txt"; fail "resume did not reach step 18"; }
+[ "$(wc -l < "$work/run/metrics.jsonl")" -eq 18 ] || fail "metrics.jsonl should have 18 records after resume"
+
+# Bad input: one line, naming the thing, non-zero exit, nothing lost.
+expect_error() {  # expect_error PATTERN command...
+  local pattern="$1"; shift
+  if "$@" > "$work/err.txt" 2>&1; then fail "expected failure: $*"; fi
+  grep -q -- "$pattern" "$work/err.txt" || { cat "$work/err.txt"; fail "error for '$*' does not mention '$pattern'"; }
+}
+expect_error "$work/nothing-here" "$bin" train --headless --preset tiny --steps 2 --data "$work/nothing-here" --out "$work/bad1"
+mkdir -p "$work/empty"
+expect_error "no images found" "$bin" train --headless --preset tiny --steps 2 --data "$work/empty" --out "$work/bad2"
+expect_error "--size 48" "$bin" train --headless --size 48 --steps 2 --out "$work/bad3"
+expect_error "unknown option --bogus" "$bin" train --headless --bogus
+cp "$work/run/checkpoint.pt" "$work/good.pt"
+mkdir -p "$work/broken"; head -c 1000 "$work/good.pt" > "$work/broken/checkpoint.pt"
+expect_error "truncated or corrupt" "$bin" train --headless --resume "$work/broken" --steps 2
+cmp -s "$work/run/checkpoint.pt" "$work/good.pt" || fail "the good checkpoint changed"
+expect_error "cannot create the run folder" "$bin" train --headless --preset tiny --steps 2 --out /proc/ganscope-run
+
+# Ctrl-C mid-run: a checkpoint is saved, the exit code says interrupted, and the run resumes.
+"$bin" train --headless --preset tiny --steps 0 --out "$work/interrupted" > "$work/int.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do grep -q "^step" "$work/int.txt" 2>/dev/null && break; sleep 0.1; done
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/int.txt"; fail "interrupted run exited $rc, expected 130"; }
+grep -q "checkpoint saved" "$work/int.txt" || { cat "$work/int.txt"; fail "no checkpoint on Ctrl-C"; }
+"$bin" train --headless --resume "$work/interrupted" --steps 1 > "$work/int2.txt" 2>&1 || { cat "$work/int2.txt"; fail "cannot resume after Ctrl-C"; }
+echo "cli train: all checks passed"

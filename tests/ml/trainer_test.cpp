@@ -1,0 +1,227 @@
+// The background trainer: commands, publishing, run-folder output, exact resume, checkpoint errors.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ml/checkpoint.h"
+#include "ml/dcgan.h"
+#include "ml/trainer.h"
+#include "test_util.h"
+
+using namespace ganscope;
+namespace fs = std::filesystem;
+
+namespace {
+
+TrainConfig tiny_config(const std::string& data, int64_t steps) {
+    TrainConfig c;
+    c.data = data;
+    c.device = "cpu";
+    c.image_size = 16;
+    c.latent_dim = 16;
+    c.g_width = c.d_width = 8;
+    c.batch_size = 4;
+    c.grid_count = 9;
+    c.steps = steps;
+    c.log_every = 2;
+    c.sample_every = 4;
+    c.checkpoint_every = 1000;
+    c.snapshot_every = 3;
+    return c;
+}
+
+std::shared_ptr<const TrainerStatus> run_to_end(TrainerOptions options) {
+    Trainer trainer(std::move(options));
+    REQUIRE(trainer.wait(std::chrono::seconds(120)));
+    return trainer.status().latest();
+}
+
+torch::Tensor generator_weights(const std::string& checkpoint) {
+    auto meta = read_checkpoint_meta(checkpoint);
+    DcganTask task(meta.config, torch::kCPU);
+    load_checkpoint(checkpoint, task);
+    std::vector<torch::Tensor> flat;
+    for (auto& p : task.generator()->parameters()) flat.push_back(p.detach().flatten());
+    for (auto& p : task.discriminator()->parameters()) flat.push_back(p.detach().flatten());
+    return torch::cat(flat);
+}
+
+}  // namespace
+
+TEST_CASE("a headless run writes config, metrics, samples and a checkpoint") {
+    const std::string data = test::synthetic_folder("trainer-data", 24);
+    const std::string run = test::scratch_dir("trainer-run");
+    TrainerOptions o;
+    o.config = tiny_config(data, 8);
+    o.run_dir = run;
+    auto status = run_to_end(o);
+    REQUIRE(status);
+    CHECK(status->state == TrainerState::Finished);
+    CHECK(status->error.empty());
+    CHECK(status->step == 8);
+    CHECK(status->epoch == 1);  // 24 images / batch 4 = 6 batches per epoch
+    CHECK(fs::exists(run + "/config.json"));
+    CHECK(fs::exists(run + "/checkpoint.pt"));
+    CHECK(fs::exists(run + "/fixed_latents.pt"));
+    CHECK(fs::exists(run + "/samples/step_00000000.png"));
+    CHECK(fs::exists(run + "/samples/step_00000008.png"));
+    std::ifstream metrics(run + "/metrics.jsonl");
+    int lines = 0;
+    for (std::string line; std::getline(metrics, line);) ++lines;
+    CHECK(lines == 4);  // every 2 steps
+}
+
+TEST_CASE("resume is exact: N steps equal N/2 + resume + N/2") {
+    const std::string data = test::synthetic_folder("resume-data", 20);
+    const std::string whole = test::scratch_dir("resume-whole"), halves = test::scratch_dir("resume-halves");
+    TrainerOptions a;
+    a.config = tiny_config(data, 10);
+    a.run_dir = whole;
+    run_to_end(a);
+
+    TrainerOptions b = a;
+    b.config.steps = 5;
+    b.run_dir = halves;
+    run_to_end(b);
+    TrainerOptions c;
+    c.config = tiny_config(data, 0);
+    c.run_dir = halves;
+    c.resume = true;
+    c.extra_steps = 5;
+    auto status = run_to_end(c);
+    CHECK(status->step == 10);
+
+    auto wa = generator_weights(whole + "/checkpoint.pt"), wb = generator_weights(halves + "/checkpoint.pt");
+    CHECK(torch::allclose(wa, wb, 1e-5, 1e-6));
+    // ...and training really moved the weights, so the comparison means something.
+    TrainerOptions d = a;
+    d.config.steps = 2;
+    d.run_dir = test::scratch_dir("resume-short");
+    run_to_end(d);
+    CHECK(!torch::allclose(wa, generator_weights(d.run_dir + "/checkpoint.pt"), 1e-5, 1e-6));
+}
+
+TEST_CASE("commands: pause, single step, learning rate, batch size, weights and samples are published") {
+    const std::string data = test::synthetic_folder("commands-data", 16);
+    TrainerOptions o;
+    o.config = tiny_config(data, 0);
+    o.start_paused = true;
+    Trainer trainer(o);
+    auto wait_for = [&](auto pred) {
+        for (int i = 0; i < 600; ++i) {
+            auto s = trainer.status().latest();
+            if (s && pred(*s)) return s;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        FAIL("trainer did not reach the expected state");
+        return trainer.status().latest();
+    };
+    auto s = wait_for([](const TrainerStatus& s) { return s.state == TrainerState::Paused; });
+    CHECK(s->step == 0);
+    REQUIRE(trainer.samples().latest());
+    CHECK(trainer.samples().latest()->images.sizes() == torch::IntArrayRef({9, 3, 16, 16}));
+    trainer.step(3);
+    s = wait_for([](const TrainerStatus& s) { return s.step == 3 && s.state == TrainerState::Paused; });
+    trainer.set_learning_rates(1e-3, 5e-4);
+    trainer.set_batch_size(8);
+    trainer.step(1);
+    s = wait_for([](const TrainerStatus& s) { return s.step == 4 && s.state == TrainerState::Paused; });
+    CHECK(s->lr_g == doctest::Approx(1e-3));
+    CHECK(s->lr_d == doctest::Approx(5e-4));
+    CHECK(s->batch_size == 8);
+    CHECK(trainer.samples().latest()->step == 4);
+    trainer.request_weights();
+    trainer.step(1);
+    s = wait_for([](const TrainerStatus& s) { return s.step == 5; });
+    wait_for([&](const TrainerStatus&) { return trainer.weights().latest() && trainer.weights().latest()->step >= 4; });
+    trainer.start();
+    wait_for([](const TrainerStatus& s) { return s.step >= 8; });
+    trainer.pause();
+    wait_for([](const TrainerStatus& s) { return s.state == TrainerState::Paused; });
+    CHECK(trainer.history().size() >= 3);
+    trainer.stop();
+    CHECK(trainer.wait(std::chrono::seconds(30)));
+}
+
+TEST_CASE("bad data fails the run with the folder's name, not a crash") {
+    TrainerOptions o;
+    o.config = tiny_config(test::scratch_dir("trainer-missing") + "/absent", 4);
+    auto status = run_to_end(o);
+    CHECK(status->state == TrainerState::Failed);
+    CHECK(status->error.find("absent") != std::string::npos);
+}
+
+TEST_CASE("checkpoints: atomic, and foreign or damaged files are named clearly") {
+    const std::string dir = test::scratch_dir("checkpoints");
+    TrainConfig c = tiny_config("emoji", 0);
+    DcganTask task(c, torch::kCPU);
+    const std::string path = dir + "/checkpoint.pt";
+    write_checkpoint(path, task, {c, 7, {1, 2}});
+    auto meta = read_checkpoint_meta(path);
+    CHECK(meta.step == 7);
+    CHECK(meta.position.batch == 2);
+    CHECK(!fs::exists(path + ".partial"));
+
+    // Another architecture: the message names the mismatched keys.
+    TrainConfig bigger = c;
+    bigger.image_size = 32;
+    DcganTask other(bigger, torch::kCPU);
+    CHECK_THROWS_WITH_AS(load_checkpoint(path, other), doctest::Contains("net.0.weight"), CheckpointError);
+
+    // Truncated file.
+    const auto size = fs::file_size(path);
+    fs::copy_file(path, dir + "/cut.pt");
+    fs::resize_file(dir + "/cut.pt", size / 2);
+    CHECK_THROWS_WITH_AS(read_checkpoint_meta(dir + "/cut.pt"), doctest::Contains("truncated or corrupt"), CheckpointError);
+    CHECK_THROWS_WITH_AS(read_checkpoint_meta(dir + "/none.pt"), doctest::Contains("no such checkpoint"), CheckpointError);
+
+    // A write that cannot happen leaves the good checkpoint untouched.
+    const auto before = fs::file_size(path);
+    CHECK_THROWS_AS(write_checkpoint(dir + "/no/such/dir/checkpoint.pt", task, {c, 8, {}}), CheckpointError);
+    CHECK(fs::file_size(path) == before);
+}
+
+namespace {
+// A DCGAN whose losses turn NaN from a given step on, as a diverging run's would.
+struct DivergingTask : DcganTask {
+    DivergingTask(const TrainConfig& c, torch::Device d, int64_t from) : DcganTask(c, d), from_step(from) {}
+    torch::Tensor train_step(const Batch& batch) override {
+        auto stats = DcganTask::train_step(batch);
+        return ++steps >= from_step ? stats * std::numeric_limits<float>::quiet_NaN() : stats;
+    }
+    int64_t from_step, steps = 0;
+};
+}  // namespace
+
+TEST_CASE("a NaN loss pauses training with the step, and the last good checkpoint stays") {
+    const std::string data = test::synthetic_folder("nan-data", 16);
+    const std::string run = test::scratch_dir("nan-run");
+    TrainerOptions o;
+    o.config = tiny_config(data, 0);
+    o.config.checkpoint_every = 4;
+    o.config.log_every = 1;
+    o.run_dir = run;
+    o.make_task = [](const TrainConfig& c, torch::Device d) { return std::make_unique<DivergingTask>(c, d, 6); };
+    Trainer trainer(o);
+    std::shared_ptr<const TrainerStatus> s;
+    for (int i = 0; i < 600 && !(s && !s->error.empty()); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        s = trainer.status().latest();
+    }
+    REQUIRE(s);
+    CHECK(s->state == TrainerState::Paused);
+    CHECK(s->error.find("by step 6") != std::string::npos);
+    const auto good = fs::last_write_time(run + "/checkpoint.pt");
+    CHECK(read_checkpoint_meta(run + "/checkpoint.pt").step == 4);
+    trainer.save();  // refused: the weights are not finite
+    trainer.start();  // refused until reverted
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(trainer.status().latest()->step == 6);
+    CHECK(fs::last_write_time(run + "/checkpoint.pt") == good);
+    trainer.revert_to_checkpoint();
+    for (int i = 0; i < 200 && trainer.status().latest()->step != 4; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(trainer.status().latest()->step == 4);
+    CHECK(trainer.status().latest()->error.empty());
+}

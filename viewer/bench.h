@@ -1,0 +1,13 @@
+// Benchmark bodies behind `ganscope bench NAME`; each prints figures and `ratio: X` as its last line.
+#pragma once
+
+#include <string>
+
+namespace ganscope {
+
+int bench_dcgan(int argc, char** argv);  // cmd_bench.cpp: DCGAN training images/s vs Python PyTorch
+
+// Runs `python script args...` and returns the value printed after "images_per_sec:"; throws on failure.
+double run_python_reference(const std::string& script, const std::string& args);
+
+}  // namespace ganscope
