@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include <stb_image.h>
 #include <stb_image_write.h>
 
 #include "render/gl_check.h"
@@ -83,6 +84,16 @@ void write_png_rgba(const std::string& path, const uint8_t* rgba, int width, int
         std::remove(tmp.c_str());
         throw RenderError("could not move screenshot into place at " + path + ": " + ec.message());
     }
+}
+
+std::vector<uint8_t> read_png_rgba(const std::string& path, int& width, int& height) {
+    int channels = 0;
+    unsigned char* data = stbi_load(path.c_str(), &width, &height, &channels, 4);
+    if (!data)
+        throw RenderError("could not read image " + path + ": " + (stbi_failure_reason() ? stbi_failure_reason() : "?"));
+    std::vector<uint8_t> pixels(data, data + size_t(width) * height * 4);
+    stbi_image_free(data);
+    return pixels;
 }
 
 }  // namespace ganscope

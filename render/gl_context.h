@@ -81,5 +81,7 @@ bool display_available();
 
 // Writes top-down RGBA8 rows to PNG atomically (temp file + rename); throws RenderError naming the file.
 void write_png_rgba(const std::string& path, const uint8_t* rgba, int width, int height);
+// Reads a PNG (any channel count) as RGBA8 rows; throws RenderError naming the file. For tests and tools.
+std::vector<uint8_t> read_png_rgba(const std::string& path, int& width, int& height);
 
 }  // namespace ganscope

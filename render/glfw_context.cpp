@@ -1,9 +1,11 @@
 // The windowed GlContext: a resizable, DPI-aware GLFW window with a 3.3+ core context. GL (main) thread only.
+#include "render/gl_check.h"  // glad first: GLFW must not pull in the system gl.h
+
+#define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 
 #include <string>
 
-#include "render/gl_check.h"
 #include "render/gl_context.h"
 
 namespace ganscope {

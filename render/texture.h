@@ -2,6 +2,7 @@
 // cuda_interop.h). GL thread only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

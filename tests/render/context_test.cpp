@@ -5,8 +5,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <stb_image.h>
-
 #include "render/gl_check.h"
 #include "render/gl_context.h"
 
@@ -45,13 +43,12 @@ TEST_CASE("headless EGL context draws into its framebuffer and reads it back") {
     auto dir = std::filesystem::path(GANSCOPE_BINARY_DIR) / "test-work" / "render";
     std::string path = (dir / "context.png").string();
     write_png_rgba(path, pixels.data(), 64, 48);
-    int w = 0, h = 0, c = 0;
-    unsigned char* back = stbi_load(path.c_str(), &w, &h, &c, 4);
-    REQUIRE(back != nullptr);
+    int w = 0, h = 0;
+    auto back = read_png_rgba(path, w, h);
     CHECK(w == 64);
     CHECK(h == 48);
-    CHECK(std::equal(pixels.begin(), pixels.end(), back));
-    stbi_image_free(back);
+    CHECK(back == pixels);
+    CHECK_THROWS_AS(read_png_rgba(path + ".missing", w, h), RenderError);
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
