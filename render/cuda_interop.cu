@@ -51,10 +51,24 @@ struct CudaTextureLink::Impl {
     int registered_width = 0, registered_height = 0;
     uchar4* scratch = nullptr;  // RGBA8 staging for the conversion kernel
     size_t scratch_bytes = 0;
+    cudaEvent_t done = nullptr;  // recorded after each update's unmap
+    bool pending = false;
+
+    // The previous update's source may be released by the caller now; and the scratch buffer reused.
+    void wait_previous() {
+        if (pending) GANSCOPE_CUDA_CHECK(cudaEventSynchronize(done));
+        pending = false;
+    }
+    void mark_pending() {
+        GANSCOPE_CUDA_CHECK(cudaEventRecord(done, stream));
+        pending = true;
+    }
 
     ~Impl() {
         // Best effort on teardown: destructors must not throw.
+        if (done) cudaEventSynchronize(done);
         if (resource) cudaGraphicsUnregisterResource(resource);
+        if (done) cudaEventDestroy(done);
         if (scratch) cudaFree(scratch);
         if (stream) cudaStreamDestroy(stream);
     }
@@ -92,7 +106,7 @@ bool cuda_device_available(int* count, std::string* reason) {
     cudaError_t err = cudaGetDeviceCount(&n);
     if (count) *count = err == cudaSuccess ? n : 0;
     if (err != cudaSuccess) {
-        cudaGetLastError();  // clear the sticky-free error so later CUDA calls are not confused by it
+        cudaGetLastError();  // clear the recorded error so a later, unrelated check does not report it
         if (reason) *reason = std::string("no CUDA device: ") + cudaGetErrorString(err);
         return false;
     }
@@ -110,6 +124,7 @@ CudaTextureLink::CudaTextureLink(int cuda_device) : m_device(cuda_device) {
     GANSCOPE_CUDA_CHECK(cudaSetDevice(cuda_device));
     m_impl = std::make_unique<Impl>();
     GANSCOPE_CUDA_CHECK(cudaStreamCreateWithFlags(&m_impl->stream, cudaStreamNonBlocking));
+    GANSCOPE_CUDA_CHECK(cudaEventCreateWithFlags(&m_impl->done, cudaEventDisableTiming));
 }
 
 CudaTextureLink::~CudaTextureLink() = default;
@@ -119,6 +134,7 @@ void CudaTextureLink::update_from_chw(Texture& texture, const float* device_chw,
     auto t0 = std::chrono::steady_clock::now();
     if (channels != 1 && channels != 3)
         throw RenderError("cannot show an image with " + std::to_string(channels) + " channels; expected 1 or 3");
+    m_impl->wait_previous();
     texture.allocate(width, height);
     m_impl->ensure_registered(texture);
     size_t bytes = size_t(width) * height * 4;
@@ -134,6 +150,7 @@ void CudaTextureLink::update_from_chw(Texture& texture, const float* device_chw,
     chw_to_rgba8<<<grid, block, 0, m_impl->stream>>>(device_chw, channels, height, width, m_impl->scratch);
     GANSCOPE_CUDA_CHECK(cudaGetLastError());
     m_impl->copy_into_texture(m_impl->scratch, size_t(width) * 4, width, height);
+    m_impl->mark_pending();
     texture.mark_updated();
     m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -141,10 +158,12 @@ void CudaTextureLink::update_from_chw(Texture& texture, const float* device_chw,
 void CudaTextureLink::update_from_rgba8(Texture& texture, const unsigned char* device_rgba, int width, int height,
                                         size_t pitch, CUevent_st* ready) {
     auto t0 = std::chrono::steady_clock::now();
+    m_impl->wait_previous();
     texture.allocate(width, height);
     m_impl->ensure_registered(texture);
     if (ready) GANSCOPE_CUDA_CHECK(cudaStreamWaitEvent(m_impl->stream, ready, 0));
     m_impl->copy_into_texture(device_rgba, pitch, width, height);
+    m_impl->mark_pending();
     texture.mark_updated();
     m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }

@@ -27,6 +27,8 @@ public:
     // `ready` (may be null) is recorded by the producer after it wrote `device_chw`; this link's stream waits on
     // it (never the whole device), converts with a small kernel, copies into the mapped array and unmaps before
     // returning, so GL may sample the texture right away. (Re)registers when the texture's storage changes.
+    // The source must stay valid until the next update (or destruction): each update first waits for the
+    // previous one's copy, which long finished by then, so callers can release the previous source safely.
     void update_from_chw(Texture& texture, const float* device_chw, int channels, int height, int width,
                          CUevent_st* ready);
     // Same from device RGBA8 rows (`pitch` bytes apart): one cudaMemcpy2DToArray.
