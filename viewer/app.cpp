@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -103,7 +104,15 @@ void App::open_checkpoint() {
         load_checkpoint(m_options.checkpoint, *task);
         m_open_weights = std::make_shared<WeightsSnapshot>(task->snapshot_generator(meta.step));
         set_latent_dim(config.latent_dim, config.image_size);
-        if (auto* dcgan = dynamic_cast<DcganTask*>(task.get())) m_model.grid.latents = dcgan->fixed_latents().cpu();
+        if (auto* dcgan = dynamic_cast<DcganTask*>(task.get())) {
+            m_model.grid.latents = dcgan->fixed_latents().cpu();
+            m_model.explorer.base = m_model.grid.latents[0].clone();
+            if (m_model.grid.latents.size(0) >= 2) {
+                m_model.interpolation.a = m_model.grid.latents[0].clone();
+                m_model.interpolation.b = m_model.grid.latents[1].clone();
+                ++m_model.interpolation.revision;
+            }
+        }
         show_grid(task->render_samples(), nullptr, meta.step);
         m_model.performance.device_mode = "exploring on " + device.str();
         m_worker = std::make_unique<LatentWorker>(device);
@@ -166,6 +175,12 @@ void App::frame() {
     ImGui::NewFrame();
     m_model.time = ImGui::GetTime();
     m_model.performance.frame_ms = m_stats.recent();
+    {
+        FrameSize fb = m_context->framebuffer_size();
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%dx%d px, scale %.2g", fb.width, fb.height, m_context->content_scale());
+        m_model.render_size = buf;
+    }
     handle_shortcuts();
     draw_ui();
     ImGui::Render();

@@ -111,6 +111,7 @@ struct AppModel {
     std::string notice;                // one line for the status bar (saved screenshot, errors)
     double notice_until = 0;
     double time = 0;                   // seconds since start (ImGui time)
+    std::string render_size;           // "1280x800 px, scale 1.0"
     void notify(const std::string& text, double seconds = 4.0) {
         notice = text;
         notice_until = time + seconds;

@@ -20,6 +20,12 @@ void App::update_sources() {
                     set_latent_dim(c.latent_dim, c.image_size);
                     m.grid.latents = make_fixed_latents(c.grid_count, c.latent_dim, c.seed);
                     m.explorer.base = m.grid.latents[0].clone();
+                    // Something to look at straight away: the first two samples, interpolated.
+                    if (m.grid.latents.size(0) >= 2) {
+                        m.interpolation.a = m.grid.latents[0].clone();
+                        m.interpolation.b = m.grid.latents[1].clone();
+                        ++m.interpolation.revision;
+                    }
                 }
                 m.performance.device_mode = "training on " + status->device;
             }

@@ -82,13 +82,17 @@ void TrainingPanel::draw(AppModel& model) {
     if (s->total_steps > 0) std::snprintf(overlay, sizeof overlay, "%lld / %lld", (long long)s->step, (long long)s->total_steps);
     else std::snprintf(overlay, sizeof overlay, "step %lld (open-ended)", (long long)s->step);
     ImGui::ProgressBar(s->total_steps > 0 ? fraction : 0.0f, ImVec2(-1, 0), overlay);
-    if (ImGui::BeginTable("progress", 2, ImGuiTableFlags_SizingStretchProp)) {
+    if (ImGui::BeginTable("progress", 2)) {
+        ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, ui_em(6.5f));
+        ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
         auto row = [](const char* k, const std::string& v) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
             ImGui::TextDisabled("%s", k);
             ImGui::TableNextColumn();
+            ImGui::PushTextWrapPos(0);
             ImGui::TextUnformatted(v.c_str());
+            ImGui::PopTextWrapPos();
         };
         char buf[96];
         std::snprintf(buf, sizeof buf, "%lld  (%lld batches each)", (long long)s->epoch, (long long)s->batches_per_epoch);
@@ -96,13 +100,11 @@ void TrainingPanel::draw(AppModel& model) {
         std::snprintf(buf, sizeof buf, "%.1f img/s  (%.1f ms/step)", s->last.images_per_sec, s->step_ms);
         row("speed", buf);
         row("ETA", s->total_steps > 0 ? duration_text(s->eta_seconds) : "open-ended");
-        std::snprintf(buf, sizeof buf, "%lld images", (long long)s->dataset_size);
         row("data", s->data_description.empty() ? std::string("-") : s->data_description);
-        row("", buf);
         std::snprintf(buf, sizeof buf, "G %.3f   D %.3f", s->last.loss_g, s->last.loss_d);
         row("loss", buf);
         std::snprintf(buf, sizeof buf, "%.2f / %.2f", s->last.d_real, s->last.d_fake);
-        row("D(x) / D(G(z))", buf);
+        row("D(x), D(G(z))", buf);
         ImGui::EndTable();
     }
 
@@ -127,7 +129,11 @@ void TrainingPanel::draw(AppModel& model) {
     ImGui::EndDisabled();
     ImGui::EndDisabled();
 
-    if (!s->message.empty()) ImGui::TextDisabled("%s", s->message.c_str());
+    if (!s->message.empty()) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextDisabled("%s", s->message.c_str());
+        ImGui::PopTextWrapPos();
+    }
     if (!s->error.empty()) {
         ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.35f, 0.08f, 0.08f, 1));
         ImGui::BeginChild("error", ImVec2(0, ui_em(4.5f)), true);
