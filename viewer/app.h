@@ -58,6 +58,8 @@ public:
     LatentWorker* worker() { return m_worker.get(); }
     const TensorTexture& grid_texture() const { return m_grid_texture; }
     const TensorTexture& explorer_texture() const { return m_explorer_texture; }
+    const TensorTexture& dataset_texture() const { return m_real_texture; }
+    const TensorTexture& walk_texture() const { return m_walk_texture; }
     const FrameStats& frame_stats() const { return m_stats; }
     // Writes what the last frame drew to a PNG; returns the path.
     std::string save_screenshot(const std::string& path);

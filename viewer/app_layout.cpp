@@ -69,6 +69,8 @@ void App::draw_ui() {
         }
         if (ImGui::BeginMenu("View")) {
             if (ImGui::MenuItem("Reset layout")) m_reset_layout = true;
+            if (ImGui::MenuItem("Fake samples")) m.samples_tab = 0;
+            if (ImGui::MenuItem("Real images (dataset)")) m.samples_tab = 1;
             ImGui::MenuItem("ImGui demo", nullptr, &m_show_demo);
             ImGui::EndMenu();
         }
@@ -107,14 +109,16 @@ void App::draw_ui() {
     window("Performance", layout.performance, [&] { m_performance_panel.draw(m); });
     window("Samples", layout.samples, [&] {
         if (ImGui::BeginTabBar("samples tabs")) {
-            if (ImGui::BeginTabItem("Fakes")) {
+            auto flags = [&](int tab) { return m.samples_tab == tab ? ImGuiTabItemFlags_SetSelected : 0; };
+            if (ImGui::BeginTabItem("Fakes", nullptr, flags(0))) {
                 m_samples_panel.draw(m);
                 ImGui::EndTabItem();
             }
-            if (ImGui::BeginTabItem("Dataset")) {
+            if (ImGui::BeginTabItem("Dataset", nullptr, flags(1))) {
                 m_dataset_panel.draw(m);
                 ImGui::EndTabItem();
             }
+            m.samples_tab = -1;
             ImGui::EndTabBar();
         }
     });

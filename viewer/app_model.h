@@ -108,6 +108,7 @@ struct AppModel {
 
     TrainingIntents intents;
     bool screenshot = false;           // intent: write the window to PNG after this frame
+    int samples_tab = -1;              // intent: bring a Samples tab to the front (0 fakes, 1 dataset)
     std::string notice;                // one line for the status bar (saved screenshot, errors)
     double notice_until = 0;
     double time = 0;                   // seconds since start (ImGui time)

@@ -214,3 +214,39 @@ TEST_CASE("bad latent text or file is reported in the explorer and the latent is
     CHECK(e.message.find("short.txt") != std::string::npos);
     CHECK(torch::allclose(e.base, before, 1e-5, 1e-5));
 }
+
+TEST_CASE("the dataset tab shows the real images; the walk and interpolation views render") {
+    std::string dir = work_dir("screens");
+    AppOptions o;
+    o.headless = true;
+    o.width = 1280;
+    o.height = 800;
+    o.trainer.config = tiny_config(test::synthetic_folder("viewer_screens", 12));
+    o.trainer.start_paused = true;
+    App app(o);
+    REQUIRE(frames_until(app, [&] { return app.model().interpolation.strip.ready(); }));
+    app.save_screenshot(dir + "/interpolation.png");
+
+    app.model().samples_tab = 1;
+    REQUIRE(frames_until(app, [&] { return app.model().dataset.real.ready(); }));
+    app.frame();
+    app.save_screenshot(dir + "/dataset.png");
+    CHECK(app.model().dataset.pages == 2);  // 12 images, 9 a page (the grid's count)
+    // The page holds the first 9 images of the folder in the source's order, centre-cropped to 16 px.
+    auto source = open_source(o.trainer.config.data, o.trainer.config.background);
+    auto transform = center_crop_transform(16);
+    std::mt19937 rng(1);
+    std::vector<torch::Tensor> reals;
+    for (size_t i = 0; i < 9; ++i) reals.push_back(transform(source->load(i), rng).target);
+    auto expected = expected_rgba(grid_image(torch::stack(reals), 3, 2));
+    CHECK(max_difference(app.dataset_texture().texture().read_rgba8(), expected) <= 1);
+
+    app.model().interpolation.walk = true;
+    uint64_t updates = 0;
+    REQUIRE(frames_until(app, [&] {
+        updates = app.walk_texture().texture().updates();
+        return updates >= 5;
+    }));
+    app.save_screenshot(dir + "/walk.png");
+    CHECK(app.model().interpolation.walk_image.ready());
+}

@@ -16,15 +16,16 @@ void InterpolationPanel::draw(AppModel& model) {
     InterpolationModel& m = model.interpolation;
     if (ImGui::RadioButton("A \xe2\x86\x92 B", !m.walk)) m.walk = false;  // →
     ImGui::SameLine();
-    if (ImGui::RadioButton("random walk", m.walk)) m.walk = true;
+    if (ImGui::RadioButton("walk", m.walk)) m.walk = true;
     ImGui::SameLine();
     ImGui::TextDisabled("|");
     ImGui::SameLine();
     if (!m.walk) {
-        ImGui::SetNextItemWidth(ui_em(5));
+        ImGui::SetNextItemWidth(ui_em(4));
         if (ImGui::SliderInt("frames", &m.frames, 2, 16)) ++m.revision;
         ImGui::SameLine();
         if (ImGui::Checkbox("slerp", &m.spherical)) ++m.revision;
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("spherical interpolation (keeps latent norms); off: linear");
         ImGui::SameLine();
         ImGui::Checkbox("loop", &m.animate);
     } else {
@@ -81,7 +82,7 @@ void InterpolationPanel::draw(AppModel& model) {
         ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - side) / 2);
         ImGui::Image(m.strip.texture, ImVec2(side, side), uv0, uv1);
         ImGui::SetNextItemWidth(-ui_em(4));
-        ImGui::SliderFloat("loop speed", &m.speed, 0.1f, 4.0f, "%.1fx");
+        ImGui::SliderFloat("speed", &m.speed, 0.1f, 4.0f, "%.1fx");
     }
 }
 
