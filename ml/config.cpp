@@ -27,7 +27,8 @@ nlohmann::json TrainConfig::to_json() const {
         {"latent_dim", latent_dim}, {"g_width", g_width}, {"d_width", d_width}, {"batch_size", batch_size},
         {"lr_g", lr_g}, {"lr_d", lr_d}, {"beta1", beta1}, {"beta2", beta2}, {"steps", steps}, {"seed", seed},
         {"grid_count", grid_count}, {"sample_every", sample_every}, {"checkpoint_every", checkpoint_every},
-        {"log_every", log_every}, {"snapshot_every", snapshot_every}, {"loader_workers", loader_workers},
+        {"log_every", log_every}, {"snapshot_every", snapshot_every}, {"history_every", history_every},
+        {"loader_workers", loader_workers},
         {"prefetch_batches", prefetch_batches}, {"background", {background.r, background.g, background.b}},
         {"direction", direction}, {"pairs", pairs}, {"generator", generator}, {"lambda_l1", lambda_l1},
         {"loss", loss}, {"palette_values", palette_values}, {"load_size", load_size},
@@ -56,6 +57,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "checkpoint_every", c.checkpoint_every);
     read(j, "log_every", c.log_every);
     read(j, "snapshot_every", c.snapshot_every);
+    read(j, "history_every", c.history_every);
     read(j, "loader_workers", c.loader_workers);
     read(j, "prefetch_batches", c.prefetch_batches);
     if (j.contains("background")) {
@@ -87,6 +89,7 @@ void TrainConfig::validate() const {
     if (grid_count < 1 || grid_count > 256) fail("grid_count " + std::to_string(grid_count) + ": use 1 to 256");
     if (sample_every < 1 || checkpoint_every < 1 || log_every < 1 || snapshot_every < 1)
         fail("intervals (--sample-every, --checkpoint-every, --log-every) must be at least 1");
+    if (history_every < 0) fail("--history-every " + std::to_string(history_every) + ": use 0 (once per epoch) or more");
     if (loader_workers < 1 || loader_workers > 64) fail("--workers: use 1 to 64");
     if (direction != "AtoB" && direction != "BtoA") fail("--direction " + direction + ": use AtoB or BtoA");
 }

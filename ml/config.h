@@ -30,6 +30,7 @@ struct TrainConfig {
     int checkpoint_every = 1000;     // steps between checkpoints
     int log_every = 10;              // steps between reading scalars back (one host sync)
     int snapshot_every = 50;         // steps between generator weight snapshots for the explorer
+    int history_every = 0;           // steps between snapshots kept in runs/NAME/history; 0: once per epoch
     int loader_workers = 2;          // decoding threads
     int prefetch_batches = 4;
     Rgb background{255, 255, 255};   // transparent pixels are composited onto this

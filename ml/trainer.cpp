@@ -11,6 +11,7 @@
 
 #include "ml/checkpoint.h"
 #include "ml/dataset.h"
+#include "ml/history.h"
 #include "ml/task_factory.h"
 #include "ml/tensor_image.h"
 
@@ -71,6 +72,7 @@ struct Trainer::Impl {
     Clock::time_point run_start = Clock::now(), window_start = Clock::now();
     int64_t window_images = 0, window_steps = 0;
     double seconds_offset = 0;  // wall time of earlier processes of this run (resume)
+    std::unique_ptr<HistoryWriter> history;  // generator snapshots in run_dir/history (issue 5)
 
     explicit Impl(Trainer& t) : owner(t) {}
     const std::string& run_dir() const { return owner.m_options.run_dir; }
@@ -144,7 +146,26 @@ struct Trainer::Impl {
 
         if (!run_dir().empty()) open_run_dir(opt.resume);
         publish_samples();
-        owner.m_weights.publish(task->snapshot_generator(step));
+        publish_weights(true);
+    }
+
+    // The explorer's weights slot and the run's history (issue 5) share one snapshot copy.
+    void publish_weights(bool for_explorer) {
+        const int64_t epoch = loader ? loader->position().epoch : 0;
+        const bool for_history = history && !poisoned && history->due(step, epoch);
+        if (!for_explorer && !for_history) return;
+        auto snapshot = std::make_shared<const WeightsSnapshot>(task->snapshot_generator(step));
+        if (for_explorer) owner.m_weights.publish(snapshot);
+        if (for_history) write_history(*snapshot, epoch);
+    }
+    // The last step of a run always goes into the history, so timelapses end where training did.
+    void write_final_history() {
+        if (history && task && !poisoned && history->last_step() != step)
+            write_history(task->snapshot_generator(step), loader ? loader->position().epoch : 0);
+    }
+    void write_history(const WeightsSnapshot& snapshot, int64_t epoch) {
+        history->write(snapshot, epoch);
+        if (std::string e = history->error(); !e.empty() && e != status.message) message(e);
     }
 
     void make_loader(LoaderPosition position) {
@@ -162,6 +183,10 @@ struct Trainer::Impl {
         fs::create_directories(run_dir() + "/samples", ec);
         if (ec) throw std::runtime_error(run_dir() + ": cannot create the run folder (" + ec.message() + "); choose a writable --out");
         checkpoint_path = run_dir() + "/checkpoint.pt";
+        HistoryOptions history_options;
+        history_options.every_steps = config.history_every;
+        history = std::make_unique<HistoryWriter>(run_dir(), history_options);
+        history->truncate_after(step);  // a resumed run drops snapshots past its checkpoint
         {
             std::ofstream cfg(run_dir() + "/config.json");
             cfg << config.to_json().dump(2) << "\n";
@@ -251,6 +276,7 @@ struct Trainer::Impl {
         stats_sum = torch::Tensor();
         stats_count = 0;
         publish_samples();
+        if (history) history->truncate_after(step);
         message("reverted to the checkpoint of step " + std::to_string(step));
     }
 
@@ -318,7 +344,7 @@ struct Trainer::Impl {
             }
         }
         if (step % config.sample_every == 0) publish_samples();
-        if (step % config.snapshot_every == 0) owner.m_weights.publish(task->snapshot_generator(step));
+        publish_weights(step % config.snapshot_every == 0);
         if (step % config.checkpoint_every == 0) save_checkpoint("periodic");
         publish();
     }
@@ -432,6 +458,7 @@ void Trainer::thread_main() {
             if (c.weights) owner_weights(impl);
             if (c.save) impl.save_checkpoint("requested");
             if (c.stop) {
+                if (!m_abandon) impl.write_final_history();
                 if (!m_abandon) impl.save_checkpoint("final");
                 finish(impl.status.state == TrainerState::Failed ? TrainerState::Failed : TrainerState::Finished);
                 return;
@@ -443,6 +470,7 @@ void Trainer::thread_main() {
             if (impl.config.steps > 0 && impl.step >= impl.config.steps) {
                 impl.log_metrics();
                 if (impl.step % impl.config.sample_every != 0) impl.publish_samples();
+                impl.write_final_history();
                 if (!impl.run_dir().empty()) impl.save_checkpoint("final");
                 finish(TrainerState::Finished);
                 return;

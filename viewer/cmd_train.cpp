@@ -9,6 +9,7 @@
 #include "ml/trainer.h"
 #include "viewer/cli.h"
 #include "viewer/commands.h"
+#include "viewer/recorder.h"
 #include "viewer/train_options.h"
 
 namespace ganscope {
@@ -40,6 +41,7 @@ std::string progress_line(const TrainerStatus& s) {
 int train_headless(const Args& args) {
     TrainerOptions options;
     options.config = config_from_args(args);
+    options.config.sample_every = timelapse_sample_every(args, options.config.sample_every);
     if (args.has("resume")) {
         options.resume = true;
         options.run_dir = args.get("resume");
@@ -51,6 +53,13 @@ int train_headless(const Args& args) {
     std::signal(SIGTERM, on_interrupt);
 
     Trainer trainer(options);
+    // Timelapse (issue 5): its own thread; a failed recording is reported once and training goes on.
+    std::unique_ptr<Recorder> recorder = start_timelapse(args, trainer);
+    bool recorder_reported = false;
+    auto finish_recording = [&] {
+        if (recorder && !recorder_reported) std::cout << timelapse_summary(recorder->stop()) << std::endl;
+        recorder_reported = true;
+    };
     const bool tty = isatty(STDOUT_FILENO);
     uint64_t seen = 0;
     std::string last_message;
@@ -67,6 +76,11 @@ int train_headless(const Args& args) {
         if (g_interrupts.load() > 1) {
             std::cerr << "aborted; the last checkpoint is intact" << std::endl;
             std::_Exit(130);
+        }
+        if (recorder && !recorder_reported && recorder->status().video.state == VideoState::Failed) {
+            std::cerr << (tty ? "\n" : "") << "ganscope: " << timelapse_summary(recorder->status())
+                      << " (training continues)" << std::endl;
+            recorder_reported = true;
         }
         trainer.status().fetch_if_newer(seen, status);
         if (status) {
@@ -90,6 +104,7 @@ int train_headless(const Args& args) {
                 std::cerr << (tty ? "\n" : "") << "ganscope: " << status->error << std::endl;
                 trainer.stop();
                 trainer.wait();
+                finish_recording();
                 return 1;
             }
         }
@@ -97,6 +112,7 @@ int train_headless(const Args& args) {
     }
     status = trainer.status().latest();
     if (tty) std::cout << "\r\033[K";
+    finish_recording();
     if (!status || status->state == TrainerState::Failed) {
         std::cerr << "ganscope: " << (status ? status->error : std::string("training failed")) << std::endl;
         return 1;

@@ -17,6 +17,11 @@ usage:
   ganscope train --headless [options]        train without a window (progress in the terminal)
   ganscope train --headless --resume runs/NAME --steps M
   ganscope bench dcgan                       training speed against a Python PyTorch reference
+  ganscope timelapse runs/NAME --out F.mp4   a video of the run's history snapshots (.gif, folder/; --walk)
+  ganscope train --headless --model pix2pix  image-to-image (default: sketch -> colour pairs from the emoji set)
+  ganscope translate --checkpoint FILE --input FILE_OR_DIR --output DIR   pix2pix inference (--help for more)
+  ganscope data combine --a DIR --b DIR --out DIR    A|B training images from two folders
+  ganscope data pairs --kind edges|sketch|ascii|posterize --out DIR   automatic pairs as A|B images
 
 )" << ganscope::train_options_help();
 }
@@ -34,6 +39,9 @@ int main(int argc, char** argv) {
         }
         if (cmd == "train") return run_train(argc - 1, argv + 1);
         if (cmd == "bench") return run_bench(argc - 1, argv + 1);
+        if (cmd == "timelapse") return run_timelapse(argc - 1, argv + 1);
+        if (cmd == "translate") return run_translate(argc - 1, argv + 1);
+        if (cmd == "data") return run_data(argc - 1, argv + 1);
         if (cmd.rfind("--", 0) == 0) return run_window(argc, argv);  // `ganscope --data DIR` and friends
         std::cerr << "ganscope: unknown command '" << cmd << "'; see `ganscope --help`" << std::endl;
         return 2;

@@ -8,7 +8,7 @@ namespace ganscope {
 const std::set<std::string>& train_value_options() {
     static const std::set<std::string> options = {
         "data", "steps", "out", "resume", "model", "size", "batch", "lr", "lr-g", "lr-d", "latent", "width",
-        "seed", "device", "sample-every", "checkpoint-every", "log-every", "snapshot-every", "workers", "preset",
+        "seed", "device", "sample-every", "checkpoint-every", "log-every", "snapshot-every", "history-every", "timelapse", "every", "timelapse-fps", "workers", "preset",
         "direction", "pairs", "generator", "lambda-l1", "loss", "palette-values", "grid", "background"};
     return options;
 }
@@ -51,6 +51,7 @@ TrainConfig config_from_args(const Args& args) {
     c.checkpoint_every = args.get_int("checkpoint-every", c.checkpoint_every);
     c.log_every = args.get_int("log-every", c.log_every);
     c.snapshot_every = args.get_int("snapshot-every", c.snapshot_every);
+    c.history_every = args.get_int("history-every", c.history_every);
     c.loader_workers = args.get_int("workers", c.loader_workers);
     c.grid_count = args.get_int("grid", c.grid_count);
     c.direction = args.get("direction", c.direction);
@@ -99,6 +100,9 @@ const char* train_options_help() {
   --seed N                random seed (default 1)
   --sample-every N --checkpoint-every N --log-every N   intervals in steps
   --workers N             image decoding threads (default 2)
+  --history-every N       steps between generator snapshots kept in the run's history/ (default: each epoch)
+  --timelapse FILE --every N [--timelapse-fps F]   record the sample grid (captioned) every N steps into
+                          FILE: .mp4 (H.264), .gif, or a folder/ of PNGs (headless; default fps 10)
   --background white|black|#rrggbb   what transparent pixels become
   --preset tiny           a model small enough to train in seconds (tests)
   pix2pix: --direction AtoB|BtoA --pairs edges|sketch|ascii|posterize --generator unet_128|unet_256

@@ -1,0 +1,36 @@
+// Generator weights in the reference implementation's format (junyanz/pytorch-CycleGAN-and-pix2pix
+// `latest_net_G.pth`: a pickled state_dict of UnetGenerator): load into ganscope's U-Net and export for Python.
+// Any thread (no shared state).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "ml/pix2pix.h"
+
+namespace ganscope {
+
+using StateDict = std::vector<std::pair<std::string, torch::Tensor>>;
+
+// Reads a file written by torch.save(state_dict) (zip or legacy format). Throws CheckpointError naming the
+// file when it is missing or not a dict of tensors.
+StateDict read_state_dict(const std::string& path);
+// Writes a state_dict that Python's torch.load reads (torch.save's zip format), atomically (temp + rename).
+void write_state_dict(const std::string& path, const StateDict& state);
+
+// The U-Net shape a reference state_dict describes (input/output channels, depth, width); throws
+// CheckpointError naming the keys when it is not a UnetGenerator (a resnet_9blocks, a discriminator, ...).
+UnetOptions infer_unet_options(const StateDict& state, const std::string& origin);
+// Copies a reference state_dict into `generator`, checking every name and shape; mismatches are listed by name.
+// num_batches_tracked may be absent (files from PyTorch < 0.4.1).
+void load_unet_state_dict(UnetGenerator& generator, const StateDict& state, const std::string& origin);
+// The generator's parameters and buffers under the reference's names.
+StateDict unet_state_dict(const UnetGenerator& generator);
+
+// Reads a reference `latest_net_G.pth` and builds the U-Net it describes, weights loaded, on `device`.
+UnetGenerator load_reference_generator(const std::string& path, torch::Device device);
+
+}  // namespace ganscope

@@ -1,0 +1,104 @@
+// pix2pix inference: loading checkpoints of either origin and translating images.
+#include "ml/translator.h"
+
+#include "ml/checkpoint.h"
+#include "ml/palette.h"
+#include "ml/reference_weights.h"
+#include "ml/tensor_image.h"
+
+namespace ganscope {
+namespace {
+
+bool is_automatic(const TrainConfig& c) {
+    try {
+        parse_pair_kind(c.pairs);
+        return true;
+    } catch (const std::invalid_argument&) {
+        return false;
+    }
+}
+
+}  // namespace
+
+Translator::Translator(UnetGenerator generator, TrainConfig config, torch::Device device)
+    : m_g(std::move(generator)), m_config(std::move(config)), m_device(device) {
+    m_g->to(device);
+    m_description = "pix2pix " + std::to_string(m_config.image_size) + "x" + std::to_string(m_config.image_size);
+}
+
+std::unique_ptr<Translator> Translator::open(const std::string& path, torch::Device device) {
+    std::string ganscope_error;
+    try {
+        const CheckpointMeta meta = read_checkpoint_meta(path);
+        if (meta.config.model != "pix2pix")
+            throw CheckpointError(path + ": a " + meta.config.model + " checkpoint; translate needs a pix2pix checkpoint "
+                                  "(ganscope train --model pix2pix) or a reference latest_net_G.pth");
+        Pix2PixTask task(meta.config, torch::kCPU);
+        load_checkpoint(path, task);
+        auto t = std::make_unique<Translator>(task.generator(), meta.config, device);
+        t->m_description = path + ": pix2pix " + meta.config.pairs + " " + meta.config.direction + ", " +
+                           std::to_string(meta.config.image_size) + " px, step " + std::to_string(meta.step);
+        return t;
+    } catch (const CheckpointError& e) {
+        ganscope_error = e.what();
+        // Not a ganscope checkpoint at all: try the reference format below. Otherwise the error stands.
+        if (ganscope_error.find("not a ganscope checkpoint") == std::string::npos &&
+            ganscope_error.find("not a readable checkpoint") == std::string::npos)
+            throw;
+    }
+    StateDict state;
+    try {
+        state = read_state_dict(path);
+    } catch (const CheckpointError& e) {
+        throw CheckpointError(path + ": neither a ganscope checkpoint nor a PyTorch state_dict (" + e.what() + ")");
+    }
+    UnetOptions o = infer_unet_options(state, path);
+    UnetGenerator g(o);
+    load_unet_state_dict(g, state, path);
+    TrainConfig c;
+    c.model = "pix2pix";
+    c.pairs = "aligned";  // unknown domains
+    c.image_size = 1 << o.num_downs;
+    c.generator = "unet_" + std::to_string(c.image_size);
+    c.g_width = o.ngf;
+    if (o.input_nc != 3 || o.output_nc != 3)
+        throw CheckpointError(path + ": a U-Net with " + std::to_string(o.input_nc) + " input and " +
+                              std::to_string(o.output_nc) + " output channels; ganscope translates RGB to RGB (3 and 3)");
+    auto t = std::make_unique<Translator>(g, c, device);
+    t->m_description = path + ": reference " + c.generator + " (ngf " + std::to_string(o.ngf) + ")";
+    return t;
+}
+
+std::optional<PairKind> Translator::input_kind() const {
+    if (!is_automatic(m_config) || m_config.direction != "AtoB") return std::nullopt;
+    return parse_pair_kind(m_config.pairs);
+}
+
+std::optional<PairKind> Translator::output_kind() const {
+    if (!is_automatic(m_config) || m_config.direction != "BtoA") return std::nullopt;
+    return parse_pair_kind(m_config.pairs);
+}
+
+bool Translator::input_needs_colour() const {
+    if (!is_automatic(m_config)) return false;
+    if (auto k = input_kind()) return pair_kind_has_colour(*k);
+    return true;  // BtoA: the input is the photo
+}
+
+Image Translator::to_input_domain(const Image& photo) const {
+    Image sized = resize_short_side_center_crop(photo.channels == 3 ? photo : to_rgb(photo), m_config.image_size);
+    if (auto k = input_kind()) return make_pair_image(sized, *k, m_config.palette_values);
+    return sized;
+}
+
+Image Translator::translate(const Image& input, NormMode mode) const {
+    const Image sized = resize_short_side_center_crop(input.channels == 3 ? input : to_rgb(input), m_config.image_size);
+    torch::NoGradGuard no_grad;
+    UnetGenerator g = m_g;
+    set_inference_mode(g, mode);
+    torch::Tensor out = g->forward(image_to_tensor(sized).unsqueeze(0).to(m_device));
+    if (m_config.loss == "palette_ce") out = palette_decode(out, m_config.palette_values);
+    return tensor_to_image(out[0]);
+}
+
+}  // namespace ganscope

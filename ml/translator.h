@@ -1,0 +1,47 @@
+// Inference with a trained pix2pix generator: from a ganscope checkpoint or a reference latest_net_G.pth.
+// One thread at a time (the CLI's main thread, or the window's inference worker).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "ml/config.h"
+#include "ml/pairs.h"
+#include "ml/pix2pix.h"
+
+namespace ganscope {
+
+class Translator {
+public:
+    // A ganscope checkpoint of a pix2pix run, or a reference state_dict (.pth). Throws CheckpointError
+    // naming the file: missing, another model (a DCGAN checkpoint), another architecture (mismatched keys).
+    static std::unique_ptr<Translator> open(const std::string& path, torch::Device device);
+    // A generator already in memory (the window's latest snapshot), with the config it was trained with.
+    Translator(UnetGenerator generator, TrainConfig config, torch::Device device);
+
+    // input: any size and channel count -> the model's size (short side, centre crop); output RGB at that size.
+    Image translate(const Image& input, NormMode mode = NormMode::Eval) const;
+    // Converts a photo into the model's input domain (a photo becomes edges) when the model was trained on
+    // automatic pairs in the AtoB direction; otherwise returns the image resized.
+    Image to_input_domain(const Image& photo) const;
+
+    const TrainConfig& config() const { return m_config; }
+    int image_size() const { return m_config.image_size; }
+    // The automatic pair kind on each side, when known (AtoB: the input is derived; BtoA: the output is).
+    std::optional<PairKind> input_kind() const;
+    std::optional<PairKind> output_kind() const;
+    // True when the input must have colour (a photo, or posterized colour); false when unknown or line art.
+    bool input_needs_colour() const;
+    std::string description() const { return m_description; }
+
+private:
+    UnetGenerator m_g;
+    TrainConfig m_config;
+    torch::Device m_device;
+    std::string m_description;
+};
+
+}  // namespace ganscope

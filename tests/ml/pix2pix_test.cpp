@@ -1,0 +1,209 @@
+// pix2pix models and task: shapes, reference key names, one training step (GAN + L1 and palette CE), save/load.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "ml/checkpoint.h"
+#include "ml/pix2pix.h"
+#include "ml/task_factory.h"
+#include "tests/ml/test_util.h"
+
+using namespace ganscope;
+
+namespace {
+
+TrainConfig tiny_pix2pix(const std::string& data) {
+    TrainConfig c;
+    c.model = "pix2pix";
+    c.data = data;
+    c.image_size = 32;
+    c.g_width = 4;
+    c.d_width = 4;
+    c.batch_size = 2;
+    c.grid_count = 16;
+    return c;
+}
+
+std::set<std::string> names(const torch::nn::Module& m) {
+    std::set<std::string> out;
+    for (const auto& p : m.named_parameters()) out.insert(p.key());
+    for (const auto& b : m.named_buffers()) out.insert(b.key());
+    return out;
+}
+
+int count_dropout(const torch::nn::Module& m) {
+    int n = 0;
+    for (const auto& sub : m.modules()) n += sub->as<torch::nn::Dropout>() != nullptr;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("U-Net shapes: unet_256 and unet_128 reach 1x1 and keep the input size") {
+    torch::manual_seed(0);
+    UnetOptions o;
+    o.ngf = 4;
+    UnetGenerator g256(o);
+    g256->eval();
+    auto y = g256->forward(torch::rand({1, 3, 256, 256}) * 2 - 1);
+    CHECK(y.sizes() == torch::IntArrayRef({1, 3, 256, 256}));
+    CHECK(y.abs().max().item<float>() <= 1.0f);
+    o.num_downs = 7;
+    UnetGenerator g128(o);
+    g128->eval();
+    CHECK(g128->forward(torch::zeros({2, 3, 128, 128})).sizes() == torch::IntArrayRef({2, 3, 128, 128}));
+    CHECK_THROWS_WITH_AS(g128->forward(torch::zeros({1, 3, 96, 96})), doctest::Contains("multiples of 128"), std::invalid_argument);
+    // Dropout in the 8*ngf decoder blocks outside the bottleneck: three in unet_256, two in unet_128.
+    CHECK(count_dropout(*g256) == 3);
+    CHECK(count_dropout(*g128) == 2);
+    CHECK(unet_num_downs("", 128) == 7);
+    CHECK(unet_num_downs("unet_256", 256) == 8);
+    CHECK_THROWS_WITH_AS(unet_num_downs("resnet_9blocks", 256), doctest::Contains("resnet_9blocks"), std::invalid_argument);
+}
+
+TEST_CASE("U-Net parameter names are the reference UnetGenerator's") {
+    UnetOptions o;
+    o.ngf = 2;
+    UnetGenerator g(o);
+    const auto keys = names(*g);
+    // Outermost: down conv (no bias: BatchNorm follows inside), up conv with bias.
+    CHECK(keys.count("model.model.0.weight"));
+    CHECK(!keys.count("model.model.0.bias"));
+    CHECK(keys.count("model.model.3.weight"));
+    CHECK(keys.count("model.model.3.bias"));
+    // A middle level: conv at 1, norm at 2, nested level at 3, up conv at 5, norm at 6.
+    CHECK(keys.count("model.model.1.model.1.weight"));
+    CHECK(keys.count("model.model.1.model.2.running_var"));
+    CHECK(keys.count("model.model.1.model.2.num_batches_tracked"));
+    CHECK(keys.count("model.model.1.model.5.weight"));
+    CHECK(keys.count("model.model.1.model.6.bias"));
+    // The innermost level (8th) sits six nestings below model.model.1: conv at 1, up conv at 3, norm at 4.
+    std::string inner = "model.model.1";
+    for (int i = 0; i < 6; ++i) inner += ".model.3";
+    CHECK(keys.count(inner + ".model.1.weight"));
+    CHECK(keys.count(inner + ".model.3.weight"));
+    CHECK(keys.count(inner + ".model.4.running_mean"));
+    CHECK(!keys.count(inner + ".model.3.model.1.weight"));
+    // Outermost 3 (down w, up w + b), six middle levels of 12 (2 convs, 2 norms of 5), innermost 7: 82 entries.
+    CHECK(keys.size() == 82);
+}
+
+TEST_CASE("70x70 PatchGAN gives a grid of logits") {
+    PatchDiscriminator d(6, 8, 3);
+    CHECK(d->forward(torch::zeros({2, 6, 256, 256})).sizes() == torch::IntArrayRef({2, 1, 30, 30}));
+    CHECK(d->forward(torch::zeros({1, 6, 128, 128})).sizes() == torch::IntArrayRef({1, 1, 14, 14}));
+    CHECK(patch_layers_for(256) == 3);
+    CHECK(patch_layers_for(16) == 1);
+    PatchDiscriminator small(6, 8, patch_layers_for(16));
+    CHECK(small->forward(torch::zeros({1, 6, 16, 16})).size(2) >= 1);
+}
+
+TEST_CASE("one pix2pix step: finite stats, weights move, samples are input|output|target triplets") {
+    torch::manual_seed(1);
+    const std::string data = test::synthetic_folder("pix2pix_step", 6, 40);
+    TrainConfig c = tiny_pix2pix(data);
+    auto task = make_task(c, torch::kCPU);
+    auto* p2p = dynamic_cast<Pix2PixTask*>(task.get());
+    REQUIRE(p2p);
+    const torch::Tensor samples0 = task->render_samples();
+    CHECK(samples0.sizes() == torch::IntArrayRef({9, 3, 32, 32}));  // 3 validation items x 3
+    CHECK(torch::equal(samples0[0], p2p->validation_inputs()[0]));
+    CHECK(torch::equal(samples0[2], p2p->validation_targets()[0]));
+
+    auto source = make_source(c);
+    auto transform = make_transform(c, true);
+    std::mt19937 rng(3);
+    std::vector<torch::Tensor> inputs, targets;
+    for (size_t i = 0; i < 2; ++i) {
+        Example e = transform(source->load(i), rng);
+        CHECK(e.input.sizes() == torch::IntArrayRef({3, 32, 32}));
+        inputs.push_back(e.input);
+        targets.push_back(e.target);
+    }
+    Batch batch{torch::stack(targets), torch::stack(inputs)};
+    const torch::Tensor before = p2p->generator()->named_parameters()["model.model.0.weight"].clone();
+    torch::Tensor stats = task->train_step(batch);
+    REQUIRE(stats.numel() == kStatCount);
+    for (int i = 0; i < kStatCount; ++i) CHECK(std::isfinite(stats[i].item<float>()));
+    CHECK(stats[kLossD].item<float>() == doctest::Approx(std::log(2.0)).epsilon(0.2));  // D starts undecided
+    CHECK(stats[kLossAux].item<float>() > 0.0f);  // L1
+    CHECK(!torch::equal(before, p2p->generator()->named_parameters()["model.model.0.weight"]));
+    // L1 drops over a few steps on the same batch (lambda 100 dominates the generator's loss).
+    float l1 = stats[kLossAux].item<float>();
+    for (int i = 0; i < 15; ++i) stats = task->train_step(batch);
+    CHECK(stats[kLossAux].item<float>() < l1);
+}
+
+TEST_CASE("palette_ce: logits over num_values^3 colours, cross-entropy starts at log(count)") {
+    torch::manual_seed(2);
+    const std::string data = test::synthetic_folder("pix2pix_palette", 4, 40);
+    TrainConfig c = tiny_pix2pix(data);
+    c.loss = "palette_ce";
+    c.palette_values = 3;
+    auto task = make_task(c, torch::kCPU);
+    auto* p2p = dynamic_cast<Pix2PixTask*>(task.get());
+    REQUIRE(p2p);
+    CHECK(p2p->generator()->options.output_nc == 27);
+    CHECK(!p2p->discriminator());
+    // Targets are posterized: every value is one of the 3 levels.
+    const torch::Tensor t = p2p->validation_targets();
+    const torch::Tensor bytes = ((t + 1) * 127.5).round();
+    CHECK(torch::all((bytes == 0) | (bytes == 128) | (bytes == 255)).item<bool>());
+    Batch batch{t, p2p->validation_inputs()};
+    // Weights drawn N(0, 0.02) give small logits, so the first loss is close to a uniform guess.
+    torch::Tensor stats = task->train_step(batch);
+    CHECK(stats[kLossG].item<float>() == doctest::Approx(std::log(27.0)).epsilon(0.15));
+    CHECK(std::isnan(stats[kLossD].item<float>()));
+    // Decoded samples are palette colours.
+    const torch::Tensor out = p2p->translate(batch.input);
+    const torch::Tensor ob = ((out + 1) * 127.5).round();
+    CHECK(torch::all((ob == 0) | (ob == 128) | (ob == 255)).item<bool>());
+}
+
+TEST_CASE("a pix2pix checkpoint round-trips weights, optimiser state and validation items") {
+    torch::manual_seed(4);
+    const std::string data = test::synthetic_folder("pix2pix_ckpt", 4, 40);
+    TrainConfig c = tiny_pix2pix(data);
+    auto a = make_task(c, torch::kCPU);
+    auto* pa = dynamic_cast<Pix2PixTask*>(a.get());
+    a->train_step({pa->validation_targets(), pa->validation_inputs()});
+    const std::string path = test::scratch_dir("pix2pix_ckpt_out") + "/checkpoint.pt";
+    write_checkpoint(path, *a, {c, 1, {}});
+    Pix2PixTask b(c, torch::kCPU);
+    CHECK(!b.validation_inputs().defined());
+    load_checkpoint(path, b);
+    CHECK(torch::equal(b.validation_inputs(), pa->validation_inputs()));
+    CHECK(torch::allclose(b.translate(pa->validation_inputs()), pa->translate(pa->validation_inputs())));
+    // The next step is the same from both (same weights, same Adam moments, same dropout draws).
+    torch::manual_seed(9);
+    auto sa = a->train_step({pa->validation_targets(), pa->validation_inputs()});
+    torch::manual_seed(9);
+    auto sb = b.train_step({pa->validation_targets(), pa->validation_inputs()});
+    CHECK(torch::allclose(sa, sb, 1e-5, 1e-5));
+    // A checkpoint of another width is refused with the mismatched names.
+    TrainConfig wide = c;
+    wide.g_width = 8;
+    Pix2PixTask w(wide, torch::kCPU);
+    CHECK_THROWS_WITH_AS(load_checkpoint(path, w), doctest::Contains("model.model.0.weight"), CheckpointError);
+}
+
+TEST_CASE("BatchNorm in train mode at inference uses batch statistics and leaves the model unchanged") {
+    torch::manual_seed(5);
+    UnetOptions o;
+    o.ngf = 4;
+    o.num_downs = 5;
+    UnetGenerator g(o);
+    set_training_mode(g);
+    g->forward(torch::rand({2, 3, 32, 32}));  // move the running statistics away from their start
+    const auto state_before = g->named_buffers()["model.model.1.model.2.running_mean"].clone();
+    torch::NoGradGuard no_grad;
+    const torch::Tensor x = torch::rand({2, 3, 32, 32}) * 2 - 1;
+    set_inference_mode(g, NormMode::Eval);
+    const torch::Tensor eval1 = g->forward(x), eval2 = g->forward(x);
+    set_inference_mode(g, NormMode::Train);
+    const torch::Tensor train1 = g->forward(x), train2 = g->forward(x);
+    CHECK(torch::equal(eval1, eval2));
+    CHECK(torch::equal(train1, train2));  // dropout stays off
+    CHECK(!torch::allclose(eval1, train1, 1e-3, 1e-3));
+    CHECK(torch::equal(state_before, g->named_buffers()["model.model.1.model.2.running_mean"]));
+}
