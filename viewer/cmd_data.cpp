@@ -25,7 +25,7 @@ const char* kDataHelp = R"(usage:
 int combine(int argc, char** argv) {
     Args args(argc, argv, {}, {"a", "b", "out"});
     for (const char* required : {"a", "b", "out"})
-        if (!args.has(required)) throw UsageError(std::string("data combine needs --") + required + "\n" + kDataHelp);
+        if (!args.has(required)) throw UsageError(std::string("data combine needs --") + required + "; see `ganscope data --help`");
     PairedFolderSource source(args.get("a"), args.get("b"), {255, 255, 255});
     const fs::path out = args.get("out");
     for (size_t i = 0; i < source.size(); ++i) {
@@ -39,7 +39,7 @@ int combine(int argc, char** argv) {
 
 int pairs(int argc, char** argv) {
     Args args(argc, argv, {}, {"kind", "out", "data", "size", "count", "palette-values"});
-    if (!args.has("kind") || !args.has("out")) throw UsageError(std::string("data pairs needs --kind and --out\n") + kDataHelp);
+    if (!args.has("kind") || !args.has("out")) throw UsageError("data pairs needs --kind and --out; see `ganscope data --help`");
     const PairKind kind = parse_pair_kind(args.get("kind"));
     const int size = args.get_int("size", 256), count = args.get_int("count", 0);
     const int palette_values = args.get_int("palette-values", 4);

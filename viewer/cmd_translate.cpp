@@ -45,7 +45,7 @@ int run_translate(int argc, char** argv) {
         return 0;
     }
     for (const char* required : {"checkpoint", "input", "output"})
-        if (!args.has(required)) throw UsageError(std::string("translate needs --") + required + "\n" + kTranslateHelp);
+        if (!args.has(required)) throw UsageError(std::string("translate needs --") + required + "; see `ganscope translate --help`");
     const std::string norm = args.get("norm", "eval");
     if (norm != "eval" && norm != "train") throw UsageError("--norm " + norm + ": use eval or train");
     const NormMode mode = norm == "train" ? NormMode::Train : NormMode::Eval;
