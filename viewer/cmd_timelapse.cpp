@@ -146,7 +146,7 @@ int run_timelapse(int argc, char** argv) {
         const size_t index = args.has("snapshot") ? history.index_at_step(args.get_int64("snapshot", 0))
                                                   : history.entries().size() - 1;
         SnapshotGenerator& generator = history.generator(index);
-        LatentWalk path(generator.latent_dim(), w);
+        LatentPath path(generator.latent_dim(), w);
         VideoWriter writer(video);
         render_walk([&](const torch::Tensor& z) { return generator.generate(z); }, path, layout, writer);
         return finish(writer, "latent walk (snapshot of step " + std::to_string(generator.step()) + ")");

@@ -15,7 +15,7 @@ WalkKind parse_walk_kind(const std::string& text) {
     throw std::invalid_argument("latent walk '" + text + "': use interp or random");
 }
 
-torch::Tensor slerp(const torch::Tensor& a, const torch::Tensor& b, double t) {
+torch::Tensor slerp_rows(const torch::Tensor& a, const torch::Tensor& b, double t) {
     torch::NoGradGuard no_grad;
     auto an = a / a.norm(2, -1, true).clamp_min(1e-8);
     auto bn = b / b.norm(2, -1, true).clamp_min(1e-8);
@@ -27,7 +27,7 @@ torch::Tensor slerp(const torch::Tensor& a, const torch::Tensor& b, double t) {
     return wa * a + wb * b;
 }
 
-LatentWalk::LatentWalk(int latent_dim, WalkOptions options) : m_options(options) {
+LatentPath::LatentPath(int latent_dim, WalkOptions options) : m_options(options) {
     if (latent_dim <= 0) throw std::invalid_argument("latent walk: latent size must be positive");
     if (m_options.count < 1 || m_options.frames < 1)
         throw std::invalid_argument("latent walk: need at least one latent and one frame");
@@ -45,7 +45,7 @@ LatentWalk::LatentWalk(int latent_dim, WalkOptions options) : m_options(options)
             int seg = std::min(int(pos), k - 1);
             double t = pos - seg;
             t = t * t * (3 - 2 * t);  // ease in and out of each keyframe
-            m_path.push_back(slerp(keys[size_t(seg)], keys[size_t((seg + 1) % k)], t));
+            m_path.push_back(slerp_rows(keys[size_t(seg)], keys[size_t((seg + 1) % k)], t));
         }
     } else {
         // Position on the sphere of radius sqrt(L) (where Gaussian latents live); the direction is a
@@ -68,14 +68,14 @@ LatentWalk::LatentWalk(int latent_dim, WalkOptions options) : m_options(options)
     }
 }
 
-const torch::Tensor& LatentWalk::at(int frame) const {
+const torch::Tensor& LatentPath::at(int frame) const {
     if (frame < 0 || frame >= int(m_path.size()))
         throw std::out_of_range("latent walk frame " + std::to_string(frame) + " is outside 0.." +
                                 std::to_string(m_path.size() - 1));
     return m_path[size_t(frame)];
 }
 
-int64_t render_walk(const GenerateFn& generate, const LatentWalk& walk, const FrameLayout& layout, VideoWriter& writer) {
+int64_t render_walk(const GenerateFn& generate, const LatentPath& walk, const FrameLayout& layout, VideoWriter& writer) {
     int64_t pushed = 0;
     for (int f = 0; f < walk.frames() && !writer.failed(); ++f) {
         torch::Tensor images = generate(walk.at(f));

@@ -1,5 +1,7 @@
 // Latent-space videos: slerp through fixed keyframe latents, or a smooth random walk on the latent sphere,
 // rendered by any generator into a VideoWriter. Call from one thread (the one that owns the generator).
+// (ml/latent.h has the explorer's incremental LatentWalk and 1-D slerp_latent; a video needs a whole
+// batch path, precomputed and row-wise, hence LatentPath and slerp_rows here.)
 #pragma once
 
 #include <cstdint>
@@ -19,7 +21,7 @@ WalkKind parse_walk_kind(const std::string& text);
 
 // Spherical interpolation of each row of a and b (N x L) at t in [0, 1]; falls back to lerp for
 // (nearly) parallel rows.
-torch::Tensor slerp(const torch::Tensor& a, const torch::Tensor& b, double t);
+torch::Tensor slerp_rows(const torch::Tensor& a, const torch::Tensor& b, double t);
 
 struct WalkOptions {
     WalkKind kind = WalkKind::Interpolate;
@@ -32,9 +34,9 @@ struct WalkOptions {
 };
 
 // The latent path: deterministic from the options; frame i -> count x latent_dim on the CPU.
-class LatentWalk {
+class LatentPath {
 public:
-    LatentWalk(int latent_dim, WalkOptions options);
+    LatentPath(int latent_dim, WalkOptions options);
     int frames() const { return m_options.frames; }
     const torch::Tensor& at(int frame) const;  // count x L
 
@@ -47,6 +49,6 @@ using GenerateFn = std::function<torch::Tensor(const torch::Tensor& latents)>;  
 
 // Renders every frame of the walk through `generate` into `writer` (use QueueFull::Wait for no drops).
 // Returns the frames pushed; stops early when the writer fails.
-int64_t render_walk(const GenerateFn& generate, const LatentWalk& walk, const FrameLayout& layout, VideoWriter& writer);
+int64_t render_walk(const GenerateFn& generate, const LatentPath& walk, const FrameLayout& layout, VideoWriter& writer);
 
 }  // namespace ganscope

@@ -135,10 +135,10 @@ TEST_CASE("slerp: endpoints, norm kept between equal-norm latents, parallel rows
     torch::manual_seed(1);
     auto a = torch::randn({3, 16}), b = torch::randn({3, 16});
     b = b / b.norm(2, -1, true) * a.norm(2, -1, true);
-    CHECK(torch::allclose(slerp(a, b, 0.0), a, 1e-5, 1e-5));
-    CHECK(torch::allclose(slerp(a, b, 1.0), b, 1e-5, 1e-5));
-    CHECK(torch::allclose(slerp(a, b, 0.37).norm(2, -1), a.norm(2, -1), 1e-4, 1e-4));
-    CHECK(torch::allclose(slerp(a, 2 * a, 0.5), 1.5 * a, 1e-5, 1e-5));
+    CHECK(torch::allclose(slerp_rows(a, b, 0.0), a, 1e-5, 1e-5));
+    CHECK(torch::allclose(slerp_rows(a, b, 1.0), b, 1e-5, 1e-5));
+    CHECK(torch::allclose(slerp_rows(a, b, 0.37).norm(2, -1), a.norm(2, -1), 1e-4, 1e-4));
+    CHECK(torch::allclose(slerp_rows(a, 2 * a, 0.5), 1.5 * a, 1e-5, 1e-5));
 }
 
 TEST_CASE("latent walks: interpolation loops through keyframes; the random walk is smooth on the sphere") {
@@ -147,10 +147,10 @@ TEST_CASE("latent walks: interpolation loops through keyframes; the random walk 
     o.count = 2;
     o.frames = 60;
     o.keyframes = 4;
-    LatentWalk interp(16, o);
+    LatentPath interp(16, o);
     CHECK(interp.at(0).sizes() == torch::IntArrayRef({2, 16}));
     // Keyframes sit every frames/keyframes frames; between them the path moves, and it closes the loop.
-    CHECK(torch::allclose(interp.at(15), LatentWalk(16, o).at(15)));  // deterministic
+    CHECK(torch::allclose(interp.at(15), LatentPath(16, o).at(15)));  // deterministic
     CHECK_FALSE(torch::allclose(interp.at(0), interp.at(15)));
     double last_step = (interp.at(59) - interp.at(0)).norm().item<double>();
     double mid_step = (interp.at(8) - interp.at(7)).norm().item<double>();
@@ -159,7 +159,7 @@ TEST_CASE("latent walks: interpolation loops through keyframes; the random walk 
     o.kind = WalkKind::Random;
     o.frames = 100;
     o.speed = 0.05;
-    LatentWalk walk(64, o);
+    LatentPath walk(64, o);
     for (int f = 0; f < 100; f += 9)
         CHECK(walk.at(f).norm(2, -1).sub(8.0).abs().max().item<double>() < 1e-3);  // radius sqrt(64)
     for (int f = 1; f < 100; f += 7) {
