@@ -42,7 +42,10 @@ TEST_CASE("LatestSlot hammered by publishers and readers stays consistent") {
             uint64_t seen = 0, last_generation = 0;
             std::vector<int64_t> last_from(publishers, 0);
             std::shared_ptr<const Payload> value;
-            while (done_publishers.load() < publishers) {
+            // One last pass after the publishers finish, so every reader reads at least once however the
+            // threads were scheduled.
+            for (bool finished = false; !finished;) {
+                finished = done_publishers.load() == publishers;
                 uint64_t g = slot.generation();
                 if (g < last_generation) bad.fetch_add(1);
                 last_generation = g;
