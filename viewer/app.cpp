@@ -18,6 +18,7 @@
 #include "ml/checkpoint.h"
 #include "ml/dcgan.h"
 #include "ml/task_factory.h"
+#include "render/cuda_interop.h"
 #include "render/gl_check.h"
 #include "viewer/ui_style.h"
 
@@ -42,6 +43,11 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     co.width = m_options.width;
     co.height = m_options.height;
     co.vsync = m_options.vsync;
+    // Headless on a CUDA machine: the EGL device that is the training GPU, so interop stays on one device.
+    if (m_options.headless && cuda_device_available()) {
+        const std::string& d = m_options.trainer.config.device;
+        co.cuda_device = d.rfind("cuda:", 0) == 0 ? std::atoi(d.c_str() + 5) : 0;
+    }
     m_context = create_context(co);
 
     IMGUI_CHECKVERSION();
