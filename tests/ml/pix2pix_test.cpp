@@ -6,6 +6,8 @@
 #include "ml/checkpoint.h"
 #include "ml/pix2pix.h"
 #include "ml/task_factory.h"
+#include "ml/tensor_image.h"
+#include "ml/translator.h"
 #include "tests/ml/test_util.h"
 
 using namespace ganscope;
@@ -180,6 +182,12 @@ TEST_CASE("a pix2pix checkpoint round-trips weights, optimiser state and validat
     torch::manual_seed(9);
     auto sb = b.train_step({pa->validation_targets(), pa->validation_inputs()});
     CHECK(torch::allclose(sa, sb, 1e-5, 1e-5));
+    // The trainer's snapshot becomes a translator that gives the task's own output.
+    auto translator = Translator::from_snapshot(a->snapshot_generator(1), torch::kCPU);
+    const Image in = tensor_to_image(pa->validation_inputs()[0]);
+    const Image via_snapshot = translator->translate(in);
+    const Image via_task = tensor_to_image(pa->translate(image_to_tensor(in).unsqueeze(0))[0]);
+    CHECK(via_snapshot.pixels == via_task.pixels);
     // A checkpoint of another width is refused with the mismatched names.
     TrainConfig wide = c;
     wide.g_width = 8;
