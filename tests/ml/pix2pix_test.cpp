@@ -26,6 +26,14 @@ TrainConfig tiny_pix2pix(const std::string& data) {
     return c;
 }
 
+// These models are tiny: on a loaded 2-core machine, intra-op threads spinning on each small op cost far more
+// than they give (30 s instead of 1 s for the training test), so the tiny-model tests run single-threaded.
+struct SingleThread {
+    int previous = torch::get_num_threads();
+    SingleThread() { torch::set_num_threads(1); }
+    ~SingleThread() { torch::set_num_threads(previous); }
+};
+
 std::set<std::string> names(const torch::nn::Module& m) {
     std::set<std::string> out;
     for (const auto& p : m.named_parameters()) out.insert(p.key());
@@ -101,6 +109,7 @@ TEST_CASE("70x70 PatchGAN gives a grid of logits") {
 }
 
 TEST_CASE("one pix2pix step: finite stats, weights move, samples are input|output|target triplets") {
+    SingleThread single_thread;
     torch::manual_seed(1);
     const std::string data = test::synthetic_folder("pix2pix_step", 6, 40);
     TrainConfig c = tiny_pix2pix(data);
@@ -137,6 +146,7 @@ TEST_CASE("one pix2pix step: finite stats, weights move, samples are input|outpu
 }
 
 TEST_CASE("palette_ce: logits over num_values^3 colours, cross-entropy starts at log(count)") {
+    SingleThread single_thread;
     torch::manual_seed(2);
     const std::string data = test::synthetic_folder("pix2pix_palette", 4, 40);
     TrainConfig c = tiny_pix2pix(data);
@@ -163,6 +173,7 @@ TEST_CASE("palette_ce: logits over num_values^3 colours, cross-entropy starts at
 }
 
 TEST_CASE("a pix2pix checkpoint round-trips weights, optimiser state and validation items") {
+    SingleThread single_thread;
     torch::manual_seed(4);
     const std::string data = test::synthetic_folder("pix2pix_ckpt", 4, 40);
     TrainConfig c = tiny_pix2pix(data);
@@ -196,6 +207,7 @@ TEST_CASE("a pix2pix checkpoint round-trips weights, optimiser state and validat
 }
 
 TEST_CASE("BatchNorm in train mode at inference uses batch statistics and leaves the model unchanged") {
+    SingleThread single_thread;
     torch::manual_seed(5);
     UnetOptions o;
     o.ngf = 4;
