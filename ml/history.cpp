@@ -10,6 +10,7 @@
 
 #include "ml/dcgan.h"
 #include "ml/module_io.h"
+#include "ml/pix2pix.h"
 
 namespace ganscope {
 namespace fs = std::filesystem;
@@ -259,17 +260,23 @@ void HistoryWriter::worker_main() {
 
 struct SnapshotGenerator::Impl {
     DcganGenerator dcgan{nullptr};
+    std::unique_ptr<Pix2PixTask> pix2pix;  // the task's own translate(): palette decoding, inference mode
     torch::Device device{torch::kCPU};
 };
 
 SnapshotGenerator::SnapshotGenerator(const WeightsSnapshot& snapshot, torch::Device device)
     : m_impl(std::make_unique<Impl>()), m_step(snapshot.step), m_config(snapshot.config) {
-    if (m_config.model != "dcgan")
-        throw std::runtime_error("history rendering supports the dcgan model; this snapshot is '" + m_config.model +
-                                 "'");
     m_impl->device = device;
+    const std::string origin = "snapshot at step " + std::to_string(m_step);
+    if (m_config.model == "pix2pix") {
+        m_impl->pix2pix = std::make_unique<Pix2PixTask>(m_config, device);
+        assign_named_tensors(*m_impl->pix2pix->generator(), snapshot.tensors, origin);
+        return;
+    }
+    if (m_config.model != "dcgan")
+        throw std::runtime_error(origin + " is of model '" + m_config.model + "', which history cannot render");
     m_impl->dcgan = DcganGenerator(m_config.image_size, m_config.latent_dim, m_config.g_width);
-    assign_named_tensors(*m_impl->dcgan, snapshot.tensors, "snapshot at step " + std::to_string(m_step));
+    assign_named_tensors(*m_impl->dcgan, snapshot.tensors, origin);
     m_impl->dcgan->to(device);
     m_impl->dcgan->eval();  // as DcganTask::render_samples: BatchNorm with running statistics
 }
@@ -278,8 +285,11 @@ SnapshotGenerator::~SnapshotGenerator() = default;
 SnapshotGenerator::SnapshotGenerator(SnapshotGenerator&&) noexcept = default;
 SnapshotGenerator& SnapshotGenerator::operator=(SnapshotGenerator&&) noexcept = default;
 
+bool SnapshotGenerator::is_image_to_image() const { return m_impl->pix2pix != nullptr; }
+
 torch::Tensor SnapshotGenerator::generate(const torch::Tensor& latents) {
     torch::NoGradGuard no_grad;
+    if (m_impl->pix2pix) return m_impl->pix2pix->translate(latents.to(m_impl->device));
     return m_impl->dcgan->forward(latents.to(m_impl->device));
 }
 

@@ -92,7 +92,7 @@ private:
 };
 
 // A generator rebuilt from a snapshot (DCGAN: DcganGenerator from the snapshot's config, tensors copied by
-// name), rendering latents exactly as the training task renders its sample grid.
+// name; pix2pix: the task's U-Net), rendering exactly as the training task renders its sample grid.
 class SnapshotGenerator {
 public:
     explicit SnapshotGenerator(const WeightsSnapshot& snapshot, torch::Device device = torch::kCPU);
@@ -100,8 +100,10 @@ public:
     SnapshotGenerator(SnapshotGenerator&&) noexcept;
     SnapshotGenerator& operator=(SnapshotGenerator&&) noexcept;
 
-    // N x L (or N x L x 1 x 1) latents -> N x 3 x H x W in [-1, 1] on the generator's device.
+    // DCGAN: N x L (or N x L x 1 x 1) latents; pix2pix: N x 3 x S x S input images in [-1, 1].
+    // -> N x 3 x H x W in [-1, 1] on the generator's device.
     torch::Tensor generate(const torch::Tensor& latents);
+    bool is_image_to_image() const;  // pix2pix: generate() takes images, not latents
     int64_t step() const { return m_step; }
     const TrainConfig& config() const { return m_config; }
     int latent_dim() const { return m_config.latent_dim; }

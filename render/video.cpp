@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -327,6 +328,8 @@ bool VideoWriter::start_ffmpeg(int width, int height) {
              "; install ffmpeg or point to its binary; recording is off");
         return false;
     }
+    // Encoding is background work: the process that feeds it (training) keeps priority.
+    if (o.nice > 0) ::setpriority(PRIO_PROCESS, pid, o.nice);
     m_child_pid = pid;
     m_stdin_fd = in_pipe[1];
     m_stderr_fd = err_pipe[0];

@@ -42,6 +42,7 @@ struct VideoOptions {
     int keyframe_interval = 0;     // MP4: frames between keyframes (= fragments); 0: one per second
     int crf = 20;                  // MP4: x264 quality (lower is better, 18-28 sensible)
     int encoder_threads = 2;       // MP4: x264 threads, kept low so encoding does not starve training
+    int nice = 10;                 // ffmpeg's scheduling niceness (0: as the caller); encoding yields to training
     std::string ffmpeg = "ffmpeg"; // program name (looked up in PATH) or path
     size_t queue_frames = 8;       // frames buffered between producer and writer thread
     QueueFull when_full = QueueFull::Drop;

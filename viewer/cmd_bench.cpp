@@ -95,7 +95,9 @@ int run_bench(int argc, char** argv) {
     if (argc < 2) throw UsageError("bench needs a name: ganscope bench dcgan");
     const std::string name = argv[1];
     if (name == "dcgan") return bench_dcgan(argc - 1, argv + 1);
-    throw UsageError("bench " + name + ": unknown benchmark (dcgan)");
+    if (name == "record") return bench_record(argc - 1, argv + 1);
+    if (name == "pix2pix") return bench_pix2pix(argc - 1, argv + 1);
+    throw UsageError("bench " + name + ": unknown benchmark (dcgan, record)");
 }
 
 }  // namespace ganscope

@@ -1,12 +1,16 @@
 // `ganscope timelapse runs/NAME --out FILE`: a video after the fact from the run's history snapshots (the
-// fixed-latent grid as each snapshot's generator drew it), or with --walk a latent walk. Main thread.
+// sample grid as each snapshot's generator drew it: fixed latents, or pix2pix validation triplets), or with
+// --walk a latent walk. Main thread.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "ml/checkpoint.h"
 #include "ml/dcgan.h"
+#include "ml/pix2pix.h"
+#include "ml/task_factory.h"
 #include "ml/history.h"
 #include "ml/metrics.h"
 #include "render/caption.h"
@@ -58,6 +62,17 @@ torch::Device parse_device(const std::string& text) {
     } catch (const std::exception&) {
         throw UsageError("--device " + text + ": use auto, cpu or cuda[:N]");
     }
+}
+
+// pix2pix: the validation items of the sample grid, from the run's checkpoint.
+std::pair<torch::Tensor, torch::Tensor> run_validation(const std::string& run_dir, const TrainConfig& config) {
+    const std::string path = run_dir + "/checkpoint.pt";
+    std::unique_ptr<GanTask> task = make_task(config, torch::kCPU);
+    load_checkpoint(path, *task);
+    auto* pix2pix = dynamic_cast<Pix2PixTask*>(task.get());
+    if (!pix2pix || !pix2pix->validation_inputs().defined() || pix2pix->validation_inputs().size(0) == 0)
+        throw std::runtime_error(path + " holds no validation items for the pix2pix sample grid; train the run again");
+    return {pix2pix->validation_inputs(), pix2pix->validation_targets()};
 }
 
 int finish(VideoWriter& writer, const std::string& what) {
@@ -114,6 +129,9 @@ int run_timelapse(int argc, char** argv) {
 
     FrameLayout layout;
     layout.columns = args.get_int("columns", 0);
+    const bool image_to_image = history.generator(history.entries().size() - 1).is_image_to_image();
+    if (walk && image_to_image)
+        throw UsageError("--walk needs a latent space: '" + run_dir + "' is an image-to-image (" + config.model + ") run");
     if (walk) {
         WalkOptions w;
         w.kind = parse_walk_kind(args.get("walk"));
@@ -134,12 +152,20 @@ int run_timelapse(int argc, char** argv) {
         return finish(writer, "latent walk (snapshot of step " + std::to_string(generator.step()) + ")");
     }
 
-    torch::Tensor latents = run_latents(run_dir, config);
+    // What the sample grid is made from: fixed latents (DCGAN) or validation inputs and targets (pix2pix).
+    torch::Tensor latents, targets;
+    if (image_to_image) std::tie(latents, targets) = run_validation(run_dir, config);
+    else latents = run_latents(run_dir, config);
     const int count = args.get_int("count", int(latents.size(0)));
     if (count < 1 || count > latents.size(0))
         throw UsageError("--count " + std::to_string(count) + ": the run has " + std::to_string(latents.size(0)) +
-                         " fixed latents");
-    latents = latents.narrow(0, 0, count);
+                         (image_to_image ? " validation items" : " fixed latents"));
+    latents = latents.narrow(0, 0, count).to(device);
+    if (image_to_image) {
+        targets = targets.narrow(0, 0, count).to(device);
+        // input | output | target triplets kept together on each row.
+        if (layout.columns <= 0) layout.columns = default_columns(3 * int64_t(count), true);
+    }
     layout.width = args.get_int("width", 0);
     layout.min_width = 512;
     std::unique_ptr<CaptionRenderer> caption;
@@ -149,6 +175,7 @@ int run_timelapse(int argc, char** argv) {
     VideoWriter writer(video);
     for (size_t i = 0; i < history.entries().size() && !writer.failed(); ++i) {
         torch::Tensor images = history.render(i, latents);
+        if (image_to_image) images = torch::stack({latents, images, targets}, 1).flatten(0, 1);
         RgbFrame frame = grid_to_frame(images, layout);
         if (caption) {
             const int64_t step = history.entries()[i].step;

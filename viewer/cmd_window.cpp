@@ -1,13 +1,57 @@
-// Placeholder entry for the live window until the window lands; the window helper replaces this file.
+// `ganscope` (no arguments), `ganscope --data DIR`, `--resume runs/NAME`, `--open CHECKPOINT`, and
+// `--headless --screenshot PATH --frames N`: the live window. Main thread.
 #include <iostream>
 
+#include "viewer/app.h"
+#include "viewer/cli.h"
 #include "viewer/commands.h"
+#include "viewer/train_options.h"
 
 namespace ganscope {
 
-int run_window(int, char**) {
-    std::cerr << "ganscope: this build has no window yet; run `ganscope train --headless` (see --help)" << std::endl;
-    return 2;
+int run_window(int argc, char** argv) {
+    std::set<std::string> flags = train_flag_options();
+    flags.insert("no-vsync");
+    std::set<std::string> values = train_value_options();
+    for (const char* o : {"open", "screenshot", "frames", "window-size", "wait"}) values.insert(o);
+    Args args(argc, argv, flags, values);
+    if (!args.positionals().empty())
+        throw UsageError("unexpected argument '" + args.positionals()[0] + "'; see `ganscope --help`");
+
+    AppOptions options;
+    options.headless = args.has("headless");
+    if (args.has("window-size")) {
+        std::string s = args.get("window-size");
+        if (std::sscanf(s.c_str(), "%dx%d", &options.width, &options.height) != 2 || options.width < 320 ||
+            options.height < 240)
+            throw UsageError("--window-size " + s + ": use WIDTHxHEIGHT, at least 320x240 (e.g. 1280x800)");
+    }
+    options.frames = args.get_int("frames", options.headless ? 60 : 0);
+    options.wait_seconds = args.get_double("wait", 120);
+    options.screenshot = args.get("screenshot", "");
+    options.vsync = !args.has("no-vsync");
+    if (!options.headless && (args.has("frames") || args.has("screenshot")))
+        throw UsageError("--frames and --screenshot go with --headless (in the window press F12 for a screenshot)");
+    options.ini_path = options.headless ? "" : default_ini_path();
+
+    if (args.has("open")) {
+        if (args.has("resume") || args.has("data"))
+            throw UsageError("--open explores a checkpoint without training; leave out --resume and --data");
+        options.mode = AppOptions::Mode::Open;
+        options.checkpoint = args.get("open");
+    } else {
+        options.trainer.config = config_from_args(args);
+        options.trainer.start_paused = args.has("paused");
+        if (args.has("resume")) {
+            options.trainer.resume = true;
+            options.trainer.run_dir = args.get("resume");
+            options.trainer.extra_steps = args.has("steps") ? args.get_int64("steps", 0) : -1;
+        } else {
+            options.trainer.run_dir = run_dir_from_args(args, options.trainer.config);
+        }
+    }
+    App app(std::move(options));
+    return app.run();
 }
 
 }  // namespace ganscope

@@ -1,6 +1,10 @@
 // Training timelapse recorder; see recorder.h. The recorder thread alone converts grids and feeds the writer.
 #include "viewer/recorder.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace ganscope {
@@ -43,29 +47,46 @@ RecorderStatus Recorder::stop() {
     return status();
 }
 
+void Recorder::set_paused(bool paused) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_paused = paused;
+}
+
 RecorderStatus Recorder::status() const {
     RecorderStatus s;
     s.video = m_writer->status();
     std::lock_guard<std::mutex> lock(m_mutex);
     s.running = m_running && s.video.state == VideoState::Recording;
     s.last_step = m_last_step;
+    s.grids_missed = m_grids_missed;
+    s.paused = m_paused;
     s.warning = m_warning;
     return s;
 }
 
 void Recorder::thread_main() {
+    // Recording is background work: let the trainer win any contest for a core (Linux: per-thread nice).
+    ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), 10);
     uint64_t seen = 0;
     std::shared_ptr<const SampleGrid> grid, latest;
     for (;;) {
-        bool stopping;
+        bool stopping, paused;
         {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_cv.wait_for(lock, m_options.poll, [&] { return m_stop; });
             stopping = m_stop;
+            paused = m_paused;
         }
-        if (m_samples.fetch_if_newer(seen, grid) && grid) latest = grid;
+        const uint64_t before = seen;
+        if (m_samples.fetch_if_newer(seen, grid) && grid) {
+            if (latest && !paused && seen > before + 1) {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_grids_missed += int64_t(seen - before - 1);
+            }
+            latest = grid;
+        }
         // When stopping, the newest grid goes in even if not yet due, so the file ends where training did.
-        if (latest && latest->step > m_last_step) {
+        if (latest && latest->step > m_last_step && (!paused || stopping)) {
             const bool due = m_last_step < 0 || m_options.every_steps <= 0 ||
                              latest->step - m_last_step >= m_options.every_steps;
             if (due || stopping) record(*latest);
@@ -77,9 +98,12 @@ void Recorder::thread_main() {
 void Recorder::record(const SampleGrid& grid) {
     try {
         if (grid.ready) grid.ready->synchronize();  // the producing stream has finished writing the images
-        RgbFrame frame = grid_to_frame(grid.images, m_options.layout);
+        std::shared_ptr<const TrainerStatus> status = m_trainer_status ? m_trainer_status->latest() : nullptr;
+        FrameLayout layout = m_options.layout;
+        if (layout.columns <= 0)  // pix2pix grids interleave input | output | target: keep triplets on a row
+            layout.columns = default_columns(grid.images.size(0), status && status->config.model == "pix2pix");
+        RgbFrame frame = grid_to_frame(grid.images, layout);
         if (m_caption) {
-            std::shared_ptr<const TrainerStatus> status = m_trainer_status ? m_trainer_status->latest() : nullptr;
             const StepMetrics* metrics = status && status->last.step > 0 ? &status->last : nullptr;
             frame = m_caption->with_caption(frame, caption_lines(grid.step, grid.epoch, metrics));
         }
@@ -123,6 +147,8 @@ std::string timelapse_summary(const RecorderStatus& s) {
         line += " of " + std::to_string(s.video.width) + "x" + std::to_string(s.video.height);
     line += " written to " + s.video.path;
     if (s.video.frames_dropped > 0) line += " (" + std::to_string(s.video.frames_dropped) + " dropped)";
+    if (s.grids_missed > 0)
+        line += " (" + std::to_string(s.grids_missed) + " grids skipped while the encoder was busy)";
     if (!s.warning.empty()) line += "; " + s.warning;
     return line;
 }

@@ -30,8 +30,10 @@ struct RecorderOptions {
 
 struct RecorderStatus {
     bool running = false;
+    bool paused = false;
     VideoStatus video;               // state, frames written/dropped, path, error (one line)
     int64_t last_step = -1;          // step of the newest recorded grid
+    int64_t grids_missed = 0;        // grids published while the recorder was busy (latest wins)
     std::string warning;             // e.g. no caption font: recording goes on without captions
 };
 
@@ -48,6 +50,8 @@ public:
     // Takes the newest grid if it is still due, finishes the file and returns the final status. Idempotent.
     RecorderStatus stop();
     RecorderStatus status() const;
+    // While paused, grids are passed over (the file stays open); resuming records the next due grid.
+    void set_paused(bool paused);
 
 private:
     void thread_main();
@@ -62,8 +66,10 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_stop = false;
+    bool m_paused = false;
     bool m_running = true;
     int64_t m_last_step = -1;
+    int64_t m_grids_missed = 0;
     std::string m_warning;
     std::thread m_thread;
 };

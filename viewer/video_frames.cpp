@@ -10,11 +10,16 @@
 
 namespace ganscope {
 
+int default_columns(int64_t cells, bool triplets) {
+    if (triplets && cells % 3 == 0) return 3 * std::max(1, int(std::ceil(std::sqrt(double(cells / 3) / 3.0))));
+    return std::max(1, int(std::ceil(std::sqrt(double(cells)))));
+}
+
 RgbFrame grid_to_frame(const torch::Tensor& nchw, const FrameLayout& layout) {
     TORCH_CHECK(nchw.dim() == 4 && nchw.size(0) > 0, "grid_to_frame: expected N x C x H x W, got ", nchw.sizes());
     torch::NoGradGuard no_grad;
     const int64_t n = nchw.size(0);
-    int columns = layout.columns > 0 ? layout.columns : int(std::ceil(std::sqrt(double(n))));
+    int columns = layout.columns > 0 ? layout.columns : default_columns(n, false);
     torch::Tensor images = nchw.detach().to(torch::kFloat32);
     if (images.size(1) == 1) images = images.expand({n, 3, images.size(2), images.size(3)});
     torch::Tensor grid = make_grid(images, columns, layout.padding, 1.0f);  // 3 x H x W, same device

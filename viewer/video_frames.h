@@ -21,6 +21,10 @@ struct FrameLayout {
     int min_width = 0;  // with width 0: repeat pixels by the smallest whole factor reaching this width
 };
 
+// Grid columns for `cells` images: square-ish, or for image-to-image grids (input | output | target per item)
+// a multiple of 3 so each triplet stays on one row.
+int default_columns(int64_t cells, bool triplets);
+
 // N x C x H x W in [-1, 1] (any device) -> one RGB8 frame. Only the final bytes cross to the host.
 RgbFrame grid_to_frame(const torch::Tensor& nchw, const FrameLayout& layout);
 

@@ -7,6 +7,7 @@
 
 #include "ml/dcgan.h"
 #include "ml/history.h"
+#include "ml/pix2pix.h"
 #include "test_util.h"
 
 using namespace ganscope;
@@ -149,4 +150,34 @@ TEST_CASE("scrubbing snapshots yields the images those generators produced durin
     CHECK(scrubber.index_at_step(-3) == 0);
     CHECK(scrubber.index_at_step(1000) == 3);
     CHECK(scrubber.generator(2).step() == 8);
+}
+
+TEST_CASE("pix2pix snapshots translate the validation inputs as the task did at that step") {
+    const std::string run = test::scratch_dir("history_pix2pix");
+    TrainConfig c = tiny_config();
+    c.model = "pix2pix";
+    c.batch_size = 2;
+    Pix2PixTask task(c, torch::kCPU);
+    auto gen = at::detail::createCPUGenerator(7);
+    torch::Tensor inputs = torch::rand({2, 3, 16, 16}, gen) * 2 - 1, targets = torch::rand({2, 3, 16, 16}, gen) * 2 - 1;
+    task.set_validation(inputs, targets);
+    std::map<int64_t, torch::Tensor> rendered;
+    {
+        HistoryOptions options;
+        options.every_steps = 3;
+        HistoryWriter writer(run, options);
+        for (int64_t step = 0; step <= 3; ++step) {
+            if (step > 0) task.train_step(Batch{torch::rand({2, 3, 16, 16}, gen) * 2 - 1, torch::rand({2, 3, 16, 16}, gen) * 2 - 1});
+            if (writer.maybe_write(task.snapshot_generator(step), 0)) rendered[step] = task.translate(inputs).clone();
+        }
+    }
+    HistoryScrubber scrubber(run);
+    REQUIRE(scrubber.entries().size() == 2);
+    CHECK(scrubber.generator(0).is_image_to_image());
+    for (size_t i = 0; i < 2; ++i) {
+        const int64_t step = scrubber.entries()[i].step;
+        INFO("step " << step);
+        CHECK(torch::allclose(scrubber.render(i, inputs), rendered.at(step), 1e-5, 1e-6));
+    }
+    CHECK_FALSE(torch::allclose(scrubber.render(0, inputs), scrubber.render(1, inputs), 1e-3, 1e-3));
 }

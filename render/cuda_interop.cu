@@ -1,0 +1,171 @@
+// CudaTextureLink (see cuda_interop.h): GL texture registered once, mapped per update, filled on our own stream
+// after the producer's event, unmapped before GL draws. GL thread only.
+#include <glad/gl.h>  // before cuda_gl_interop.h, whose GL/gl.h include glad's guard then skips
+
+#include <cuda_gl_interop.h>
+#include <cuda_runtime.h>
+
+#include <chrono>
+#include <string>
+
+#include "render/cuda_interop.h"
+#include "render/gl_check.h"
+#include "render/texture.h"
+
+#define GANSCOPE_CUDA_CHECK(expr)                                                                          \
+    do {                                                                                                   \
+        cudaError_t _err = (expr);                                                                         \
+        if (_err != cudaSuccess)                                                                           \
+            throw ::ganscope::RenderError(std::string(cudaGetErrorName(_err)) + " (" +                     \
+                                          cudaGetErrorString(_err) + ") from " #expr " at " __FILE__ ":" + \
+                                          std::to_string(__LINE__));                                       \
+    } while (0)
+
+namespace ganscope {
+
+namespace {
+
+// One thread per pixel: planar [-1, 1] floats -> interleaved RGBA8, the same rounding as unit_to_byte.
+__global__ void chw_to_rgba8(const float* chw, int channels, int height, int width, uchar4* out) {
+    int x = blockIdx.x * blockDim.x + threadIdx.x;
+    int y = blockIdx.y * blockDim.y + threadIdx.y;
+    if (x >= width || y >= height) return;
+    size_t plane = size_t(width) * height;
+    size_t i = size_t(y) * width + x;
+    auto to_byte = [](float v) -> unsigned char {
+        float s = (v + 1.0f) * 127.5f + 0.5f;
+        return s <= 0.0f ? 0 : s >= 255.0f ? 255 : (unsigned char)s;
+    };
+    float r = chw[i];
+    float g = channels == 3 ? chw[plane + i] : r;
+    float b = channels == 3 ? chw[2 * plane + i] : r;
+    out[i] = make_uchar4(to_byte(r), to_byte(g), to_byte(b), 255);
+}
+
+}  // namespace
+
+struct CudaTextureLink::Impl {
+    cudaStream_t stream = nullptr;
+    cudaGraphicsResource_t resource = nullptr;
+    unsigned registered_texture = 0;
+    int registered_width = 0, registered_height = 0;
+    uchar4* scratch = nullptr;  // RGBA8 staging for the conversion kernel
+    size_t scratch_bytes = 0;
+    cudaEvent_t done = nullptr;  // recorded after each update's unmap
+    bool pending = false;
+
+    // The previous update's source may be released by the caller now; and the scratch buffer reused.
+    void wait_previous() {
+        if (pending) GANSCOPE_CUDA_CHECK(cudaEventSynchronize(done));
+        pending = false;
+    }
+    void mark_pending() {
+        GANSCOPE_CUDA_CHECK(cudaEventRecord(done, stream));
+        pending = true;
+    }
+
+    ~Impl() {
+        // Best effort on teardown: destructors must not throw.
+        if (done) cudaEventSynchronize(done);
+        if (resource) cudaGraphicsUnregisterResource(resource);
+        if (done) cudaEventDestroy(done);
+        if (scratch) cudaFree(scratch);
+        if (stream) cudaStreamDestroy(stream);
+    }
+
+    // Registers the texture's current storage; again whenever allocate() replaced it.
+    void ensure_registered(const Texture& texture) {
+        if (resource && registered_texture == texture.id() && registered_width == texture.width() &&
+            registered_height == texture.height())
+            return;
+        if (resource) GANSCOPE_CUDA_CHECK(cudaGraphicsUnregisterResource(resource));
+        resource = nullptr;
+        GANSCOPE_CUDA_CHECK(cudaGraphicsGLRegisterImage(&resource, texture.id(), GL_TEXTURE_2D,
+                                                        cudaGraphicsRegisterFlagsWriteDiscard));
+        registered_texture = texture.id();
+        registered_width = texture.width();
+        registered_height = texture.height();
+    }
+
+    void copy_into_texture(const void* rgba, size_t pitch, int width, int height) {
+        GANSCOPE_CUDA_CHECK(cudaGraphicsMapResources(1, &resource, stream));
+        cudaArray_t array = nullptr;
+        cudaError_t err = cudaGraphicsSubResourceGetMappedArray(&array, resource, 0, 0);
+        if (err == cudaSuccess)
+            err = cudaMemcpy2DToArrayAsync(array, 0, 0, rgba, pitch, size_t(width) * 4, height,
+                                           cudaMemcpyDeviceToDevice, stream);
+        // Always unmap, even after a failed copy: a texture left mapped while GL samples it is undefined.
+        cudaError_t unmap = cudaGraphicsUnmapResources(1, &resource, stream);
+        GANSCOPE_CUDA_CHECK(err);
+        GANSCOPE_CUDA_CHECK(unmap);
+    }
+};
+
+bool cuda_device_available(int* count, std::string* reason) {
+    int n = 0;
+    cudaError_t err = cudaGetDeviceCount(&n);
+    if (count) *count = err == cudaSuccess ? n : 0;
+    if (err != cudaSuccess) {
+        cudaGetLastError();  // clear the recorded error so a later, unrelated check does not report it
+        if (reason) *reason = std::string("no CUDA device: ") + cudaGetErrorString(err);
+        return false;
+    }
+    if (n == 0) {
+        if (reason) *reason = "no CUDA device found";
+        return false;
+    }
+    return true;
+}
+
+CudaTextureLink::CudaTextureLink(int cuda_device) : m_device(cuda_device) {
+    std::string reason;
+    if (!cuda_device_available(nullptr, &reason))
+        throw RenderError("CUDA-GL interop is not available: " + reason);
+    GANSCOPE_CUDA_CHECK(cudaSetDevice(cuda_device));
+    m_impl = std::make_unique<Impl>();
+    GANSCOPE_CUDA_CHECK(cudaStreamCreateWithFlags(&m_impl->stream, cudaStreamNonBlocking));
+    GANSCOPE_CUDA_CHECK(cudaEventCreateWithFlags(&m_impl->done, cudaEventDisableTiming));
+}
+
+CudaTextureLink::~CudaTextureLink() = default;
+
+void CudaTextureLink::update_from_chw(Texture& texture, const float* device_chw, int channels, int height,
+                                      int width, CUevent_st* ready) {
+    auto t0 = std::chrono::steady_clock::now();
+    if (channels != 1 && channels != 3)
+        throw RenderError("cannot show an image with " + std::to_string(channels) + " channels; expected 1 or 3");
+    m_impl->wait_previous();
+    texture.allocate(width, height);
+    m_impl->ensure_registered(texture);
+    size_t bytes = size_t(width) * height * 4;
+    if (bytes > m_impl->scratch_bytes) {
+        if (m_impl->scratch) GANSCOPE_CUDA_CHECK(cudaFree(m_impl->scratch));
+        m_impl->scratch = nullptr;
+        GANSCOPE_CUDA_CHECK(cudaMalloc(&m_impl->scratch, bytes));
+        m_impl->scratch_bytes = bytes;
+    }
+    if (ready) GANSCOPE_CUDA_CHECK(cudaStreamWaitEvent(m_impl->stream, ready, 0));
+    dim3 block(16, 16);
+    dim3 grid((width + 15) / 16, (height + 15) / 16);
+    chw_to_rgba8<<<grid, block, 0, m_impl->stream>>>(device_chw, channels, height, width, m_impl->scratch);
+    GANSCOPE_CUDA_CHECK(cudaGetLastError());
+    m_impl->copy_into_texture(m_impl->scratch, size_t(width) * 4, width, height);
+    m_impl->mark_pending();
+    texture.mark_updated();
+    m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void CudaTextureLink::update_from_rgba8(Texture& texture, const unsigned char* device_rgba, int width, int height,
+                                        size_t pitch, CUevent_st* ready) {
+    auto t0 = std::chrono::steady_clock::now();
+    m_impl->wait_previous();
+    texture.allocate(width, height);
+    m_impl->ensure_registered(texture);
+    if (ready) GANSCOPE_CUDA_CHECK(cudaStreamWaitEvent(m_impl->stream, ready, 0));
+    m_impl->copy_into_texture(device_rgba, pitch, width, height);
+    m_impl->mark_pending();
+    texture.mark_updated();
+    m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace ganscope

@@ -1,0 +1,27 @@
+// The CUDA face in builds without the CUDA toolkit: reports "unavailable" so callers take the CPU path.
+// (With the toolkit, cuda_interop.cu defines these instead.) Any thread.
+#ifndef GANSCOPE_HAVE_CUDA
+#include "render/cuda_interop.h"
+
+#include "render/gl_check.h"
+#include "render/texture.h"
+
+namespace ganscope {
+
+struct CudaTextureLink::Impl {};
+
+bool cuda_device_available(int* count, std::string* reason) {
+    if (count) *count = 0;
+    if (reason) *reason = "ganscope was built without the CUDA toolkit";
+    return false;
+}
+
+CudaTextureLink::CudaTextureLink(int cuda_device) : m_device(cuda_device) {
+    throw RenderError("CUDA-GL interop is not available: ganscope was built without the CUDA toolkit");
+}
+CudaTextureLink::~CudaTextureLink() = default;
+void CudaTextureLink::update_from_chw(Texture&, const float*, int, int, int, CUevent_st*) {}
+void CudaTextureLink::update_from_rgba8(Texture&, const unsigned char*, int, int, size_t, CUevent_st*) {}
+
+}  // namespace ganscope
+#endif

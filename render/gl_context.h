@@ -1,0 +1,87 @@
+// An OpenGL context chosen at run time: a GLFW window, or a headless EGL context drawing into an FBO.
+// Create, use and destroy it on one thread (the GL thread).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct GLFWwindow;
+
+namespace ganscope {
+
+enum class ContextKind { Window, Headless };
+
+struct ContextOptions {
+    ContextKind kind = ContextKind::Window;
+    int width = 1280;   // window: logical size (scaled by the monitor's content scale); headless: pixels
+    int height = 800;
+    std::string title = "ganscope";
+    bool vsync = true;
+    bool visible = true;  // window only: a hidden window still renders (used for tests under Xvfb)
+    // Headless only: on NVIDIA prefer the EGL device that is this CUDA device, so interop stays on one GPU.
+    // -1: no preference (Mesa's surfaceless platform, or the first EGL device).
+    int cuda_device = -1;
+};
+
+struct GlInfo {
+    int major = 0, minor = 0;
+    std::string version, renderer, vendor;
+    std::string platform;  // "GLFW window", "EGL surfaceless (Mesa)", "EGL device 0 (CUDA 0)"
+};
+
+// The oldest GL ganscope draws with: the ImGui backend and our shaders need 3.3 core.
+constexpr int kMinGlMajor = 3, kMinGlMinor = 3;
+
+struct FrameSize {
+    int width = 0, height = 0;
+};
+
+class GlContext {
+public:
+    virtual ~GlContext() = default;
+    GlContext(const GlContext&) = delete;
+    GlContext& operator=(const GlContext&) = delete;
+
+    virtual void make_current() = 0;
+    virtual bool should_close() const = 0;
+    virtual void request_close() = 0;
+    virtual void poll_events() = 0;
+    // Binds the frame's target framebuffer (the window's, or the FBO) and sets the viewport to it.
+    virtual void begin_frame() = 0;
+    // Presents: swaps buffers (window) or just flushes (headless).
+    virtual void end_frame() = 0;
+    virtual FrameSize framebuffer_size() const = 0;  // pixels
+    virtual FrameSize window_size() const = 0;       // logical units (equal to pixels headless)
+    virtual float content_scale() const = 0;         // monitor DPI scale (1 headless)
+    virtual unsigned framebuffer_object() const = 0; // 0 for the window's default framebuffer
+    virtual GLFWwindow* glfw_window() const { return nullptr; }
+    virtual void set_title(const std::string&) {}
+    ContextKind kind() const { return m_kind; }
+    const GlInfo& info() const { return m_info; }
+
+    // The last presented frame as top-down RGBA8 rows (w * h * 4 bytes). Call after begin_frame's drawing.
+    std::vector<uint8_t> read_pixels() const;
+
+protected:
+    explicit GlContext(ContextKind kind) : m_kind(kind) {}
+    // Loads GL entry points with glad and checks the version; throws RenderError naming what was found.
+    void load_gl(void* (*get_proc)(const char*), const std::string& platform);
+
+    ContextKind m_kind;
+    GlInfo m_info;
+};
+
+// Throws RenderError with a clear message: no display (suggests --headless), no EGL, GL too old (names it).
+std::unique_ptr<GlContext> create_context(const ContextOptions& options);
+
+// True when a window could be opened: DISPLAY or WAYLAND_DISPLAY is set.
+bool display_available();
+
+// Writes top-down RGBA8 rows to PNG atomically (temp file + rename); throws RenderError naming the file.
+void write_png_rgba(const std::string& path, const uint8_t* rgba, int width, int height);
+// Reads a PNG (any channel count) as RGBA8 rows; throws RenderError naming the file. For tests and tools.
+std::vector<uint8_t> read_png_rgba(const std::string& path, int& width, int& height);
+
+}  // namespace ganscope

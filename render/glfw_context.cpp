@@ -1,0 +1,95 @@
+// The windowed GlContext: a resizable, DPI-aware GLFW window with a 3.3+ core context. GL (main) thread only.
+#include "render/gl_check.h"  // glad first: GLFW must not pull in the system gl.h
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+
+#include <string>
+
+#include "render/gl_context.h"
+
+namespace ganscope {
+namespace {
+
+std::string g_last_glfw_error;  // written by GLFW's callback on the main thread
+
+void on_glfw_error(int code, const char* description) {
+    g_last_glfw_error = std::string(description ? description : "") + " (GLFW error " + std::to_string(code) + ")";
+}
+
+class GlfwContext final : public GlContext {
+public:
+    explicit GlfwContext(const ContextOptions& options) : GlContext(ContextKind::Window) {
+        glfwSetErrorCallback(on_glfw_error);
+        if (!glfwInit())
+            throw RenderError("could not open a window: " + g_last_glfw_error +
+                              "; run with --headless --screenshot out.png to render offscreen");
+        glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+        glfwWindowHint(GLFW_VISIBLE, options.visible ? GLFW_TRUE : GLFW_FALSE);
+        glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+        glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+        // Ask for 4.5 (what glad loads); fall back to the 3.3 minimum so older drivers get the clear version error
+        // from load_gl rather than a bare "could not create a context".
+        const int versions[][2] = {{4, 5}, {4, 1}, {3, 3}};
+        for (auto& v : versions) {
+            glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, v[0]);
+            glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, v[1]);
+            m_window = glfwCreateWindow(options.width, options.height, options.title.c_str(), nullptr, nullptr);
+            if (m_window) break;
+        }
+        if (!m_window) {
+            std::string why = g_last_glfw_error;
+            glfwTerminate();
+            throw RenderError("could not create an OpenGL 3.3 core window: " + why +
+                              "; update the graphics driver, or run with --headless");
+        }
+        glfwMakeContextCurrent(m_window);
+        glfwSwapInterval(options.vsync ? 1 : 0);
+        load_gl(reinterpret_cast<void* (*)(const char*)>(glfwGetProcAddress), "GLFW window");
+    }
+
+    ~GlfwContext() override {
+        if (m_window) glfwDestroyWindow(m_window);
+        glfwTerminate();
+    }
+
+    void make_current() override { glfwMakeContextCurrent(m_window); }
+    bool should_close() const override { return glfwWindowShouldClose(m_window); }
+    void request_close() override { glfwSetWindowShouldClose(m_window, GLFW_TRUE); }
+    void poll_events() override { glfwPollEvents(); }
+    void begin_frame() override {
+        FrameSize size = framebuffer_size();
+        GANSCOPE_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, 0));
+        GANSCOPE_GL_CHECK(glViewport(0, 0, size.width, size.height));
+    }
+    void end_frame() override { glfwSwapBuffers(m_window); }
+    FrameSize framebuffer_size() const override {
+        FrameSize s;
+        glfwGetFramebufferSize(m_window, &s.width, &s.height);
+        return s;
+    }
+    FrameSize window_size() const override {
+        FrameSize s;
+        glfwGetWindowSize(m_window, &s.width, &s.height);
+        return s;
+    }
+    float content_scale() const override {
+        float x = 1, y = 1;
+        glfwGetWindowContentScale(m_window, &x, &y);
+        return x > 0 ? x : 1.0f;
+    }
+    unsigned framebuffer_object() const override { return 0; }
+    GLFWwindow* glfw_window() const override { return m_window; }
+    void set_title(const std::string& title) override { glfwSetWindowTitle(m_window, title.c_str()); }
+
+private:
+    GLFWwindow* m_window = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<GlContext> create_glfw_context(const ContextOptions& options) {
+    return std::make_unique<GlfwContext>(options);
+}
+
+}  // namespace ganscope

@@ -1,0 +1,118 @@
+// Texture: PBO uploads of RGBA8 and [-1, 1] CHW floats read back exactly; the CUDA face where a GPU exists.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "render/cuda_interop.h"
+#include "render/gl_check.h"
+#include "render/gl_context.h"
+#include "render/texture.h"
+
+using namespace ganscope;
+
+namespace {
+std::unique_ptr<GlContext> headless(int w = 16, int h = 16) {
+    ContextOptions options;
+    options.kind = ContextKind::Headless;
+    options.width = w;
+    options.height = h;
+    return create_context(options);
+}
+}  // namespace
+
+TEST_CASE("unit_to_byte maps [-1, 1] to [0, 255] with rounding and clamping") {
+    CHECK(int(unit_to_byte(-1.0f)) == 0);
+    CHECK(int(unit_to_byte(1.0f)) == 255);
+    CHECK(int(unit_to_byte(0.0f)) == 128);  // 127.5 rounds up
+    CHECK(int(unit_to_byte(-3.0f)) == 0);
+    CHECK(int(unit_to_byte(7.0f)) == 255);
+    CHECK(int(unit_to_byte(NAN)) == 0);
+}
+
+TEST_CASE("RGBA8 upload through the pixel buffer reads back unchanged, also after a resize") {
+    auto context = headless();
+    Texture texture;
+    std::mt19937 rng(3);
+    for (auto [w, h] : {std::pair{7, 5}, std::pair{7, 5}, std::pair{33, 2}}) {
+        std::vector<uint8_t> pixels(size_t(w) * h * 4);
+        for (auto& p : pixels) p = uint8_t(rng());
+        texture.upload_rgba8(pixels.data(), w, h);
+        CHECK(texture.width() == w);
+        CHECK(texture.height() == h);
+        CHECK(texture.read_rgba8() == pixels);
+    }
+    CHECK(texture.updates() == 3);
+}
+
+TEST_CASE("CHW float upload converts [-1, 1] planes to interleaved RGBA8") {
+    auto context = headless();
+    const int w = 5, h = 3;
+    std::vector<float> chw(3 * w * h);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> dist(-1.2f, 1.2f);
+    for (auto& v : chw) v = dist(rng);
+    Texture texture;
+    texture.upload_chw(chw.data(), 3, h, w);
+    auto back = texture.read_rgba8();
+    REQUIRE(back.size() == size_t(w * h * 4));
+    for (int i = 0; i < w * h; ++i) {
+        CHECK(back[4 * i + 0] == unit_to_byte(chw[i]));
+        CHECK(back[4 * i + 1] == unit_to_byte(chw[w * h + i]));
+        CHECK(back[4 * i + 2] == unit_to_byte(chw[2 * w * h + i]));
+        CHECK(int(back[4 * i + 3]) == 255);
+    }
+    std::vector<float> gray = {-1.0f, 0.0f, 1.0f};
+    texture.upload_chw(gray.data(), 1, 1, 3);
+    back = texture.read_rgba8();
+    CHECK(int(back[4]) == 128);
+    CHECK(int(back[5]) == 128);
+    CHECK(int(back[10]) == 255);
+    CHECK_THROWS_AS(texture.upload_chw(gray.data(), 2, 1, 1), RenderError);
+}
+
+TEST_CASE("where no CUDA device exists, the interop test is skipped with the reason") {
+    std::string reason;
+    int count = -1;
+    if (!cuda_device_available(&count, &reason)) {
+        MESSAGE("CUDA-GL interop test skipped: " << reason);
+        CHECK(count == 0);
+        CHECK_FALSE(reason.empty());
+        CHECK_THROWS_AS(CudaTextureLink(0), RenderError);
+    }
+}
+
+#ifdef GANSCOPE_HAVE_CUDA
+#include <cuda_runtime_api.h>
+
+TEST_CASE("CUDA-GL interop fills the texture from device memory" * doctest::skip(!cuda_device_available())) {
+    auto context = headless();
+    const int w = 19, h = 7;
+    std::vector<float> chw(3 * w * h);
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<float> dist(-1.1f, 1.1f);
+    for (auto& v : chw) v = dist(rng);
+    Texture expected;
+    expected.upload_chw(chw.data(), 3, h, w);
+
+    void* device = nullptr;
+    REQUIRE(cudaMalloc(&device, chw.size() * sizeof(float)) == cudaSuccess);
+    REQUIRE(cudaMemcpy(device, chw.data(), chw.size() * sizeof(float), cudaMemcpyHostToDevice) == cudaSuccess);
+    cudaEvent_t ready = nullptr;
+    REQUIRE(cudaEventCreateWithFlags(&ready, cudaEventDisableTiming) == cudaSuccess);
+    REQUIRE(cudaEventRecord(ready, nullptr) == cudaSuccess);
+
+    CudaTextureLink link(0);
+    Texture texture;
+    link.update_from_chw(texture, static_cast<const float*>(device), 3, h, w, ready);
+    CHECK(texture.read_rgba8() == expected.read_rgba8());
+    // A second update of the same size reuses the registration; a new size re-registers.
+    link.update_from_chw(texture, static_cast<const float*>(device), 1, h, w, ready);
+    auto gray = texture.read_rgba8();
+    CHECK(gray[0] == unit_to_byte(chw[0]));
+    link.update_from_chw(texture, static_cast<const float*>(device), 3, w, h, nullptr);
+    CHECK(texture.width() == h);
+    cudaEventDestroy(ready);
+    cudaFree(device);
+}
+#endif

@@ -1,0 +1,252 @@
+// The window, headless: a tiny model trains behind it; the screenshot is not blank, the sample-grid texture
+// read back is exactly the generator's output for the fixed latents, the explorer shows G(z), --open works,
+// bad latent text and files are reported in the panel.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "ml/checkpoint.h"
+#include "ml/dcgan.h"
+#include "ml/latent.h"
+#include "ml/module_io.h"
+#include "ml/test_util.h"
+#include "render/texture.h"
+#include "viewer/app.h"
+#include "viewer/tensor_texture.h"
+
+using namespace ganscope;
+
+namespace {
+
+TrainConfig tiny_config(const std::string& data) {
+    TrainConfig c;
+    c.data = data;
+    c.device = "cpu";
+    c.image_size = 16;
+    c.latent_dim = 16;
+    c.g_width = 8;
+    c.d_width = 8;
+    c.batch_size = 8;
+    c.grid_count = 9;
+    c.sample_every = 5;
+    c.snapshot_every = 5;
+    c.log_every = 1;
+    c.loader_workers = 1;
+    c.seed = 5;
+    return c;
+}
+
+// Draws frames until `done` or the timeout; returns whether `done` became true.
+template <class F>
+bool frames_until(App& app, F done, double seconds = 60) {
+    auto start = std::chrono::steady_clock::now();
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
+        app.frame();
+        if (done()) return true;
+    }
+    return false;
+}
+
+// What the texture must hold: the generator's output, laid out and converted exactly as the App does.
+std::vector<uint8_t> expected_rgba(const torch::Tensor& chw) {
+    auto c = chw.contiguous();
+    const int h = int(c.size(1)), w = int(c.size(2));
+    const float* p = c.data_ptr<float>();
+    std::vector<uint8_t> out(size_t(w) * h * 4);
+    for (int i = 0; i < w * h; ++i) {
+        out[4 * i + 0] = unit_to_byte(p[i]);
+        out[4 * i + 1] = unit_to_byte(p[w * h + i]);
+        out[4 * i + 2] = unit_to_byte(p[2 * w * h + i]);
+        out[4 * i + 3] = 255;
+    }
+    return out;
+}
+
+int max_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+    REQUIRE(a.size() == b.size());
+    int worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(int(a[i]) - int(b[i])));
+    return worst;
+}
+
+torch::Tensor generate(const WeightsSnapshot& w, const torch::Tensor& z) {
+    DcganGenerator g(w.config.image_size, w.config.latent_dim, w.config.g_width);
+    assign_named_tensors(*g, w.tensors, "test");
+    g->eval();
+    torch::NoGradGuard no_grad;
+    return g->forward(z);
+}
+
+std::string work_dir(const std::string& name) {
+    auto dir = std::filesystem::path(GANSCOPE_BINARY_DIR) / "test-work" / "viewer" / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir.string();
+}
+
+}  // namespace
+
+TEST_CASE("headless window: screenshot not blank, grid and explorer textures equal the generator's output") {
+    AppOptions o;
+    o.headless = true;
+    o.width = 1024;
+    o.height = 640;
+    o.trainer.config = tiny_config(test::synthetic_folder("viewer_app", 24));
+    o.trainer.start_paused = true;  // step 0 stays put: the grid and the weights snapshot describe one generator
+    App app(o);
+    REQUIRE(frames_until(app, [&] {
+        return app.model().grid.step == 0 && app.model().explorer.image.ready() && app.model().status &&
+               app.model().status->state == TrainerState::Paused;
+    }));
+    for (int i = 0; i < 5; ++i) app.frame();
+    auto weights = app.trainer()->weights().latest();
+    REQUIRE(weights);
+    CHECK(weights->step == 0);
+
+    // The sample grid: fixed latents -> G -> grid, as bytes, against the texture read back from GL.
+    const TrainConfig& c = weights->config;
+    auto fixed = make_fixed_latents(c.grid_count, c.latent_dim, c.seed);
+    CHECK(torch::equal(app.model().grid.latents, fixed));
+    auto expected = expected_rgba(grid_image(generate(*weights, fixed), 3, 2));
+    auto texture = app.grid_texture().texture().read_rgba8();
+    CHECK(app.grid_texture().width() == 3 * 16 + 4 * 2);
+    CHECK(max_difference(texture, expected) <= 1);  // one step of rounding where float sums differ in order
+    std::set<uint32_t> colours;
+    for (size_t i = 0; i < texture.size(); i += 4) colours.insert(texture[i] << 16 | texture[i + 1] << 8 | texture[i + 2]);
+    // Cells differ from the padding backdrop (a fresh DCGAN's outputs sit near grey, so few colours yet).
+    CHECK(colours.size() >= 3);
+    CHECK(colours.count(20u << 16 | 20u << 8 | 20u) == 1);
+
+    // The explorer shows G(explorer latent) from the worker's own generator copy.
+    auto z = explorer_latent(app.model().explorer);
+    auto explorer = app.explorer_texture().texture().read_rgba8();
+    CHECK(max_difference(explorer, expected_rgba(generate(*weights, z.unsqueeze(0))[0])) <= 1);
+
+    // The screenshot: the whole UI, not blank.
+    std::string shot = work_dir("app") + "/window.png";
+    app.save_screenshot(shot);
+    int w = 0, h = 0;
+    auto pixels = read_png_rgba(shot, w, h);
+    CHECK(w == 1024);
+    CHECK(h == 640);
+    std::set<uint32_t> screen_colours;
+    size_t bright = 0;
+    for (size_t i = 0; i < pixels.size(); i += 4) {
+        screen_colours.insert(pixels[i] << 16 | pixels[i + 1] << 8 | pixels[i + 2]);
+        if (pixels[i] + pixels[i + 1] + pixels[i + 2] > 300) ++bright;
+    }
+    CHECK(screen_colours.size() > 200);
+    CHECK(bright > 2000);  // text and images, not just the dark theme
+
+    // Training from the panel's intents: a single step moves the trainer and the grid follows.
+    app.model().intents.steps = 5;
+    REQUIRE(frames_until(app, [&] { return app.model().grid.step == 5; }));
+    CHECK(app.model().status->step == 5);
+    CHECK(app.model().history.size() >= 4);
+}
+
+TEST_CASE("headless window explores a checkpoint (--open); a bad checkpoint is a message, not a crash") {
+    std::string dir = work_dir("open");
+    {
+        TrainerOptions t;
+        t.config = tiny_config(test::synthetic_folder("viewer_open", 16));
+        t.config.steps = 3;
+        t.run_dir = dir + "/run";
+        Trainer trainer(t);
+        REQUIRE(trainer.wait(std::chrono::seconds(120)));
+    }
+    AppOptions o;
+    o.headless = true;
+    o.width = 800;
+    o.height = 500;
+    o.mode = AppOptions::Mode::Open;
+    o.checkpoint = dir + "/run/checkpoint.pt";
+    {
+        App app(o);
+        CHECK(app.trainer() == nullptr);
+        CHECK(app.model().grid.step == 3);
+        REQUIRE(frames_until(app, [&] { return app.model().explorer.image.ready(); }));
+        app.frame();
+        CHECK(app.model().grid.image.ready());
+        CHECK(app.model().explorer.weights_step == 3);
+    }
+    o.checkpoint = dir + "/missing.pt";
+    App broken(o);
+    for (int i = 0; i < 3; ++i) broken.frame();
+    CHECK(broken.model().source.find("could not open") != std::string::npos);
+    CHECK(broken.model().notice.find("missing.pt") != std::string::npos);
+}
+
+TEST_CASE("bad latent text or file is reported in the explorer and the latent is kept") {
+    std::string dir = work_dir("latents");
+    AppOptions o;
+    o.headless = true;
+    o.width = 800;
+    o.height = 500;
+    o.trainer.config = tiny_config(test::synthetic_folder("viewer_latents", 16));
+    o.trainer.start_paused = true;
+    App app(o);
+    REQUIRE(frames_until(app, [&] { return app.model().explorer.image.ready(); }));
+    auto& e = app.model().explorer;
+    auto before = e.base.clone();
+    e.paste_text = "1, 2, oops";
+    e.apply_text = true;
+    app.frame();
+    CHECK(e.message.find("'oops'") != std::string::npos);
+    CHECK(torch::equal(e.base, before));
+
+    e.file_path = dir + "/z.txt";
+    e.save_file = true;
+    app.frame();
+    CHECK(std::filesystem::exists(e.file_path));
+    e.base = torch::zeros({16});
+    e.load_file = true;
+    app.frame();
+    CHECK(torch::allclose(e.base, before, 1e-5, 1e-5));
+
+    std::ofstream(dir + "/short.txt") << "1, 2, 3";
+    e.file_path = dir + "/short.txt";
+    e.load_file = true;
+    app.frame();
+    CHECK(e.message.find("short.txt") != std::string::npos);
+    CHECK(torch::allclose(e.base, before, 1e-5, 1e-5));
+}
+
+TEST_CASE("the dataset tab shows the real images; the walk and interpolation views render") {
+    std::string dir = work_dir("screens");
+    AppOptions o;
+    o.headless = true;
+    o.width = 1280;
+    o.height = 800;
+    o.trainer.config = tiny_config(test::synthetic_folder("viewer_screens", 12));
+    o.trainer.start_paused = true;
+    App app(o);
+    REQUIRE(frames_until(app, [&] { return app.model().interpolation.strip.ready(); }));
+    app.save_screenshot(dir + "/interpolation.png");
+
+    app.model().samples_tab = 1;
+    REQUIRE(frames_until(app, [&] { return app.model().dataset.real.ready(); }));
+    app.frame();
+    app.save_screenshot(dir + "/dataset.png");
+    CHECK(app.model().dataset.pages == 2);  // 12 images, 9 a page (the grid's count)
+    // The page holds the first 9 images of the folder in the source's order, centre-cropped to 16 px.
+    auto source = open_source(o.trainer.config.data, o.trainer.config.background);
+    auto transform = center_crop_transform(16);
+    std::mt19937 rng(1);
+    std::vector<torch::Tensor> reals;
+    for (size_t i = 0; i < 9; ++i) reals.push_back(transform(source->load(i), rng).target);
+    auto expected = expected_rgba(grid_image(torch::stack(reals), 3, 2));
+    CHECK(max_difference(app.dataset_texture().texture().read_rgba8(), expected) <= 1);
+
+    app.model().interpolation.walk = true;
+    uint64_t updates = 0;
+    REQUIRE(frames_until(app, [&] {
+        updates = app.walk_texture().texture().updates();
+        return updates >= 5;
+    }));
+    app.save_screenshot(dir + "/walk.png");
+    CHECK(app.model().interpolation.walk_image.ready());
+}

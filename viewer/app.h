@@ -1,0 +1,115 @@
+// The live window: composes the trainer (ml), the GL context and textures (render) and the panels (ImGui).
+// Create, run and destroy it on the main (GL) thread; the trainer and the latent worker run on their own.
+#pragma once
+
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ml/dataset.h"
+#include "ml/latent.h"
+#include "ml/trainer.h"
+#include "render/gl_context.h"
+#include "viewer/app_model.h"
+#include "viewer/frame_stats.h"
+#include "viewer/latent_worker.h"
+#include "viewer/panels/curves_panel.h"
+#include "viewer/panels/dataset_panel.h"
+#include "viewer/panels/interpolation_panel.h"
+#include "viewer/panels/latent_panel.h"
+#include "viewer/panels/performance_panel.h"
+#include "viewer/panels/samples_panel.h"
+#include "viewer/panels/training_panel.h"
+#include "viewer/tensor_texture.h"
+
+namespace ganscope {
+
+struct AppOptions {
+    enum class Mode { Train, Open };
+    Mode mode = Mode::Train;
+    TrainerOptions trainer;         // Train: what to train (a new run or --resume)
+    std::string checkpoint;         // Open: the checkpoint to explore
+    bool headless = false;
+    int width = 1280, height = 800;
+    bool vsync = true;
+    std::string screenshot;         // headless: written after the last frame
+    int frames = 0;                 // headless: frames to draw once the first samples arrived (0: 1)
+    double wait_seconds = 120;      // headless: how long to wait for the first samples
+    std::string ini_path;           // layout file; empty: layout not remembered
+    std::string screenshot_dir = "screenshots";  // F12 / menu screenshots
+    bool stop_trainer_on_exit = true;
+};
+
+class App {
+public:
+    explicit App(AppOptions options);
+    ~App();
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
+
+    // The loop: until the window closes (or, headless, the frames are drawn). Returns the exit code.
+    int run();
+    void frame();  // one frame: read sources, draw panels, act on intents, present
+
+    AppModel& model() { return m_model; }
+    GlContext& context() { return *m_context; }
+    Trainer* trainer() { return m_trainer.get(); }
+    LatentWorker* worker() { return m_worker.get(); }
+    const TensorTexture& grid_texture() const { return m_grid_texture; }
+    const TensorTexture& explorer_texture() const { return m_explorer_texture; }
+    const TensorTexture& dataset_texture() const { return m_real_texture; }
+    const TensorTexture& walk_texture() const { return m_walk_texture; }
+    const FrameStats& frame_stats() const { return m_stats; }
+    // Writes what the last frame drew to a PNG; returns the path.
+    std::string save_screenshot(const std::string& path);
+
+private:
+    void open_checkpoint();
+    void update_sources();       // app_update.cpp: trainer, worker and loader results -> model and textures
+    void update_requests();      // app_update.cpp: explorer/interpolation edits -> worker requests
+    void apply_intents();        // app_update.cpp: panel intents -> trainer commands, files
+    void handle_shortcuts();     // app_layout.cpp
+    void draw_ui();              // app_layout.cpp: menu bar and the panel windows
+    void show_grid(const torch::Tensor& images, const c10::Event* ready, int64_t step);
+    void set_latent_dim(int latent_dim, int image_size);
+
+    AppOptions m_options;
+    std::unique_ptr<GlContext> m_context;
+    std::string m_ini_path;      // kept alive: ImGui holds the pointer
+    bool m_imgui_glfw = false, m_imgui_gl = false;
+
+    std::unique_ptr<Trainer> m_trainer;
+    std::unique_ptr<LatentWorker> m_worker;
+    std::shared_ptr<const WeightsSnapshot> m_open_weights;  // --open: the checkpoint's generator
+    uint64_t m_seen_status = 0, m_seen_samples = 0, m_seen_weights = 0, m_seen_pca = 0;
+    uint64_t m_seen_results[kLatentJobCount] = {};
+    int64_t m_history_step = -1;
+    uint64_t m_sent_explorer = ~0ull, m_sent_interpolation = ~0ull;
+    bool m_pca_requested = false;
+    std::unique_ptr<LatentWalk> m_walk;
+
+    std::shared_ptr<ImageSource> m_source;  // the dataset, opened lazily off the GL thread
+    std::future<std::pair<std::shared_ptr<ImageSource>, torch::Tensor>> m_page_future;
+
+    TensorTexture m_grid_texture, m_explorer_texture, m_strip_texture, m_walk_texture, m_real_texture;
+    AppModel m_model;
+    TrainingPanel m_training_panel;
+    SamplesPanel m_samples_panel;
+    CurvesPanel m_curves_panel;
+    LatentPanel m_latent_panel;
+    InterpolationPanel m_interpolation_panel;
+    DatasetPanel m_dataset_panel;
+    PerformancePanel m_performance_panel;
+
+    FrameStats m_stats;
+    double m_last_frame_time = -1;
+    bool m_reset_layout = false;
+    bool m_show_demo = false;
+    std::vector<uint8_t> m_last_pixels;
+};
+
+// Where the window keeps its layout: $XDG_CONFIG_HOME/ganscope/imgui.ini (or ~/.config/...); empty if neither.
+std::string default_ini_path();
+
+}  // namespace ganscope

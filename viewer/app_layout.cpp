@@ -1,0 +1,131 @@
+// The window's layout: menu bar, notice line, the panel windows at sensible default places (remembered in
+// imgui.ini once moved), and keyboard shortcuts. Main (GL) thread only, inside an ImGui frame.
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include "viewer/app.h"
+#include "viewer/ui_style.h"
+
+namespace ganscope {
+namespace {
+
+struct Rect {
+    float x, y, w, h;
+};
+
+// Three columns under the menu bar: controls | grid and curves | latent tools. Proportional, so 1280x800
+// and larger windows both come out tidy without overlaps.
+struct Layout {
+    Rect training, performance, samples, curves, explorer, interpolation;
+};
+
+Layout default_layout(ImVec2 display, float top) {
+    const float W = display.x, H = display.y - top;
+    const float left = std::max(260.0f, W * 0.235f), right = std::max(360.0f, W * 0.36f);
+    const float middle = std::max(200.0f, W - left - right);
+    const float upper = std::round(H * 0.6f);
+    Layout l;
+    l.training = {0, top, left, std::round(H * 0.58f)};
+    l.performance = {0, top + l.training.h, left, H - l.training.h};
+    l.samples = {left, top, middle, upper};
+    l.curves = {left, top + upper, middle, H - upper};
+    l.explorer = {left + middle, top, W - left - middle, upper};
+    l.interpolation = {left + middle, top + upper, W - left - middle, H - upper};
+    return l;
+}
+
+}  // namespace
+
+void App::handle_shortcuts() {
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput || !m_imgui_glfw) return;
+    // ImGui 1.86 indexes io.KeysDown by the platform's key codes (GLFW here).
+    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) m_model.intents.toggle = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && !io.KeyCtrl) m_model.intents.save = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) m_model.screenshot = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && m_model.latent_dim > 0) {
+        auto& e = m_model.explorer;
+        explore_latent(m_model, truncated_normal(1, m_model.latent_dim, 0.0, e.randomize_seed++)[0], "random latent");
+    }
+    if (ImGui::IsKeyPressed(GLFW_KEY_Q, false) && io.KeyCtrl) m_context->request_close();
+}
+
+void App::draw_ui() {
+    AppModel& m = m_model;
+    float top = 0;
+    if (ImGui::BeginMainMenuBar()) {
+        if (ImGui::BeginMenu("File")) {
+            if (ImGui::MenuItem("Save checkpoint", "S", false, m.training)) m.intents.save = true;
+            if (ImGui::MenuItem("Screenshot", "F12")) m.screenshot = true;
+            ImGui::Separator();
+            if (ImGui::MenuItem("Quit", "Ctrl+Q")) m_context->request_close();
+            ImGui::EndMenu();
+        }
+        if (ImGui::BeginMenu("Training", m.training)) {
+            if (ImGui::MenuItem("Start / pause", "Space")) m.intents.toggle = true;
+            if (ImGui::MenuItem("Single step")) m.intents.steps = 1;
+            ImGui::EndMenu();
+        }
+        if (ImGui::BeginMenu("View")) {
+            if (ImGui::MenuItem("Reset layout")) m_reset_layout = true;
+            if (ImGui::MenuItem("Fake samples")) m.samples_tab = 0;
+            if (ImGui::MenuItem("Real images (dataset)")) m.samples_tab = 1;
+            ImGui::MenuItem("ImGui demo", nullptr, &m_show_demo);
+            ImGui::EndMenu();
+        }
+        if (ImGui::BeginMenu("Help")) {
+            ImGui::TextDisabled("Space  start / pause training");
+            ImGui::TextDisabled("S      save a checkpoint");
+            ImGui::TextDisabled("F12    screenshot to %s/", m_options.screenshot_dir.c_str());
+            ImGui::TextDisabled("R      random latent in the explorer");
+            ImGui::TextDisabled("Ctrl+wheel on the grid: zoom; middle-drag: pan");
+            ImGui::EndMenu();
+        }
+        // The run and any notice, right of the menus.
+        ImGui::Separator();
+        ImGui::TextDisabled("%s", m.source.c_str());
+        if (!m.notice.empty() && m.time < m.notice_until) {
+            float w = ImGui::CalcTextSize(m.notice.c_str()).x;
+            float x = ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x * 2;
+            if (x > ImGui::GetCursorPosX()) ImGui::SetCursorPosX(x);
+            else ImGui::SameLine();
+            ImGui::TextColored(ImVec4(0.55f, 0.8f, 1.0f, 1), "%s", m.notice.c_str());
+        }
+        top = ImGui::GetWindowSize().y;
+        ImGui::EndMainMenuBar();
+    }
+
+    Layout layout = default_layout(ImGui::GetIO().DisplaySize, top);
+    const ImGuiCond cond = m_reset_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+    m_reset_layout = false;
+    auto window = [&](const char* title, const Rect& r, auto&& body, ImGuiWindowFlags flags = 0) {
+        ImGui::SetNextWindowPos(ImVec2(r.x, r.y), cond);
+        ImGui::SetNextWindowSize(ImVec2(r.w, r.h), cond);
+        if (ImGui::Begin(title, nullptr, flags | ImGuiWindowFlags_NoCollapse)) body();
+        ImGui::End();
+    };
+    window("Training", layout.training, [&] { m_training_panel.draw(m); });
+    window("Performance", layout.performance, [&] { m_performance_panel.draw(m); });
+    window("Samples", layout.samples, [&] {
+        if (ImGui::BeginTabBar("samples tabs")) {
+            auto flags = [&](int tab) { return m.samples_tab == tab ? ImGuiTabItemFlags_SetSelected : 0; };
+            if (ImGui::BeginTabItem("Fakes", nullptr, flags(0))) {
+                m_samples_panel.draw(m);
+                ImGui::EndTabItem();
+            }
+            if (ImGui::BeginTabItem("Dataset", nullptr, flags(1))) {
+                m_dataset_panel.draw(m);
+                ImGui::EndTabItem();
+            }
+            m.samples_tab = -1;
+            ImGui::EndTabBar();
+        }
+    });
+    window("Curves", layout.curves, [&] { m_curves_panel.draw(m); });
+    window("Latent explorer", layout.explorer, [&] { m_latent_panel.draw(m); });
+    window("Interpolation", layout.interpolation, [&] { m_interpolation_panel.draw(m); });
+    if (m_show_demo) ImGui::ShowDemoWindow(&m_show_demo);
+}
+
+}  // namespace ganscope

@@ -1,0 +1,22 @@
+// The Curves panel: losses of G and D, D(x) and D(G(z)) against step, smoothed (as TensorBoard), log scale,
+// hover read-out. GL thread only, inside an ImGui frame; makes no GL calls.
+#pragma once
+
+#include "viewer/app_model.h"
+#include "viewer/plot.h"
+
+namespace ganscope {
+
+struct CurvesPanel {
+    void draw(AppModel& model);
+
+private:
+    void rebuild(const std::vector<StepMetrics>& history);
+    float m_smoothing = 0.6f;
+    bool m_log_loss = false;
+    std::vector<PlotSeries> m_losses, m_probabilities;
+    size_t m_built_size = 0;
+    int64_t m_built_last = -1;
+};
+
+}  // namespace ganscope

@@ -1,0 +1,13 @@
+// The Dataset panel: a page of real training images beside the current fakes. GL thread only, inside an ImGui
+// frame; requests pages (the App loads them off the GL thread), makes no GL calls.
+#pragma once
+
+#include "viewer/app_model.h"
+
+namespace ganscope {
+
+struct DatasetPanel {
+    void draw(AppModel& model);
+};
+
+}  // namespace ganscope

@@ -1,0 +1,13 @@
+// The Interpolation panel: a strip of K frames between latents A and B (slerp or lerp), an animated loop over
+// the strip, and a smooth random latent walk. GL thread only, inside an ImGui frame; makes no GL calls.
+#pragma once
+
+#include "viewer/app_model.h"
+
+namespace ganscope {
+
+struct InterpolationPanel {
+    void draw(AppModel& model);
+};
+
+}  // namespace ganscope
