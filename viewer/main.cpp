@@ -1,4 +1,7 @@
 // ganscope's entry point: dispatches subcommands; with no arguments it opens the window. Main thread.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -28,8 +31,19 @@ usage:
 
 }  // namespace
 
+// libtorch's OpenMP threads spin for a while after each parallel region by default. Beside the GL thread, the
+// latent worker and a software rasteriser that burns CPU time they need on a small machine,
+// so ganscope asks for passive waiting. libgomp reads the variable when it loads, before main, hence the
+// re-exec; an explicit OMP_WAIT_POLICY from the user is respected.
+void prefer_passive_openmp(char** argv) {
+    if (std::getenv("OMP_WAIT_POLICY")) return;
+    setenv("OMP_WAIT_POLICY", "passive", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then carry on with the default policy
+}
+
 int main(int argc, char** argv) {
     using namespace ganscope;
+    prefer_passive_openmp(argv);
     try {
         if (argc < 2) return run_window(argc, argv);
         const std::string cmd = argv[1];
