@@ -62,19 +62,18 @@ bool toggle_button(bool active, const char* start, const char* stop, bool enable
 
 void RecordPanel::draw(AppModel& model) {
     RecordModel& r = model.record;
-    ImGui::PushItemWidth(ui_em(4.5f));
+    ImGui::PushItemWidth(ui_em(3.2f));
 
     if (ImGui::CollapsingHeader("Sample grid timelapse", ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::PushID("grid");
         if (r.grid.active) ImGui::BeginDisabled();
         path_field("file", r.grid_path);
-        ImGui::InputInt("every", &r.grid_every, 0);
-        ImGui::SameLine();
-        ImGui::TextDisabled("steps");
+        ImGui::InputInt("steps apart", &r.grid_every, 0);
         ImGui::SameLine();
         ImGui::InputFloat("fps", &r.grid_fps, 0, 0, "%.0f");
         ImGui::SameLine();
         ImGui::Checkbox("caption", &r.grid_caption);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("step, epoch and losses above each grid");
         if (r.grid.active) ImGui::EndDisabled();
         if (toggle_button(r.grid.active, "Record", "Stop", r.can_record_grid)) (r.grid.active ? r.stop_grid : r.start_grid) = true;
         if (ImGui::IsItemHovered() && !r.can_record_grid) ImGui::SetTooltip("grids come from training; not in --open mode");
