@@ -209,9 +209,10 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
         m_opt_g->zero_grad();
         loss.backward();
         m_opt_g->step();
+        // No discriminator: its loss is 0 (the trainer requires finite losses), D(x) and D(G(x)) are undefined.
         torch::Tensor l = loss.detach().to(torch::kFloat).reshape({1});
         auto n = torch::full({1}, nan, l.options());
-        return torch::cat({l, n, n, n, l});
+        return torch::cat({l, torch::zeros_like(l), n, n, l});
     }
 
     m_d->train();

@@ -2,6 +2,7 @@
 #include "ml/translator.h"
 
 #include "ml/checkpoint.h"
+#include "ml/module_io.h"
 #include "ml/palette.h"
 #include "ml/reference_weights.h"
 #include "ml/tensor_image.h"
@@ -66,6 +67,16 @@ std::unique_ptr<Translator> Translator::open(const std::string& path, torch::Dev
                               std::to_string(o.output_nc) + " output channels; ganscope translates RGB to RGB (3 and 3)");
     auto t = std::make_unique<Translator>(g, c, device);
     t->m_description = path + ": reference " + c.generator + " (ngf " + std::to_string(o.ngf) + ")";
+    return t;
+}
+
+std::unique_ptr<Translator> Translator::from_snapshot(const WeightsSnapshot& snapshot, torch::Device device) {
+    if (snapshot.config.model != "pix2pix")
+        throw std::invalid_argument("a " + snapshot.config.model + " snapshot cannot translate images; train pix2pix");
+    UnetGenerator g(unet_options_for(snapshot.config));
+    assign_named_tensors(*g, snapshot.tensors, "generator snapshot of step " + std::to_string(snapshot.step));
+    auto t = std::make_unique<Translator>(g, snapshot.config, device);
+    t->m_description = "pix2pix " + snapshot.config.pairs + " " + snapshot.config.direction + ", step " + std::to_string(snapshot.step);
     return t;
 }
 

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "ml/config.h"
+#include "ml/gan_task.h"
 #include "ml/pairs.h"
 #include "ml/pix2pix.h"
 
@@ -19,7 +20,9 @@ public:
     // A ganscope checkpoint of a pix2pix run, or a reference state_dict (.pth). Throws CheckpointError
     // naming the file: missing, another model (a DCGAN checkpoint), another architecture (mismatched keys).
     static std::unique_ptr<Translator> open(const std::string& path, torch::Device device);
-    // A generator already in memory (the window's latest snapshot), with the config it was trained with.
+    // The trainer's latest generator snapshot (Trainer::weights()), for translating while it trains.
+    static std::unique_ptr<Translator> from_snapshot(const WeightsSnapshot& snapshot, torch::Device device);
+    // A generator already in memory, with the config it was trained with.
     Translator(UnetGenerator generator, TrainConfig config, torch::Device device);
 
     // input: any size and channel count -> the model's size (short side, centre crop); output RGB at that size.

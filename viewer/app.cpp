@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "ml/checkpoint.h"
 #include "ml/dcgan.h"
 #include "ml/task_factory.h"
+#include "render/cuda_interop.h"
 #include "render/gl_check.h"
 #include "viewer/ui_style.h"
 
@@ -41,6 +43,11 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     co.width = m_options.width;
     co.height = m_options.height;
     co.vsync = m_options.vsync;
+    // Headless on a CUDA machine: the EGL device that is the training GPU, so interop stays on one device.
+    if (m_options.headless && cuda_device_available()) {
+        const std::string& d = m_options.trainer.config.device;
+        co.cuda_device = d.rfind("cuda:", 0) == 0 ? std::atoi(d.c_str() + 5) : 0;
+    }
     m_context = create_context(co);
 
     IMGUI_CHECKVERSION();
@@ -106,6 +113,8 @@ void App::open_checkpoint() {
         auto task = make_task(config, device);
         load_checkpoint(m_options.checkpoint, *task);
         m_open_weights = std::make_shared<WeightsSnapshot>(task->snapshot_generator(meta.step));
+        m_model.config = config;
+        load_run_metrics();
         set_latent_dim(config.latent_dim, config.image_size);
         if (auto* dcgan = dynamic_cast<DcganTask*>(task.get())) {
             m_model.grid.latents = dcgan->fixed_latents().cpu();
@@ -129,6 +138,27 @@ void App::open_checkpoint() {
     }
 }
 
+void App::load_run_metrics() {
+    // The run's metrics.jsonl beside the checkpoint, when there is one: the curves of how it got here.
+    namespace fs = std::filesystem;
+    fs::path metrics = fs::path(m_options.checkpoint).parent_path() / "metrics.jsonl";
+    std::ifstream in(metrics);
+    if (!in) return;
+    std::string line;
+    size_t bad = 0;
+    MetricsHistory history;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        try {
+            history.push(StepMetrics::from_json(nlohmann::json::parse(line)));
+        } catch (const std::exception&) {
+            ++bad;  // a torn last line from an interrupted run; the rest is still worth showing
+        }
+    }
+    m_model.history = history.records();
+    if (bad) m_model.notify(metrics.string() + ": skipped " + std::to_string(bad) + " unreadable lines");
+}
+
 void App::set_latent_dim(int latent_dim, int image_size) {
     if (m_model.latent_dim == latent_dim && m_model.image_size == image_size) return;
     m_model.latent_dim = latent_dim;
@@ -150,6 +180,7 @@ void App::show_grid(const torch::Tensor& images, const c10::Event* ready, int64_
     GridModel& g = m_model.grid;
     g.count = int(images.size(0));
     g.columns = int(std::ceil(std::sqrt(double(g.count))));
+    if (m_model.config && m_model.config->model == "pix2pix") g.columns = 3 * std::max(1, int(std::lround(std::sqrt(g.count / 3.0))));
     g.cell = int(images.size(3));
     if (ready && images.is_cuda()) ready->block(c10::Stream(c10::Stream::DEFAULT, images.device()));
     m_grid_texture.update(grid_image(images, g.columns, g.padding), nullptr);
@@ -167,6 +198,7 @@ void App::frame() {
     m_last_frame_time = t;
 
     m_context->poll_events();
+    if (m_options.interrupted && m_options.interrupted->load()) m_context->request_close();
     update_sources();
     m_record.update(m_model, m_trainer.get());
     ImGuiIO& io = ImGui::GetIO();
@@ -242,7 +274,7 @@ int App::run() {
             paced_frame();
         }
         if (m_model.grid.step < 0) std::cerr << "ganscope: no samples after " << int(waited()) << " s; drawing anyway" << std::endl;
-        for (int i = 0; i < std::max(1, m_options.frames); ++i) paced_frame();
+        for (int i = 0; i < std::max(1, m_options.frames) && !m_context->should_close(); ++i) paced_frame();
         if (!m_options.screenshot.empty()) {
             save_screenshot(m_options.screenshot);
             std::cout << "ganscope: screenshot " << m_options.screenshot << std::endl;

@@ -2,6 +2,7 @@
 // Create, run and destroy it on the main (GL) thread; the trainer and the latent worker run on their own.
 #pragma once
 
+#include <atomic>
 #include <future>
 #include <memory>
 #include <string>
@@ -42,6 +43,7 @@ struct AppOptions {
     std::string ini_path;           // layout file; empty: layout not remembered
     std::string screenshot_dir = "screenshots";  // F12 / menu screenshots
     bool stop_trainer_on_exit = true;
+    const std::atomic<bool>* interrupted = nullptr;  // set by a signal handler: close like the close button
 };
 
 class App {
@@ -70,6 +72,7 @@ public:
 
 private:
     void open_checkpoint();
+    void load_run_metrics();  // --open: metrics.jsonl beside the checkpoint -> curves
     void update_sources();       // app_update.cpp: trainer, worker and loader results -> model and textures
     void update_requests();      // app_update.cpp: explorer/interpolation edits -> worker requests
     void apply_intents();        // app_update.cpp: panel intents -> trainer commands, files

@@ -98,6 +98,7 @@ struct AppModel {
     bool training = false;             // a trainer exists (false with --open)
     std::string source;                // what we show: run folder or checkpoint
     std::shared_ptr<const TrainerStatus> status;
+    std::optional<TrainConfig> config;  // the run's resolved configuration, once known
     std::vector<StepMetrics> history;
     int latent_dim = 0, image_size = 0;
 

@@ -15,6 +15,7 @@ void App::update_sources() {
         if (m_trainer->status().fetch_if_newer(m_seen_status, status)) {
             m.status = status;
             const TrainConfig& c = status->config;
+            if (status->state != TrainerState::Starting) m.config = c;
             if (status->state != TrainerState::Starting && c.image_size > 0 && c.latent_dim > 0) {
                 if (m.latent_dim != c.latent_dim) {
                     set_latent_dim(c.latent_dim, c.image_size);
@@ -129,13 +130,13 @@ void App::update_requests() {
     if (in.walk && m_walk) m_worker->request(LatentJob::Walk, m_walk->advance(ImGui::GetIO().DeltaTime * in.walk_speed).unsqueeze(0));
 
     DatasetModel& d = m.dataset;
-    if (d.page_request >= 0 && !d.loading && m.status && m.image_size > 0) {
+    if (d.page_request >= 0 && !d.loading && m.config && m.image_size > 0) {
         d.page = d.page_request;
         d.page_request = -1;
         d.loading = true;
         d.per_page = m.grid.count > 0 ? m.grid.count : 64;
         // Opening the source (the emoji set renders with FreeType) and decoding a page stays off the GL thread.
-        TrainConfig config = m.status->config;
+        TrainConfig config = *m.config;
         auto source = m_source;
         int page = d.page, per_page = d.per_page;
         m_page_future = std::async(std::launch::async, [config, source, page, per_page]() mutable {
@@ -153,9 +154,9 @@ void App::update_requests() {
             if (images.empty()) throw std::runtime_error("no readable images on page " + std::to_string(page + 1));
             return std::make_pair(source, torch::stack(images));
         });
-    } else if (d.page_request >= 0 && !m.status) {
+    } else if (d.page_request >= 0 && !m.training && !m.config) {
         d.page_request = -1;
-        d.error = "no dataset: exploring a checkpoint without training";
+        d.error = "no dataset: the checkpoint could not be opened";
     }
 }
 

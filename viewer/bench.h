@@ -5,7 +5,8 @@
 
 namespace ganscope {
 
-int bench_dcgan(int argc, char** argv);  // cmd_bench.cpp: DCGAN training images/s vs Python PyTorch
+int bench_dcgan(int argc, char** argv);
+int bench_viewer(int argc, char** argv);  // bench_viewer.cpp: training with the window at 60 FPS vs training alone  // cmd_bench.cpp: DCGAN training images/s vs Python PyTorch
 int bench_record(int argc, char** argv);  // bench_record.cpp: training images/s with vs without a timelapse recording
 int bench_pix2pix(int argc, char** argv);  // bench_pix2pix.cpp: 256x256 inference latency, training images/s vs Python
 

@@ -1,5 +1,7 @@
 // `ganscope` (no arguments), `ganscope --data DIR`, `--resume runs/NAME`, `--open CHECKPOINT`, and
 // `--headless --screenshot PATH --frames N`: the live window. Main thread.
+#include <atomic>
+#include <csignal>
 #include <iostream>
 
 #include "viewer/app.h"
@@ -8,6 +10,10 @@
 #include "viewer/train_options.h"
 
 namespace ganscope {
+namespace {
+std::atomic<bool> g_interrupted{false};
+void on_interrupt(int) { g_interrupted = true; }
+}  // namespace
 
 int run_window(int argc, char** argv) {
     std::set<std::string> flags = train_flag_options();
@@ -50,6 +56,10 @@ int run_window(int argc, char** argv) {
             options.trainer.run_dir = run_dir_from_args(args, options.trainer.config);
         }
     }
+    // Ctrl-C or SIGTERM closes the window as its close button does: the trainer saves a final checkpoint.
+    options.interrupted = &g_interrupted;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
     App app(std::move(options));
     return app.run();
 }

@@ -146,7 +146,13 @@ bool draw_plot(const char* id, const std::vector<PlotSeries>& series, const Plot
         }
     }
     draw->PopClipRect();
-    // Legend, top left inside the frame.
+    // Legend, top left inside the frame, on a backdrop so curves passing underneath do not hide it.
+    float legend_w = 6;
+    for (const auto& s : series) legend_w += 26 + ImGui::CalcTextSize(s.label.c_str()).x;
+    ImVec4 backdrop = ImGui::GetStyleColorVec4(ImGuiCol_FrameBg);
+    backdrop.w = 0.85f;
+    draw->AddRectFilled(ImVec2(p0.x + 2, p0.y + 1), ImVec2(p0.x + legend_w, p0.y + 19),
+                        ImGui::ColorConvertFloat4ToU32(backdrop), 3.0f);
     float lx = p0.x + 6;
     for (const auto& s : series) {
         draw->AddRectFilled(ImVec2(lx, p0.y + 5), ImVec2(lx + 10, p0.y + 15), s.color, 2.0f);

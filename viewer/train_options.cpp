@@ -9,7 +9,7 @@ const std::set<std::string>& train_value_options() {
     static const std::set<std::string> options = {
         "data", "steps", "out", "resume", "model", "size", "batch", "lr", "lr-g", "lr-d", "latent", "width",
         "seed", "device", "sample-every", "checkpoint-every", "log-every", "snapshot-every", "history-every", "timelapse", "every", "timelapse-fps", "workers", "preset",
-        "direction", "pairs", "generator", "lambda-l1", "loss", "palette-values", "grid", "background"};
+        "direction", "pairs", "generator", "lambda-l1", "loss", "palette-values", "load-size", "grid", "background"};
     return options;
 }
 
@@ -39,6 +39,9 @@ TrainConfig config_from_args(const Args& args) {
     c.data = args.get("data", c.data);
     c.device = args.get("device", c.device);
     c.image_size = args.get_int("size", c.image_size);
+    // pix2pix trains on single images (the paper's batch 1: BatchNorm then acts per image); a DCGAN batch of 64
+    // 128 px pairs would take most of a minute per step on a CPU.
+    if (c.model == "pix2pix" && preset != "tiny") c.batch_size = 1;
     c.batch_size = args.get_int("batch", c.batch_size);
     c.lr_g = c.lr_d = args.get_double("lr", c.lr_g);
     c.lr_g = args.get_double("lr-g", c.lr_g);
@@ -60,6 +63,7 @@ TrainConfig config_from_args(const Args& args) {
     c.lambda_l1 = args.get_double("lambda-l1", c.lambda_l1);
     c.loss = args.get("loss", c.loss);
     c.palette_values = args.get_int("palette-values", c.palette_values);
+    c.load_size = args.get_int("load-size", c.load_size);
     if (args.has("background")) {
         const std::string bg = args.get("background");
         unsigned r, g, b;
@@ -106,7 +110,9 @@ const char* train_options_help() {
   --background white|black|#rrggbb   what transparent pixels become
   --preset tiny           a model small enough to train in seconds (tests)
   pix2pix: --direction AtoB|BtoA --pairs edges|sketch|ascii|posterize --generator unet_128|unet_256
-           --lambda-l1 X --loss gan_l1|palette_ce --palette-values N
+           --lambda-l1 X --loss gan_l1|palette_ce --palette-values N --load-size N
+           (pix2pix: batch 1 and 128x128 unet_128 on a CPU, 256x256 unet_256 on a GPU unless given; --pairs aligned:
+           A|B images, --pairs folders or a --data folder with A/ and B/: pairs by file name)
 )";
 }
 

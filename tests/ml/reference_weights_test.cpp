@@ -23,6 +23,16 @@ std::string script() { return std::string(GANSCOPE_SOURCE_DIR) + "/tests/python/
 
 int run(const std::string& args) { return std::system(("'" + python() + "' '" + script() + "' " + args).c_str()); }
 
+// The Python script runs once per test process (importing torch takes seconds); both tests share its files.
+const std::string& reference_dir() {
+    static const std::string dir = [] {
+        const std::string d = test::scratch_dir("reference_weights");
+        REQUIRE_MESSAGE(run("make '" + d + "'") == 0, "the Python reference script failed; is torch in " << python() << "?");
+        return d;
+    }();
+    return dir;
+}
+
 torch::Tensor entry(const StateDict& state, const std::string& key) {
     for (const auto& [k, t] : state)
         if (k == key) return t;
@@ -33,8 +43,7 @@ torch::Tensor entry(const StateDict& state, const std::string& key) {
 }  // namespace
 
 TEST_CASE("a reference unet_256 state_dict made by Python loads, and outputs match to 1e-4") {
-    const std::string dir = test::scratch_dir("reference_weights");
-    REQUIRE_MESSAGE(run("make '" + dir + "'") == 0, "the Python reference script failed; is torch in " << python() << "?");
+    const std::string& dir = reference_dir();
     const StateDict io = read_state_dict(dir + "/io.pth");
     const torch::Tensor x = entry(io, "input");
 
@@ -69,8 +78,7 @@ TEST_CASE("a reference unet_256 state_dict made by Python loads, and outputs mat
 }
 
 TEST_CASE("another architecture's state_dict is refused with its keys named") {
-    const std::string dir = test::scratch_dir("reference_weights_bad");
-    REQUIRE(run("make '" + dir + "'") == 0);
+    const std::string& dir = reference_dir();
     CHECK_THROWS_WITH_AS(load_reference_generator(dir + "/resnet.pth", torch::kCPU), doctest::Contains("model.1.weight"),
                          CheckpointError);
     // A U-Net of another depth: the mismatched names are listed.

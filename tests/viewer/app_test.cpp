@@ -172,6 +172,8 @@ TEST_CASE("headless window explores a checkpoint (--open); a bad checkpoint is a
         app.frame();
         CHECK(app.model().grid.image.ready());
         CHECK(app.model().explorer.weights_step == 3);
+        CHECK(app.model().history.size() == 3);  // the run's metrics.jsonl, for the curves
+        CHECK(app.model().history.back().step == 3);
     }
     o.checkpoint = dir + "/missing.pt";
     App broken(o);

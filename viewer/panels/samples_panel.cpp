@@ -39,7 +39,11 @@ void SamplesPanel::draw(AppModel& model) {
     ImGui::Text("step %lld", (long long)g.step);
     ImGui::SameLine();
     ImGui::TextDisabled("%d fixed latents, %dx%d", g.count, g.cell, g.cell);
-    ImGui::SameLine(ImGui::GetContentRegionAvail().x - ui_em(9.5f) + ImGui::GetCursorPosX());
+    // Zoom buttons at the right when they fit beside the caption, else on their own line.
+    const float buttons = ui_em(9.5f);
+    ImGui::SameLine();
+    if (ImGui::GetContentRegionAvail().x > buttons) ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - buttons);
+    else ImGui::NewLine();
     if (ImGui::SmallButton("fit")) m_zoom = 0;
     ImGui::SameLine();
     if (ImGui::SmallButton("1:1")) m_zoom = 1;

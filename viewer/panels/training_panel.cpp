@@ -35,7 +35,10 @@ ImVec4 state_color(TrainerState state) {
 void TrainingPanel::draw(AppModel& model) {
     if (!model.training) {
         ImGui::TextWrapped("Exploring %s", model.source.c_str());
-        ImGui::TextDisabled("training is off (--open); use the explorer and interpolation");
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextDisabled("training is off (--open): the explorer and interpolation use this checkpoint's "
+                            "generator; the curves show the run's metrics.jsonl when it is beside the checkpoint");
+        ImGui::PopTextWrapPos();
         return;
     }
     const TrainerStatus* s = model.status.get();
