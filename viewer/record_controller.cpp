@@ -150,6 +150,8 @@ void RecordController::update_history(AppModel& model) {
         h.pending = images->request != m_last_request;  // an older answer: the newest is still coming
     }
     h.error = m_history->error();
+    if (!model.grid.latents.defined() && model.grid.step >= 0)  // pix2pix grids come from images, not latents
+        h.error = "the history slider shows latent-space (DCGAN) runs; this grid has no latents";
     if (!h.error.empty()) h.pending = false;
 }
 
@@ -173,7 +175,8 @@ void RecordController::apply(AppModel& model, const Trainer* trainer) {
 
     // History: render the chosen snapshot when the choice or the latents change, and only while visible.
     HistoryViewModel& h = model.scrub;
-    if (!m_history || !h.active || h.live() || !model.grid.latents.defined()) return;
+    if (!m_history || !h.active || h.live()) return;
+    if (!model.grid.latents.defined()) return;  // pix2pix: see update_history
     const int64_t step = h.steps[size_t(h.position)];
     const ExplorerModel& e = model.explorer;
     if (step == m_sent_step && e.revision == m_sent_explorer) return;
