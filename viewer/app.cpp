@@ -71,6 +71,7 @@ App::App(AppOptions options) : m_options(std::move(options)) {
         m_model.training = true;
         m_model.source = m_options.trainer.run_dir;
         m_trainer = std::make_unique<Trainer>(m_options.trainer);
+        m_record.set_run_dir(m_options.trainer.run_dir);
     } else {
         m_model.source = m_options.checkpoint;
         open_checkpoint();
@@ -78,6 +79,8 @@ App::App(AppOptions options) : m_options(std::move(options)) {
 }
 
 App::~App() {
+    m_context->make_current();
+    m_record.shutdown();  // finishes the videos while the trainer's slots and the GL context still exist
     if (m_trainer && m_options.stop_trainer_on_exit) {
         m_trainer->stop();
         m_trainer->wait();
@@ -126,6 +129,8 @@ void App::open_checkpoint() {
         m_model.performance.device_mode = "exploring on " + device.str();
         m_worker = std::make_unique<LatentWorker>(device);
         m_worker->set_weights(m_open_weights);
+        m_record.set_weights(m_open_weights);
+        m_record.set_run_dir(std::filesystem::path(m_options.checkpoint).parent_path().string());
         m_model.notify("opened " + m_options.checkpoint + " (step " + std::to_string(meta.step) + ")");
     } catch (const std::exception& e) {
         m_model.source = m_options.checkpoint + " - could not open it: " + e.what();
@@ -195,6 +200,7 @@ void App::frame() {
     m_context->poll_events();
     if (m_options.interrupted && m_options.interrupted->load()) m_context->request_close();
     update_sources();
+    m_record.update(m_model, m_trainer.get());
     ImGuiIO& io = ImGui::GetIO();
     ImGui_ImplOpenGL3_NewFrame();
     if (m_imgui_glfw) {
@@ -233,8 +239,13 @@ void App::frame() {
             m_model.notify(e.what(), 8);
         }
     }
+    {
+        FrameSize size = m_context->framebuffer_size();
+        m_record.capture(size.width, size.height, t);  // window recording: an async read-back when due
+    }
     m_context->end_frame();
     apply_intents();
+    m_record.apply(m_model, m_trainer.get());
 }
 
 std::string App::save_screenshot(const std::string& path) {

@@ -16,6 +16,9 @@
 #include "viewer/frame_stats.h"
 #include "viewer/latent_worker.h"
 #include "viewer/panels/curves_panel.h"
+#include "viewer/panels/history_panel.h"
+#include "viewer/panels/record_panel.h"
+#include "viewer/record_controller.h"
 #include "viewer/panels/dataset_panel.h"
 #include "viewer/panels/interpolation_panel.h"
 #include "viewer/panels/latent_panel.h"
@@ -63,6 +66,7 @@ public:
     const TensorTexture& dataset_texture() const { return m_real_texture; }
     const TensorTexture& walk_texture() const { return m_walk_texture; }
     const FrameStats& frame_stats() const { return m_stats; }
+    const RecordController& record_controller() const { return m_record; }
     // Writes what the last frame drew to a PNG; returns the path.
     std::string save_screenshot(const std::string& path);
 
@@ -104,6 +108,9 @@ private:
     InterpolationPanel m_interpolation_panel;
     DatasetPanel m_dataset_panel;
     PerformancePanel m_performance_panel;
+    RecordPanel m_record_panel;
+    HistoryPanel m_history_panel;
+    RecordController m_record;   // recordings and the history slider (record_controller.h)
 
     FrameStats m_stats;
     double m_last_frame_time = -1;

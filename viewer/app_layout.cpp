@@ -71,6 +71,8 @@ void App::draw_ui() {
             if (ImGui::MenuItem("Reset layout")) m_reset_layout = true;
             if (ImGui::MenuItem("Fake samples")) m.samples_tab = 0;
             if (ImGui::MenuItem("Real images (dataset)")) m.samples_tab = 1;
+            if (ImGui::MenuItem("Training history")) m.samples_tab = 2;
+            if (ImGui::MenuItem("Record")) m.monitor_tab = 1;
             ImGui::MenuItem("ImGui demo", nullptr, &m_show_demo);
             ImGui::EndMenu();
         }
@@ -106,7 +108,22 @@ void App::draw_ui() {
         ImGui::End();
     };
     window("Training", layout.training, [&] { m_training_panel.draw(m); });
-    window("Performance", layout.performance, [&] { m_performance_panel.draw(m); });
+    window("Performance & record###Performance", layout.performance, [&] {
+        if (ImGui::BeginTabBar("monitor tabs")) {
+            auto flags = [&](int tab) { return m.monitor_tab == tab ? ImGuiTabItemFlags_SetSelected : 0; };
+            if (ImGui::BeginTabItem("Performance", nullptr, flags(0))) {
+                m_performance_panel.draw(m);
+                ImGui::EndTabItem();
+            }
+            if (ImGui::BeginTabItem(m.record.grid.active || m.record.window.active || m.record.walk.active
+                                        ? "Record (on)###Record" : "Record###Record", nullptr, flags(1))) {
+                m_record_panel.draw(m);
+                ImGui::EndTabItem();
+            }
+            m.monitor_tab = -1;
+            ImGui::EndTabBar();
+        }
+    });
     window("Samples", layout.samples, [&] {
         if (ImGui::BeginTabBar("samples tabs")) {
             auto flags = [&](int tab) { return m.samples_tab == tab ? ImGuiTabItemFlags_SetSelected : 0; };
@@ -116,6 +133,10 @@ void App::draw_ui() {
             }
             if (ImGui::BeginTabItem("Dataset", nullptr, flags(1))) {
                 m_dataset_panel.draw(m);
+                ImGui::EndTabItem();
+            }
+            if (ImGui::BeginTabItem("History", nullptr, flags(2))) {
+                m_history_panel.draw(m);
                 ImGui::EndTabItem();
             }
             m.samples_tab = -1;

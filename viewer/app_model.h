@@ -13,6 +13,7 @@
 
 #include "ml/metrics.h"
 #include "ml/trainer.h"
+#include "viewer/record_model.h"
 
 namespace ganscope {
 
@@ -106,10 +107,13 @@ struct AppModel {
     InterpolationModel interpolation;
     DatasetModel dataset;
     PerformanceModel performance;
+    RecordModel record;                // the Record panel (record_model.h)
+    HistoryViewModel scrub;            // the History tab's time slider
 
     TrainingIntents intents;
     bool screenshot = false;           // intent: write the window to PNG after this frame
-    int samples_tab = -1;              // intent: bring a Samples tab to the front (0 fakes, 1 dataset)
+    int samples_tab = -1;              // intent: bring a Samples tab to the front (0 fakes, 1 dataset, 2 history)
+    int monitor_tab = -1;              // intent: bring a lower-left tab to the front (0 performance, 1 record)
     std::string notice;                // one line for the status bar (saved screenshot, errors)
     double notice_until = 0;
     double time = 0;                   // seconds since start (ImGui time)

@@ -45,6 +45,7 @@ void App::update_sources() {
                 m_worker = std::make_unique<LatentWorker>(device);
             }
             m_worker->set_weights(weights);
+            m_record.set_weights(weights);
         }
     }
     if (m_worker) {

@@ -1,0 +1,235 @@
+// The window's Record panel and History tab, headless: a grid timelapse and a window recording started from
+// the panel's intents become valid MP4s (ffprobe); bad paths and a missing ffmpeg are messages while training
+// goes on; the history slider's texture, read back, is the snapshot generator's image of the grid latents
+// and the explorer's latent; a latent-walk video renders off the GL thread. Main (GL) thread.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "ml/history.h"
+#include "ml/test_util.h"
+#include "render/texture.h"
+#include "viewer/app.h"
+#include "viewer/tensor_texture.h"
+
+using namespace ganscope;
+namespace fs = std::filesystem;
+
+namespace {
+
+TrainConfig small_config(const std::string& data) {
+    TrainConfig c;
+    c.data = data;
+    c.device = "cpu";
+    c.image_size = 16;
+    c.latent_dim = 16;
+    c.g_width = 8;
+    c.d_width = 8;
+    c.batch_size = 8;
+    c.grid_count = 9;
+    c.sample_every = 2;
+    c.snapshot_every = 2;
+    c.log_every = 1;
+    c.loader_workers = 1;
+    c.seed = 11;
+    return c;
+}
+
+std::string work_dir(const std::string& name) {
+    auto dir = fs::path(GANSCOPE_BINARY_DIR) / "test-work" / "viewer" / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir.string();
+}
+
+template <class F>
+bool frames_until(App& app, F done, double seconds = 60) {
+    auto start = std::chrono::steady_clock::now();
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
+        app.frame();
+        if (done()) return true;
+    }
+    return false;
+}
+
+// ffprobe's codec_name, width, height and nb_read_frames of the first video stream.
+std::map<std::string, std::string> probe(const std::string& file) {
+    std::string out;
+    FILE* pipe = ::popen(("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+                          "stream=codec_name,pix_fmt,width,height,nb_read_frames -of default=noprint_wrappers=1 '" +
+                          file + "' 2>&1").c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    ::pclose(pipe);
+    std::map<std::string, std::string> fields;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+        size_t eq = line.find('=');
+        if (eq != std::string::npos) fields[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    return fields;
+}
+
+int frame_count(const std::map<std::string, std::string>& f) {
+    auto it = f.find("nb_read_frames");
+    return it == f.end() ? 0 : std::atoi(it->second.c_str());
+}
+
+std::vector<uint8_t> expected_rgba(const torch::Tensor& chw) {
+    auto c = chw.contiguous();
+    const int h = int(c.size(1)), w = int(c.size(2));
+    const float* p = c.data_ptr<float>();
+    std::vector<uint8_t> out(size_t(w) * h * 4);
+    for (int i = 0; i < w * h; ++i) {
+        out[4 * i + 0] = unit_to_byte(p[i]);
+        out[4 * i + 1] = unit_to_byte(p[w * h + i]);
+        out[4 * i + 2] = unit_to_byte(p[2 * w * h + i]);
+        out[4 * i + 3] = 255;
+    }
+    return out;
+}
+
+int max_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+    REQUIRE(a.size() == b.size());
+    int worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(int(a[i]) - int(b[i])));
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("Record panel: grid timelapse and window recording become valid MP4s; bad paths are messages") {
+    const std::string dir = work_dir("record_panel");
+    AppOptions o;
+    o.headless = true;
+    o.width = 1280;
+    o.height = 800;
+    o.trainer.config = small_config(test::synthetic_folder("viewer_record", 16));
+    App app(o);
+    REQUIRE(frames_until(app, [&] { return app.model().grid.step >= 0; }));
+    RecordModel& r = app.model().record;
+    CHECK(r.can_record_grid);
+
+    // A missing ffmpeg and an unwritable folder: one clear line each; training goes on.
+    r.ffmpeg = dir + "/no-such-ffmpeg";
+    r.grid_path = dir + "/missing.mp4";
+    r.start_grid = true;
+    REQUIRE(frames_until(app, [&] { return r.grid.state == "failed"; }, 20));
+    CHECK(r.grid.error.find("no-such-ffmpeg") != std::string::npos);
+    r.ffmpeg = "ffmpeg";
+    r.window_path = "/nonexistent-folder/w.mp4";
+    r.start_window = true;
+    REQUIRE(frames_until(app, [&] { return r.window.state == "failed"; }, 20));
+    CHECK(r.window.error.find("/nonexistent-folder") != std::string::npos);
+    r.grid_path = dir + "/grid.avi";
+    r.start_grid = true;
+    app.frame();
+    CHECK(r.grid.state == "failed");
+    CHECK(r.grid.error.find("grid.avi") != std::string::npos);
+    const int64_t step_before = app.model().status->step;
+
+    // The grid every 2 steps, and the window at 30 fps, at once.
+    r.grid_path = dir + "/grid.mp4";
+    r.grid_every = 2;
+    r.start_grid = true;
+    r.window_path = dir + "/window.mp4";
+    r.window_fps = 30;
+    r.start_window = true;
+    app.model().monitor_tab = 1;
+    REQUIRE(frames_until(app, [&] { return r.grid.frames >= 3 && r.window.frames >= 5; }));
+    CHECK(r.grid.active);
+    CHECK(r.window.active);
+    app.save_screenshot(dir + "/record_panel.png");
+    CHECK(app.model().status->step > step_before);  // the failures above did not stop training
+    r.stop_grid = true;
+    r.stop_window = true;
+    app.frame();
+    CHECK(r.grid.state == "finished");
+    CHECK(r.window.state == "finished");
+    CHECK_FALSE(r.grid.active);
+
+    auto grid = probe(dir + "/grid.mp4");
+    CHECK(grid["codec_name"] == "h264");
+    CHECK(grid["pix_fmt"] == "yuv420p");
+    CHECK(frame_count(grid) >= 3);
+    CHECK(frame_count(grid) == r.grid.frames);
+    auto window = probe(dir + "/window.mp4");
+    CHECK(window["codec_name"] == "h264");
+    CHECK(window["width"] == "1280");
+    CHECK(window["height"] == "800");
+    CHECK(frame_count(window) >= 5);
+    CHECK(frame_count(window) == r.window.frames);
+}
+
+TEST_CASE("History slider: the snapshot's generator draws the grid and the explorer latent; walk video") {
+    const std::string dir = work_dir("history_slider");
+    AppOptions o;
+    o.headless = true;
+    o.width = 1280;
+    o.height = 800;
+    o.trainer.config = small_config(test::synthetic_folder("viewer_history", 16));
+    o.trainer.config.history_every = 3;
+    o.trainer.config.steps = 9;
+    o.trainer.run_dir = dir + "/run";
+    App app(o);
+    HistoryViewModel& h = app.model().scrub;
+    app.model().samples_tab = 2;
+    REQUIRE(frames_until(app, [&] {
+        return app.model().status && app.model().status->state == TrainerState::Finished && h.steps.size() >= 3 &&
+               h.steps.back() >= 9;
+    }));
+    CHECK(h.live());  // live until someone moves the slider
+    const auto entries = list_history(dir + "/run");
+    REQUIRE(entries.size() == h.steps.size());
+
+    // Scrub to the first and to the newest snapshot: each time the textures hold that generator's images.
+    torch::Tensor first_grid;
+    for (int position : {0, int(h.steps.size()) - 1}) {
+        h.position = position;
+        const int64_t step = h.steps[size_t(position)];
+        REQUIRE(frames_until(app, [&] { return h.shown_step == step && !h.pending; }, 30));
+        app.frame();
+        SnapshotGenerator generator(load_snapshot(entries[size_t(position)].path));
+        CHECK(generator.step() == step);
+        torch::NoGradGuard no_grad;
+        torch::Tensor images = generator.generate(app.model().grid.latents);
+        auto expected = expected_rgba(grid_image(images, app.model().grid.columns, app.model().grid.padding));
+        auto texture = app.record_controller().history_grid_texture().texture().read_rgba8();
+        CHECK(max_difference(texture, expected) <= 1);
+        torch::Tensor single = generator.generate(explorer_latent(app.model().explorer).unsqueeze(0));
+        CHECK(max_difference(app.record_controller().history_explorer_texture().texture().read_rgba8(),
+                             expected_rgba(single[0])) <= 1);
+        if (position == 0) {
+            first_grid = images;
+            app.save_screenshot(dir + "/history_first.png");
+        } else {
+            CHECK_FALSE(torch::allclose(images, first_grid, 1e-3, 1e-3));  // training changed the generator
+        }
+    }
+
+    // A random-walk video of the newest generator, 1 s at 10 fps, 64 px, rendered off the GL thread.
+    RecordModel& r = app.model().record;
+    CHECK(r.has_weights);
+    r.walk_path = dir + "/walk.mp4";
+    r.walk_kind = 1;
+    r.walk_resolution = 64;
+    r.walk_seconds = 1;
+    r.walk_fps = 10;
+    r.start_walk = true;
+    app.frame();
+    REQUIRE(frames_until(app, [&] { return !r.walk.active; }, 30));
+    CHECK(r.walk.state == "finished");
+    CHECK(r.walk.frames == 10);
+    auto walk = probe(dir + "/walk.mp4");
+    CHECK(walk["codec_name"] == "h264");
+    CHECK(walk["width"] == "64");
+    CHECK(frame_count(walk) == 10);
+}

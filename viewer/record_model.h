@@ -1,0 +1,66 @@
+// What the Record panel and the History tab read and the intents they write: plain values in the AppModel,
+// filled and acted on by the RecordController. GL thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ganscope {
+
+// One recording's state as the panel shows it.
+struct RecordingView {
+    bool active = false;          // running (or finishing)
+    std::string state = "idle";   // idle, recording, finishing, finished, failed
+    int64_t frames = 0;           // written to the file
+    int64_t missed = 0;           // grids passed over (latest wins) or frames dropped
+    double progress = -1;         // 0..1 where the length is known; -1 otherwise
+    std::string path;             // the file being (or last) written
+    std::string error;            // one line; empty when fine
+    std::string detail;           // e.g. "640x640, step 120"
+};
+
+struct RecordModel {
+    // Timelapse of the sample grid (Recorder).
+    std::string grid_path = "timelapse.mp4";
+    int grid_every = 50;          // steps between frames
+    float grid_fps = 10;
+    bool grid_caption = true;
+    RecordingView grid;
+    // The whole window (FrameGrabber).
+    std::string window_path = "window.mp4";
+    float window_fps = 30;
+    RecordingView window;
+    // Latent interpolation / random walk rendered from the newest generator, off the GL thread.
+    std::string walk_path = "walk.mp4";
+    int walk_kind = 0;            // 0 interpolation through keyframes, 1 random walk
+    int walk_resolution = 512;
+    float walk_seconds = 6;
+    float walk_fps = 30;
+    int walk_count = 1;           // latents per frame (a grid when > 1)
+    RecordingView walk;
+    std::string ffmpeg = "ffmpeg";  // program used by all three (tests point it elsewhere)
+    bool can_record_grid = false;   // a trainer publishes grids (not in --open mode)
+    bool has_weights = false;       // a generator exists for the walk
+    // Intents, cleared by the controller after acting.
+    bool start_grid = false, stop_grid = false;
+    bool start_window = false, stop_window = false;
+    bool start_walk = false, cancel_walk = false;
+};
+
+// The time slider over the run's generator snapshots (history/step_*.pt).
+struct HistoryViewModel {
+    std::vector<int64_t> steps;   // snapshot steps, oldest first
+    int position = -1;            // index into steps; -1 (or >= steps.size()): live, follows training
+    int64_t shown_step = -1;      // the step of the snapshot the images below were rendered with
+    bool pending = false;         // a render is on its way
+    bool active = false;          // the History tab is visible: only then are snapshots rendered
+    std::string run_dir, error;
+    void* grid_texture = nullptr; // ImGui texture ids (filled by the controller; panels make no GL calls)
+    int grid_width = 0, grid_height = 0;
+    void* explorer_texture = nullptr;
+    int explorer_width = 0, explorer_height = 0;
+    bool live() const { return position < 0 || position >= int(steps.size()); }
+};
+
+}  // namespace ganscope
