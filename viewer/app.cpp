@@ -95,6 +95,7 @@ App::~App() {
     m_strip_texture = TensorTexture();
     m_walk_texture = TensorTexture();
     m_real_texture = TensorTexture();
+    translate_shutdown();
     if (m_imgui_gl) ImGui_ImplOpenGL3_Shutdown();
     if (m_imgui_glfw) ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
@@ -105,6 +106,15 @@ void App::open_checkpoint() {
     try {
         CheckpointMeta meta = read_checkpoint_meta(m_options.checkpoint);
         TrainConfig config = meta.config;
+        if (config.model == "pix2pix") {
+            // No latent space to explore: the Translate panel opens it (on its worker thread).
+            m_model.config = config;
+            load_run_metrics();
+            m_model.translate.checkpoint_path = m_options.checkpoint;
+            m_model.translate.open_checkpoint = true;
+            m_model.performance.device_mode = "translating";
+            return;
+        }
         if (config.model != "dcgan")
             throw std::runtime_error(m_options.checkpoint + " holds a " + config.model +
                                      " run; the explorer opens DCGAN checkpoints");

@@ -25,7 +25,9 @@
 #include "viewer/panels/performance_panel.h"
 #include "viewer/panels/samples_panel.h"
 #include "viewer/panels/training_panel.h"
+#include "viewer/panels/translate_panel.h"
 #include "viewer/tensor_texture.h"
+#include "viewer/translate_worker.h"
 
 namespace ganscope {
 
@@ -65,6 +67,8 @@ public:
     const TensorTexture& explorer_texture() const { return m_explorer_texture; }
     const TensorTexture& dataset_texture() const { return m_real_texture; }
     const TensorTexture& walk_texture() const { return m_walk_texture; }
+    TranslateWorker* translate_worker() { return m_translate_worker.get(); }
+    const TensorTexture& translate_output_texture() const { return m_translate_output_texture; }
     const FrameStats& frame_stats() const { return m_stats; }
     const RecordController& record_controller() const { return m_record; }
     // Writes what the last frame drew to a PNG; returns the path.
@@ -78,6 +82,9 @@ private:
     void apply_intents();        // app_update.cpp: panel intents -> trainer commands, files
     void handle_shortcuts();     // app_layout.cpp
     void draw_ui();              // app_layout.cpp: menu bar and the panel windows
+    void translate_sources();    // app_translate.cpp: translator, results and loaded images -> model, textures
+    void translate_requests();   // app_translate.cpp: canvas edits and the panel's intents -> the worker, files
+    void translate_shutdown();   // app_translate.cpp: worker, textures and the drop callback go
     void show_grid(const torch::Tensor& images, const c10::Event* ready, int64_t step);
     void set_latent_dim(int latent_dim, int image_size);
 
@@ -111,6 +118,13 @@ private:
     RecordPanel m_record_panel;
     HistoryPanel m_history_panel;
     RecordController m_record;   // recordings and the history slider (record_controller.h)
+
+    std::unique_ptr<TranslateWorker> m_translate_worker;  // pix2pix runs: the Translate panel's inference
+    TensorTexture m_translate_canvas_texture, m_translate_output_texture;
+    uint64_t m_seen_translate_info = 0, m_seen_translate_result = 0, m_seen_translate_loaded = 0;
+    uint64_t m_sent_canvas = ~0ull, m_uploaded_canvas = ~0ull;
+    Image m_translate_output;  // the shown output, for saving
+    TranslatePanel m_translate_panel;
 
     FrameStats m_stats;
     double m_last_frame_time = -1;

@@ -144,8 +144,15 @@ void App::draw_ui() {
         }
     });
     window("Curves", layout.curves, [&] { m_curves_panel.draw(m); });
-    window("Latent explorer", layout.explorer, [&] { m_latent_panel.draw(m); });
-    window("Interpolation", layout.interpolation, [&] { m_interpolation_panel.draw(m); });
+    if (m.translate.active) {
+        // pix2pix has no latent space: the Translate panel takes the explorer's and interpolation's column.
+        Rect r = layout.explorer;
+        r.h += layout.interpolation.h;
+        window("Translate", r, [&] { m_translate_panel.draw(m); });
+    } else {
+        window("Latent explorer", layout.explorer, [&] { m_latent_panel.draw(m); });
+        window("Interpolation", layout.interpolation, [&] { m_interpolation_panel.draw(m); });
+    }
     if (m_show_demo) ImGui::ShowDemoWindow(&m_show_demo);
 }
 

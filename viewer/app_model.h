@@ -13,6 +13,7 @@
 
 #include "ml/metrics.h"
 #include "ml/trainer.h"
+#include "viewer/canvas.h"
 #include "viewer/record_model.h"
 
 namespace ganscope {
@@ -86,6 +87,23 @@ struct DatasetModel {
     int page_request = -1;  // intent: load this page
 };
 
+struct TranslateModel {
+    bool active = false;                  // a pix2pix model (trained or opened): the Translate panel shows
+    Canvas canvas;                        // edited by the panel; the App sends it when its revision changes
+    CanvasBrush brush;
+    bool split_view = false;              // one square split by a slider instead of side by side
+    float split = 0.5f;
+    std::string load_path, checkpoint_path, save_path = "translation.png";
+    bool load = false, open_checkpoint = false, save = false;  // intents
+    // Filled by the App.
+    ImageRef canvas_image, output_image;
+    std::string description;              // which translator, from which step or file
+    bool needs_colour = false, output_ascii = false;
+    bool pending = false;                 // the canvas changed since the shown output
+    double inference_ms = 0;
+    std::string message;                  // last success or error, shown in the panel
+};
+
 struct PerformanceModel {
     std::vector<double> frame_ms;     // recent, oldest first
     double grid_upload_ms = 0, latent_upload_ms = 0;
@@ -106,6 +124,7 @@ struct AppModel {
     ExplorerModel explorer;
     InterpolationModel interpolation;
     DatasetModel dataset;
+    TranslateModel translate;
     PerformanceModel performance;
     RecordModel record;                // the Record panel (record_model.h)
     HistoryViewModel scrub;            // the History tab's time slider

@@ -39,7 +39,12 @@ void App::update_sources() {
         if (m_trainer->samples().fetch_if_newer(m_seen_samples, grid) && grid->images.defined())
             show_grid(grid->images, grid->ready.get(), grid->step);
         std::shared_ptr<const WeightsSnapshot> weights;
-        if (m_trainer->weights().fetch_if_newer(m_seen_weights, weights)) {
+        if (m_trainer->weights().fetch_if_newer(m_seen_weights, weights) && weights->config.model == "pix2pix") {
+            // pix2pix has no latent space: its generator goes to the Translate panel's worker.
+            if (!m_translate_worker) m_translate_worker = std::make_unique<TranslateWorker>(
+                weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device());
+            m_translate_worker->set_weights(weights);
+        } else if (weights) {
             if (!m_worker) {
                 torch::Device device = weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device();
                 m_worker = std::make_unique<LatentWorker>(device);
@@ -90,6 +95,7 @@ void App::update_sources() {
             e.request_pca = true;
         }
     }
+    translate_sources();
     // A finished dataset page.
     if (m_page_future.valid() && m_page_future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
         DatasetModel& d = m.dataset;
@@ -111,23 +117,25 @@ void App::update_sources() {
 
 void App::update_requests() {
     AppModel& m = m_model;
-    if (!m_worker) return;
-    ExplorerModel& e = m.explorer;
-    if (e.base.defined() && e.revision != m_sent_explorer) {
-        m_sent_explorer = e.revision;
-        m_worker->request(LatentJob::Explorer, explorer_latent(e).unsqueeze(0));
+    translate_requests();
+    if (m_worker) {
+        ExplorerModel& e = m.explorer;
+        if (e.base.defined() && e.revision != m_sent_explorer) {
+            m_sent_explorer = e.revision;
+            m_worker->request(LatentJob::Explorer, explorer_latent(e).unsqueeze(0));
+        }
+        if (e.request_pca) {
+            e.request_pca = false;
+            e.pca_pending = true;
+            m_worker->request_pca(512, std::min(8, m.latent_dim));
+        }
+        InterpolationModel& in = m.interpolation;
+        if (!in.walk && in.a.defined() && in.b.defined() && in.revision != m_sent_interpolation) {
+            m_sent_interpolation = in.revision;
+            m_worker->request(LatentJob::Strip, interpolation_path(in.a, in.b, std::max(2, in.frames), in.spherical));
+        }
+        if (in.walk && m_walk) m_worker->request(LatentJob::Walk, m_walk->advance(ImGui::GetIO().DeltaTime * in.walk_speed).unsqueeze(0));
     }
-    if (e.request_pca) {
-        e.request_pca = false;
-        e.pca_pending = true;
-        m_worker->request_pca(512, std::min(8, m.latent_dim));
-    }
-    InterpolationModel& in = m.interpolation;
-    if (!in.walk && in.a.defined() && in.b.defined() && in.revision != m_sent_interpolation) {
-        m_sent_interpolation = in.revision;
-        m_worker->request(LatentJob::Strip, interpolation_path(in.a, in.b, std::max(2, in.frames), in.spherical));
-    }
-    if (in.walk && m_walk) m_worker->request(LatentJob::Walk, m_walk->advance(ImGui::GetIO().DeltaTime * in.walk_speed).unsqueeze(0));
 
     DatasetModel& d = m.dataset;
     if (d.page_request >= 0 && !d.loading && m.config && m.image_size > 0) {
