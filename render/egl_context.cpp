@@ -125,9 +125,7 @@ public:
         if (m_display == EGL_NO_DISPLAY) return;
         if (m_context != EGL_NO_CONTEXT) {
             eglMakeCurrent(m_display, EGL_NO_SURFACE, EGL_NO_SURFACE, m_context);
-            if (m_fbo) glDeleteFramebuffers(1, &m_fbo);
-            if (m_color) glDeleteRenderbuffers(1, &m_color);
-            if (m_depth) glDeleteRenderbuffers(1, &m_depth);
+            release_frame();
             eglMakeCurrent(m_display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
             eglDestroyContext(m_display, m_context);
         }
@@ -141,42 +139,24 @@ public:
     bool should_close() const override { return m_close; }
     void request_close() override { m_close = true; }
     void poll_events() override {}
-    void begin_frame() override {
-        GANSCOPE_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, m_fbo));
-        GANSCOPE_GL_CHECK(glViewport(0, 0, m_size.width, m_size.height));
+    void end_frame(bool changed) override {
+        if (changed) GANSCOPE_GL_CHECK(glFlush());  // no screen: the frame stays in the retained framebuffer
     }
-    void end_frame() override { GANSCOPE_GL_CHECK(glFlush()); }
     FrameSize framebuffer_size() const override { return m_size; }
     FrameSize window_size() const override { return m_size; }
     float content_scale() const override { return 1.0f; }
-    unsigned framebuffer_object() const override { return m_fbo; }
 
     void resize(int width, int height) {
         if (width <= 0 || height <= 0)
             throw RenderError("headless frame size " + std::to_string(width) + "x" + std::to_string(height) +
                               " is not positive; pass a size such as 1280x800");
         m_size = {width, height};
-        if (!m_fbo) GANSCOPE_GL_CHECK(glGenFramebuffers(1, &m_fbo));
-        if (!m_color) GANSCOPE_GL_CHECK(glGenRenderbuffers(1, &m_color));
-        if (!m_depth) GANSCOPE_GL_CHECK(glGenRenderbuffers(1, &m_depth));
-        GANSCOPE_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, m_color));
-        GANSCOPE_GL_CHECK(glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, width, height));
-        GANSCOPE_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, m_depth));
-        GANSCOPE_GL_CHECK(glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH24_STENCIL8, width, height));
-        GANSCOPE_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, m_fbo));
-        GANSCOPE_GL_CHECK(glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, m_color));
-        GANSCOPE_GL_CHECK(
-            glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_STENCIL_ATTACHMENT, GL_RENDERBUFFER, m_depth));
-        GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
-        if (status != GL_FRAMEBUFFER_COMPLETE)
-            throw RenderError("headless framebuffer " + std::to_string(width) + "x" + std::to_string(height) +
-                              " is incomplete (status " + std::to_string(status) + "); try a smaller size");
+        begin_frame();  // allocates the framebuffer now, so a size the driver refuses fails at start-up
     }
 
 private:
     EGLDisplay m_display = EGL_NO_DISPLAY;
     EGLContext m_context = EGL_NO_CONTEXT;
-    GLuint m_fbo = 0, m_color = 0, m_depth = 0;
     FrameSize m_size;
     bool m_close = false;
 };

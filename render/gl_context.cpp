@@ -1,6 +1,7 @@
 // Shared GlContext pieces: GL loading and version check, pixel read-back, PNG screenshots. GL thread only.
 #include "render/gl_context.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -49,11 +50,24 @@ void GlContext::load_gl(void* (*get_proc)(const char*), const std::string& platf
                           m_info.renderer + "); update the graphics driver or use --headless (Mesa llvmpipe)");
 }
 
-std::vector<uint8_t> GlContext::read_pixels() const {
+bool GlContext::begin_frame() {
     FrameSize size = framebuffer_size();
+    bool fresh = m_frame.resize(std::max(1, size.width), std::max(1, size.height));  // minimised: 0x0
+    GANSCOPE_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, m_frame.id()));
+    GANSCOPE_GL_CHECK(glViewport(0, 0, m_frame.width(), m_frame.height()));
+    return fresh;
+}
+
+unsigned GlContext::framebuffer_object() const { return m_frame.id(); }
+
+void GlContext::release_frame() { m_frame.release(); }
+
+void GlContext::blit_frame_to(unsigned target) const { m_frame.blit_to(target); }
+
+std::vector<uint8_t> GlContext::read_pixels() const {
+    FrameSize size{m_frame.width(), m_frame.height()};
     std::vector<uint8_t> pixels(size_t(size.width) * size.height * 4);
     GANSCOPE_GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, framebuffer_object()));
-    if (framebuffer_object() == 0) GANSCOPE_GL_CHECK(glReadBuffer(GL_BACK));
     GANSCOPE_GL_CHECK(glPixelStorei(GL_PACK_ALIGNMENT, 1));
     GANSCOPE_GL_CHECK(glReadPixels(0, 0, size.width, size.height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data()));
     // GL rows run bottom-up; images run top-down.

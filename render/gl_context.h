@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "render/framebuffer.h"
+
 struct GLFWwindow;
 
 namespace ganscope {
@@ -48,20 +50,24 @@ public:
     virtual bool should_close() const = 0;
     virtual void request_close() = 0;
     virtual void poll_events() = 0;
-    // Binds the frame's target framebuffer (the window's, or the FBO) and sets the viewport to it.
-    virtual void begin_frame() = 0;
-    // Presents: swaps buffers (window) or just flushes (headless).
-    virtual void end_frame() = 0;
+    // Binds the frame's target, an offscreen framebuffer that keeps its pixels between frames, sized to the
+    // framebuffer, and sets the viewport to it. Returns true when its pixels are undefined (first frame, resize):
+    // then the frame must draw everything; otherwise it may redraw only what changed.
+    bool begin_frame();
+    // Presents the frame: `changed` says whether anything was drawn. A window copies the framebuffer to its back
+    // buffer and swaps when it changed or the window system asked for a redraw (exposed, resized); headless
+    // flushes. Nothing changed and nothing asked: nothing to do, the screen keeps the last frame.
+    virtual void end_frame(bool changed = true) = 0;
     virtual FrameSize framebuffer_size() const = 0;  // pixels
     virtual FrameSize window_size() const = 0;       // logical units (equal to pixels headless)
     virtual float content_scale() const = 0;         // monitor DPI scale (1 headless)
-    virtual unsigned framebuffer_object() const = 0; // 0 for the window's default framebuffer
+    unsigned framebuffer_object() const;             // the retained framebuffer the frames draw into
     virtual GLFWwindow* glfw_window() const { return nullptr; }
     virtual void set_title(const std::string&) {}
     ContextKind kind() const { return m_kind; }
     const GlInfo& info() const { return m_info; }
 
-    // The last presented frame as top-down RGBA8 rows (w * h * 4 bytes). Call after begin_frame's drawing.
+    // The last drawn frame as top-down RGBA8 rows (w * h * 4 bytes). Call after begin_frame's drawing.
     std::vector<uint8_t> read_pixels() const;
 
 protected:
@@ -69,8 +75,15 @@ protected:
     // Loads GL entry points with glad and checks the version; throws RenderError naming what was found.
     void load_gl(void* (*get_proc)(const char*), const std::string& platform);
 
+    // Derived destructors call this first, with their context current: the framebuffer's GL names go.
+    void release_frame();
+    void blit_frame_to(unsigned target) const;  // the window's present: the retained frame to its back buffer
+
     ContextKind m_kind;
     GlInfo m_info;
+
+private:
+    RetainedFramebuffer m_frame;
 };
 
 // Throws RenderError with a clear message: no display (suggests --headless), no EGL, GL too old (names it).

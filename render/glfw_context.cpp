@@ -46,9 +46,19 @@ public:
         glfwMakeContextCurrent(m_window);
         glfwSwapInterval(options.vsync ? 1 : 0);
         load_gl(reinterpret_cast<void* (*)(const char*)>(glfwGetProcAddress), "GLFW window");
+        // Exposed or resized: the back buffer must be filled again even when no pixel of the UI changed.
+        glfwSetWindowUserPointer(m_window, this);
+        glfwSetWindowRefreshCallback(m_window, [](GLFWwindow* w) {
+            static_cast<GlfwContext*>(glfwGetWindowUserPointer(w))->m_present_pending = true;
+        });
+        begin_frame();
     }
 
     ~GlfwContext() override {
+        if (m_window) {
+            glfwMakeContextCurrent(m_window);
+            release_frame();
+        }
         if (m_window) glfwDestroyWindow(m_window);
         glfwTerminate();
     }
@@ -57,12 +67,13 @@ public:
     bool should_close() const override { return glfwWindowShouldClose(m_window); }
     void request_close() override { glfwSetWindowShouldClose(m_window, GLFW_TRUE); }
     void poll_events() override { glfwPollEvents(); }
-    void begin_frame() override {
-        FrameSize size = framebuffer_size();
-        GANSCOPE_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, 0));
-        GANSCOPE_GL_CHECK(glViewport(0, 0, size.width, size.height));
+    void end_frame(bool changed) override {
+        // The back buffer's contents are undefined after a swap, so every present copies the whole retained frame.
+        if (!changed && !m_present_pending) return;
+        m_present_pending = false;
+        blit_frame_to(0);
+        glfwSwapBuffers(m_window);
     }
-    void end_frame() override { glfwSwapBuffers(m_window); }
     FrameSize framebuffer_size() const override {
         FrameSize s;
         glfwGetFramebufferSize(m_window, &s.width, &s.height);
@@ -78,12 +89,12 @@ public:
         glfwGetWindowContentScale(m_window, &x, &y);
         return x > 0 ? x : 1.0f;
     }
-    unsigned framebuffer_object() const override { return 0; }
     GLFWwindow* glfw_window() const override { return m_window; }
     void set_title(const std::string& title) override { glfwSetWindowTitle(m_window, title.c_str()); }
 
 private:
     GLFWwindow* m_window = nullptr;
+    bool m_present_pending = true;
 };
 
 }  // namespace

@@ -3,11 +3,33 @@
 
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "render/gl_check.h"
 
 namespace ganscope {
+namespace {
+
+// GL name -> version of its pixels. Versions come from one counter, so a name reused after a delete never
+// repeats an old version.
+std::unordered_map<unsigned, uint64_t>& version_table() {
+    static std::unordered_map<unsigned, uint64_t> table;
+    return table;
+}
+uint64_t g_last_version = 0;
+
+}  // namespace
+
+uint64_t texture_version(unsigned id) {
+    auto it = version_table().find(id);
+    return it == version_table().end() ? 0 : it->second;
+}
+
+void Texture::mark_updated() {
+    ++m_updates;
+    version_table()[m_texture] = ++g_last_version;
+}
 
 Texture::~Texture() { release(); }
 
@@ -29,6 +51,7 @@ void Texture::release() {
     // No check macro: destruction must not throw, and a context torn down first makes these no-ops.
     if (m_pbo) glDeleteBuffers(1, &m_pbo);
     if (m_texture) glDeleteTextures(1, &m_texture);
+    if (m_texture) version_table().erase(m_texture);
     m_pbo = m_texture = 0;
     m_width = m_height = 0;
 }
@@ -48,6 +71,7 @@ bool Texture::allocate(int width, int height) {
     GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE));
     m_width = width;
     m_height = height;
+    version_table()[m_texture] = ++g_last_version;  // new storage: undefined pixels until the upload
     return true;
 }
 
@@ -70,7 +94,7 @@ void Texture::unmap_pbo_to_texture() {
     GANSCOPE_GL_CHECK(glPixelStorei(GL_UNPACK_ROW_LENGTH, 0));
     GANSCOPE_GL_CHECK(glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, m_width, m_height, GL_RGBA, GL_UNSIGNED_BYTE, nullptr));
     GANSCOPE_GL_CHECK(glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0));
-    ++m_updates;
+    mark_updated();
 }
 
 void Texture::upload_rgba8(const uint8_t* rgba, int width, int height) {

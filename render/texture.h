@@ -33,7 +33,7 @@ public:
     int height() const { return m_height; }
     bool empty() const { return m_texture == 0 || m_width == 0; }
     uint64_t updates() const { return m_updates; }  // counts uploads; the CUDA face bumps it too
-    void mark_updated() { ++m_updates; }
+    void mark_updated();                             // the pixels changed (an upload, or the CUDA face's copy)
 
 private:
     void release();
@@ -45,6 +45,11 @@ private:
     int m_width = 0, m_height = 0;
     uint64_t m_updates = 0;
 };
+
+// A number that changes whenever the pixels of the live texture with this GL name change (uploads, new storage):
+// what lets the window redraw only the parts of the screen whose images changed. 0 for names that are not a
+// Texture's (ImGui's font atlas). GL thread only.
+uint64_t texture_version(unsigned id);
 
 // [-1, 1] -> [0, 255] rounded and clamped: the one conversion both faces (CPU and CUDA kernel) use.
 inline uint8_t unit_to_byte(float v) {

@@ -20,6 +20,7 @@
 #include "ml/task_factory.h"
 #include "render/cuda_interop.h"
 #include "render/gl_check.h"
+#include "render/texture.h"
 #include "viewer/ui_style.h"
 
 namespace ganscope {
@@ -38,6 +39,12 @@ std::string default_ini_path() {
 }
 
 App::App(AppOptions options) : m_options(std::move(options)) {
+    if (const char* full = std::getenv("GANSCOPE_FULL_REDRAW"); full && std::string(full) != "0")
+        m_options.damage_tracking = false;
+    // Mesa's software rasteriser (llvmpipe) starts a thread per core. Beside a CPU training run on a small
+    // machine those threads take cores from the trainer; one is enough for a window that redraws only what
+    // changed (docs/benchmarks.md has the comparison). Other drivers ignore the variable; a user's value wins.
+    if (!std::getenv("LP_NUM_THREADS") && std::thread::hardware_concurrency() <= 4) setenv("LP_NUM_THREADS", "1", 0);
     ContextOptions co;
     co.kind = m_options.headless ? ContextKind::Headless : ContextKind::Window;
     co.width = m_options.width;
@@ -222,7 +229,12 @@ void App::frame() {
     }
     ImGui::NewFrame();
     m_model.time = ImGui::GetTime();
-    m_model.performance.frame_ms = m_stats.recent();
+    // Read by the Performance panel four times a second (performance_panel.h); no need to copy more often.
+    if (m_model.time - m_performance_copied >= 0.25 || m_model.performance.frame_ms.empty()) {
+        m_performance_copied = m_model.time;
+        m_model.performance.frame_ms = m_stats.recent();
+        m_model.performance.drawn_fraction = m_stats.drawn_fraction();
+    }
     {
         FrameSize fb = m_context->framebuffer_size();
         char buf[64];
@@ -234,10 +246,21 @@ void App::frame() {
     ImGui::Render();
     update_requests();
 
-    m_context->begin_frame();
-    GANSCOPE_GL_CHECK(glClearColor(0.06f, 0.065f, 0.07f, 1.0f));
-    GANSCOPE_GL_CHECK(glClear(GL_COLOR_BUFFER_BIT));
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    // Only what changed is drawn again (damage.h): most frames while training change a status line or two, and
+    // on a software rasteriser every pixel drawn is CPU time taken from training.
+    const bool fresh = m_context->begin_frame();
+    ImDrawData* draw_data = ImGui::GetDrawData();
+    const auto damage = m_damage.damage(
+        *draw_data, [](ImTextureID id) { return texture_version(unsigned(reinterpret_cast<intptr_t>(id))); },
+        fresh || !m_options.damage_tracking);
+    static const float kBackdrop[4] = {0.06f, 0.065f, 0.07f, 1.0f};
+    DamageTracker::render(*draw_data, damage, kBackdrop);
+    {
+        FrameSize fb = m_context->framebuffer_size();
+        int64_t drawn = 0;
+        for (const PixelRect& r : damage) drawn += r.area();
+        m_stats.add_drawn(fb.width > 0 && fb.height > 0 ? double(drawn) / (double(fb.width) * fb.height) : 0.0);
+    }
     if (m_model.screenshot) {
         m_model.screenshot = false;
         char stamp[32];
@@ -253,7 +276,8 @@ void App::frame() {
         FrameSize size = m_context->framebuffer_size();
         m_record.capture(size.width, size.height, t);  // window recording: an async read-back when due
     }
-    m_context->end_frame();
+    m_context->end_frame(!damage.empty());
+    m_stats.add_busy(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count() - t * 1000.0);
     apply_intents();
     m_record.apply(m_model, m_trainer.get());
 }
@@ -267,7 +291,13 @@ std::string App::save_screenshot(const std::string& path) {
 
 int App::run() {
     if (!m_options.headless) {
-        while (!m_context->should_close()) frame();
+        // At most 60 frames a second: vsync paces the frames that present, but a frame with nothing new
+        // presents nothing (and Xvfb or a compositor may not pace at all).
+        while (!m_context->should_close()) {
+            auto t0 = std::chrono::steady_clock::now();
+            frame();
+            std::this_thread::sleep_until(t0 + std::chrono::microseconds(16667));
+        }
     } else {
         // Headless: wait (drawing) for the first samples, so the screenshot shows a working UI, then draw
         // the requested frames at about 60 FPS so the trainer and worker progress as they would on screen.

@@ -13,6 +13,7 @@
 #include "ml/trainer.h"
 #include "render/gl_context.h"
 #include "viewer/app_model.h"
+#include "viewer/damage.h"
 #include "viewer/frame_stats.h"
 #include "viewer/latent_worker.h"
 #include "viewer/panels/curves_panel.h"
@@ -45,6 +46,7 @@ struct AppOptions {
     std::string ini_path;           // layout file; empty: layout not remembered
     std::string screenshot_dir = "screenshots";  // F12 / menu screenshots
     bool stop_trainer_on_exit = true;
+    bool damage_tracking = true;    // false: every frame draws the whole window (GANSCOPE_FULL_REDRAW=1)
     const std::atomic<bool>* interrupted = nullptr;  // set by a signal handler: close like the close button
 };
 
@@ -60,6 +62,7 @@ public:
     void frame();  // one frame: read sources, draw panels, act on intents, present
 
     AppModel& model() { return m_model; }
+    void set_damage_tracking(bool on) { m_options.damage_tracking = on; }
     GlContext& context() { return *m_context; }
     Trainer* trainer() { return m_trainer.get(); }
     LatentWorker* worker() { return m_worker.get(); }
@@ -127,6 +130,8 @@ private:
     TranslatePanel m_translate_panel;
 
     FrameStats m_stats;
+    DamageTracker m_damage;
+    double m_performance_copied = -1;
     double m_last_frame_time = -1;
     bool m_reset_layout = false;
     bool m_show_demo = false;

@@ -106,6 +106,7 @@ struct TranslateModel {
 
 struct PerformanceModel {
     std::vector<double> frame_ms;     // recent, oldest first
+    double drawn_fraction = 0;        // share of the window's pixels drawn per frame, recent mean
     double grid_upload_ms = 0, latent_upload_ms = 0;
     bool interop = false;
     std::string interop_note;

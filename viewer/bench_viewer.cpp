@@ -1,5 +1,6 @@
-// `ganscope bench viewer`: training throughput with the window drawing at 60 FPS (explorer scrubbing, grid
-// refreshed as published) against training alone, alternating in one run; frame-time statistics. Main thread.
+// `ganscope bench viewer`: training throughput with the window drawing at 60 FPS against training alone,
+// alternating in one run: watching (no input), watching with every frame drawn whole, and scrubbing the
+// explorer every frame; the grid is refreshed as published. Frame-time statistics. Main thread.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -66,40 +67,84 @@ int bench_viewer(int argc, char** argv) {
                 status->config.model.c_str(), status->config.image_size, status->config.image_size,
                 status->batch_size, status->device.c_str(), (app.context().info().renderer + ", " + app.context().info().platform).c_str(), seconds, rounds);
 
-    // One phase: from a step boundary to a step boundary, so the rate has no quantisation error.
-    auto phase = [&](bool window) {
+    // One phase: from a step boundary to a step boundary, so the rate has no quantisation error. Phases:
+    // training alone (no frames), the window open as people watch it (60 FPS, no input), the same with every
+    // frame drawn whole (what damage tracking saves), and a user scrubbing the explorer's pad every frame.
+    enum class Phase { Alone, Watching, WatchingFullRedraw, Scrubbing };
+    struct PhaseResult {
+        double images_per_second = 0;
+        std::vector<double> busy_ms;
+        double drawn = 0;
+        int64_t frames = 0;
+    };
+    auto phase = [&](Phase kind) {
+        PhaseResult result;
         float t = 0;
+        app.set_damage_tracking(kind != Phase::WatchingFullRedraw);
         auto idle = [&] {
-            if (window) {
-                app.model().explorer.pad[0] = std::sin(t += 0.05f);  // a user scrubbing the explorer's pad
-                app.model().explorer.revision++;
-                paced_frame(true);
-            } else {
+            if (kind == Phase::Alone) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                return;
             }
+            if (kind == Phase::Scrubbing) {
+                app.model().explorer.pad[0] = std::sin(t += 0.05f);
+                app.model().explorer.revision++;
+            }
+            const auto t0 = Clock::now();
+            app.frame();
+            const auto t1 = Clock::now();
+            frame_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            result.busy_ms.push_back(frame_ms.back());
+            std::this_thread::sleep_until(t0 + frame_period);
         };
         const int64_t s_before = trainer_step(app);
         while (trainer_step(app) == s_before) idle();
         const int64_t s0 = trainer_step(app);
         const auto t0 = Clock::now();
+        result.busy_ms.clear();
+        const double drawn0 = app.frame_stats().drawn_fraction_all();
+        const size_t frames0 = app.frame_stats().summary().frames;
         while (Clock::now() - t0 < std::chrono::duration<double>(seconds)) idle();
         const int64_t s_end = trainer_step(app);
         while (trainer_step(app) == s_end) idle();
         const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
-        return double(trainer_step(app) - s0) * status->batch_size / dt;
+        result.images_per_second = double(trainer_step(app) - s0) * status->batch_size / dt;
+        // The mean drawn share over this phase's frames, from the running mean over all frames.
+        const size_t frames1 = app.frame_stats().summary().frames;
+        result.frames = int64_t(frames1 - frames0);
+        if (result.frames > 0)
+            result.drawn = (app.frame_stats().drawn_fraction_all() * double(frames1) - drawn0 * double(frames0)) /
+                           double(result.frames);
+        app.set_damage_tracking(true);
+        return result;
     };
-    double alone = 0, with_window = 0;
+    const char* names[] = {"training alone", "watching", "watching, full redraw", "scrubbing"};
+    double rate[4] = {0, 0, 0, 0};
+    std::vector<double> busy[4];
+    double drawn[4] = {0, 0, 0, 0};
     for (int r = 0; r < rounds; ++r) {
-        const double a = phase(false), w = phase(true);
-        std::printf("round %d: training alone %.2f img/s, with the window %.2f img/s\n", r + 1, a, w);
-        std::fflush(stdout);
-        alone += a / rounds;
-        with_window += w / rounds;
+        std::printf("round %d:", r + 1);
+        for (Phase kind : {Phase::Alone, Phase::Watching, Phase::WatchingFullRedraw, Phase::Scrubbing}) {
+            PhaseResult p = phase(kind);
+            const int k = int(kind);
+            rate[k] += p.images_per_second / rounds;
+            drawn[k] += p.drawn / rounds;
+            busy[k].insert(busy[k].end(), p.busy_ms.begin(), p.busy_ms.end());
+            std::printf(" %s %.2f img/s;", names[k], p.images_per_second);
+            std::fflush(stdout);
+        }
+        std::printf("\n");
     }
-    std::printf("frames: %zu, median %.2f ms, p95 %.2f ms, max %.2f ms\n", frame_ms.size(), percentile(frame_ms, 0.5),
-                percentile(frame_ms, 0.95), percentile(frame_ms, 1.0));
-    std::printf("training alone:       %.2f img/s\nwith the window open: %.2f img/s\nratio: %.3f\n", alone, with_window,
-                with_window / alone);
+    std::printf("frames: %zu, median %.2f ms, p95 %.2f ms, max %.2f ms (time in App::frame)\n", frame_ms.size(),
+                percentile(frame_ms, 0.5), percentile(frame_ms, 0.95), percentile(frame_ms, 1.0));
+    for (int k = 1; k < 4; ++k)
+        std::printf("%-22s %8.2f img/s  ratio %.3f  frame busy median %.2f ms, p95 %.2f ms  drew %.0f%% of the "
+                    "window per frame\n",
+                    names[k], rate[k], rate[k] / rate[0], percentile(busy[k], 0.5), percentile(busy[k], 0.95),
+                    100.0 * drawn[k]);
+    std::printf("frame intervals (all phases with frames): %s\n", app.frame_stats().report().c_str());
+    std::printf("training alone:       %.2f img/s\nwith the window open: %.2f img/s (watching)\n", rate[0], rate[1]);
+    std::printf("ratio while scrubbing: %.3f\nratio: %.3f\n", rate[3] / rate[0], rate[1] / rate[0]);
     return 0;
 }
 

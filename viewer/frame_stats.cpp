@@ -27,11 +27,30 @@ void FrameStats::add(double ms) {
     if (m_all.size() < m_total_cap) m_all.push_back(ms);
 }
 
+void FrameStats::add_busy(double ms) {
+    if (m_busy.size() < m_total_cap) m_busy.push_back(ms);
+}
+
+void FrameStats::add_drawn(double fraction) {
+    if (m_recent_drawn.size() >= m_recent_cap) m_recent_drawn.erase(m_recent_drawn.begin());
+    m_recent_drawn.push_back(fraction);
+    m_drawn_sum += fraction;
+    ++m_drawn_count;
+}
+
+double FrameStats::drawn_fraction() const {
+    if (m_recent_drawn.empty()) return 0;
+    return std::accumulate(m_recent_drawn.begin(), m_recent_drawn.end(), 0.0) / double(m_recent_drawn.size());
+}
+
 std::string FrameStats::report() const {
-    FrameSummary s = summary();
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "frames %zu: median %.1f ms, p95 %.1f ms, max %.1f ms (mean %.1f ms)", s.frames,
-                  s.median_ms, s.p95_ms, s.max_ms, s.mean_ms);
+    FrameSummary s = summary(), b = busy_summary();
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "frames %zu: median %.1f ms, p95 %.1f ms, max %.1f ms (mean %.1f ms); busy median %.1f ms, p95 "
+                  "%.1f ms; drew %.0f%% of the pixels per frame on average",
+                  s.frames, s.median_ms, s.p95_ms, s.max_ms, s.mean_ms, b.median_ms, b.p95_ms,
+                  100.0 * drawn_fraction_all());
     return buf;
 }
 

@@ -19,15 +19,25 @@ FrameSummary summarize_frames(std::vector<double> ms);
 class FrameStats {
 public:
     explicit FrameStats(size_t recent = 600, size_t total_cap = 1 << 20) : m_recent_cap(recent), m_total_cap(total_cap) {}
-    void add(double ms);
+    void add(double ms);                 // the time since the previous frame began
+    void add_busy(double ms);            // the time the frame itself took (the rest of its interval is sleep)
+    void add_drawn(double fraction);     // the share of the window's pixels it drew (damage.h)
     const std::vector<double>& recent() const { return m_recent; }  // oldest first
     FrameSummary summary() const { return summarize_frames(m_all); }
-    std::string report() const;  // "frames 1234: median 16.7 ms, p95 18.1 ms, max 40.2 ms"
+    FrameSummary busy_summary() const { return summarize_frames(m_busy); }
+    double drawn_fraction() const;       // mean over the recent frames
+    double drawn_fraction_all() const { return m_drawn_count ? m_drawn_sum / double(m_drawn_count) : 0.0; }
+    // "frames 1234: median 16.7 ms, p95 18.1 ms, max 40.2 ms (mean 17.0 ms); busy median 3.1 ms; drew 12% ..."
+    std::string report() const;
 
 private:
     size_t m_recent_cap, m_total_cap;
     std::vector<double> m_recent;
     std::vector<double> m_all;  // capped: one sample per frame for about 4.8 hours at 60 FPS
+    std::vector<double> m_busy;  // capped as m_all
+    std::vector<double> m_recent_drawn;
+    double m_drawn_sum = 0;
+    size_t m_drawn_count = 0;
 };
 
 }  // namespace ganscope

@@ -12,7 +12,14 @@
 namespace ganscope {
 
 void PerformancePanel::draw(AppModel& model) {
-    const PerformanceModel& p = model.performance;
+    if (shown_at < 0 || model.time - shown_at >= 0.25 || model.time < shown_at) {
+        shown_at = model.time;
+        shown = model.performance;
+        train_step_ms = model.status ? model.status->step_ms : -1;
+        explorer_ms = model.explorer.inference_ms;
+        render_size = model.render_size;
+    }
+    const PerformanceModel& p = shown;
     FrameSummary s = summarize_frames(p.frame_ms);
     if (ImGui::BeginTable("perf", 2)) {
         ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, ui_em(5.5f));
@@ -31,18 +38,20 @@ void PerformancePanel::draw(AppModel& model) {
         row("frame", buf);
         std::snprintf(buf, sizeof buf, "%.1f ms, max %.1f ms", s.p95_ms, s.max_ms);
         row("p95", buf);
+        std::snprintf(buf, sizeof buf, "%.0f%% of the window per frame", 100.0 * p.drawn_fraction);
+        row("redrawn", buf);
         row("mode", p.device_mode.c_str());
-        if (model.status) {
-            std::snprintf(buf, sizeof buf, "%.1f ms", model.status->step_ms);
+        if (train_step_ms >= 0) {
+            std::snprintf(buf, sizeof buf, "%.1f ms", train_step_ms);
             row("train step", buf);
         }
         std::snprintf(buf, sizeof buf, "grid %.2f ms, latent %.2f ms", p.grid_upload_ms, p.latent_upload_ms);
         row("upload", buf);
         row("via", p.interop ? "CUDA-GL interop" : "CPU pixel buffer");
-        std::snprintf(buf, sizeof buf, "%.1f ms", model.explorer.inference_ms);
+        std::snprintf(buf, sizeof buf, "%.1f ms", explorer_ms);
         row("explorer G", buf);
         row("GL", p.gl.c_str());
-        row("window", model.render_size.c_str());
+        row("window", render_size.c_str());
         ImGui::EndTable();
     }
     if (!p.interop_note.empty()) ImGui::TextWrapped("%s", p.interop_note.c_str());

@@ -8,6 +8,13 @@ namespace ganscope {
 
 struct PerformancePanel {
     void draw(AppModel& model);
+
+    // The figures as last read: they refresh four times a second, as a profiler's read-outs do, so they can be
+    // read, and so the panel isn't redrawn every frame for numbers nobody can follow at 60 Hz.
+    PerformanceModel shown;
+    double train_step_ms = -1, explorer_ms = 0;
+    std::string render_size;
+    double shown_at = -1;
 };
 
 }  // namespace ganscope
