@@ -47,7 +47,7 @@ public:
 
     DcganGenerator& generator() { return m_g; }
     DcganDiscriminator& discriminator() { return m_d; }
-    const torch::Tensor& fixed_latents() const { return m_fixed; }
+    torch::Tensor fixed_latents() const override { return m_fixed; }
 
 private:
     TrainConfig m_config;

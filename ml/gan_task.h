@@ -43,6 +43,10 @@ public:
     virtual void save(torch::serialize::OutputArchive& archive) = 0;
     virtual void load(torch::serialize::InputArchive& archive) = 0;
 
+    // The latents behind the sample grid (N x latent_dim), for tools beside the checkpoint; undefined for tasks
+    // whose grid comes from validation images.
+    virtual torch::Tensor fixed_latents() const { return {}; }
+
     virtual WeightsSnapshot snapshot_generator(int64_t step) = 0;
     virtual int64_t parameter_count() const = 0;
 };

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "ml/checkpoint.h"
@@ -214,24 +213,12 @@ struct Trainer::Impl {
             for (const auto& line : kept) out << line << "\n";
         } else {
             std::ofstream(metrics_path, std::ios::trunc);
-            torch::save(task_fixed_inputs(), run_dir() + "/fixed_latents.pt");
+            // The sample grid's inputs are part of the checkpoint; also keep them beside it for other tools.
+            const torch::Tensor fixed = task->fixed_latents();
+            torch::save(fixed.defined() ? fixed.cpu() : torch::empty({0}), run_dir() + "/fixed_latents.pt");
         }
         metrics_file.open(metrics_path, std::ios::app);
         if (!metrics_file) throw std::runtime_error(metrics_path + ": cannot write; choose a writable --out");
-    }
-
-    torch::Tensor task_fixed_inputs() {
-        // The sample grid's inputs are part of the checkpoint; also keep them beside it for other tools.
-        torch::serialize::OutputArchive archive;
-        task->save(archive);
-        torch::serialize::InputArchive in;
-        std::ostringstream bytes;
-        archive.save_to(bytes);
-        std::istringstream is(bytes.str());
-        in.load_from(is);
-        torch::Tensor fixed;
-        in.try_read("fixed_latents", fixed);
-        return fixed.defined() ? fixed : torch::empty({0});
     }
 
     void publish_samples() {

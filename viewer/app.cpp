@@ -214,6 +214,7 @@ void App::frame() {
     if (m_last_frame_time > 0) m_stats.add((t - m_last_frame_time) * 1000.0);
     m_last_frame_time = t;
 
+    ++m_frame_index;
     m_context->poll_events();
     if (m_options.interrupted && m_options.interrupted->load()) m_context->request_close();
     update_sources();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <future>
 #include <memory>
 #include <string>
@@ -73,6 +74,9 @@ public:
     TranslateWorker* translate_worker() { return m_translate_worker.get(); }
     const TensorTexture& translate_output_texture() const { return m_translate_output_texture; }
     const FrameStats& frame_stats() const { return m_stats; }
+    // Frames from an explorer edit to the frame that draws its image (0: the same frame), for the last edits
+    // whose images were shown (latest-wins skips the rest).
+    const std::vector<int>& explorer_latency_frames() const { return m_explorer_latency; }
     const RecordController& record_controller() const { return m_record; }
     // Writes what the last frame drew to a PNG; returns the path.
     std::string save_screenshot(const std::string& path);
@@ -103,6 +107,9 @@ private:
     uint64_t m_seen_results[kLatentJobCount] = {};
     int64_t m_history_step = -1;
     uint64_t m_sent_explorer = ~0ull, m_sent_interpolation = ~0ull;
+    uint64_t m_frame_index = 0;
+    std::deque<std::pair<uint64_t, uint64_t>> m_explorer_requests;  // request id, frame sent
+    std::vector<int> m_explorer_latency;
     bool m_pca_requested = false;
     std::unique_ptr<LatentWalk> m_walk;
 
@@ -134,6 +141,8 @@ private:
     double m_performance_copied = -1;
     double m_last_frame_time = -1;
     bool m_reset_layout = false;
+    ImVec2 m_layout_display{0, 0};  // the display size the panels were last laid out for
+    bool m_layout_refit = false;    // panels outside the display were re-tiled for this size
     bool m_show_demo = false;
     std::vector<uint8_t> m_last_pixels;
 };

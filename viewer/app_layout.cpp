@@ -98,13 +98,24 @@ void App::draw_ui() {
         ImGui::EndMainMenuBar();
     }
 
-    Layout layout = default_layout(ImGui::GetIO().DisplaySize, top);
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    Layout layout = default_layout(display, top);
+    // A resized window re-tiles the panels, and so does a remembered layout that no longer fits (it was made
+    // in a larger window): panels cut off at the edge help nobody.
+    if (m_layout_display.x > 0 && (m_layout_display.x != display.x || m_layout_display.y != display.y)) {
+        m_reset_layout = true;
+        m_layout_refit = false;
+    }
+    m_layout_display = display;
     const ImGuiCond cond = m_reset_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
     m_reset_layout = false;
+    bool outside = false;
     auto window = [&](const char* title, const Rect& r, auto&& body, ImGuiWindowFlags flags = 0) {
         ImGui::SetNextWindowPos(ImVec2(r.x, r.y), cond);
         ImGui::SetNextWindowSize(ImVec2(r.w, r.h), cond);
         if (ImGui::Begin(title, nullptr, flags | ImGuiWindowFlags_NoCollapse)) body();
+        const ImVec2 p = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+        outside = outside || p.x + size.x > display.x + 1 || p.y + size.y > display.y + 1;
         ImGui::End();
     };
     window("Training", layout.training, [&] { m_training_panel.draw(m); });
@@ -152,6 +163,10 @@ void App::draw_ui() {
     } else {
         window("Latent explorer", layout.explorer, [&] { m_latent_panel.draw(m); });
         window("Interpolation", layout.interpolation, [&] { m_interpolation_panel.draw(m); });
+    }
+    if (outside && !m_layout_refit) {  // from the next frame; once per size, since even the default may overflow
+        m_reset_layout = true;
+        m_layout_refit = true;
     }
     if (m_show_demo) ImGui::ShowDemoWindow(&m_show_demo);
 }

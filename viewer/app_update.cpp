@@ -63,6 +63,14 @@ void App::update_sources() {
         };
         take(LatentJob::Explorer, m_explorer_texture, [&](const LatentImages& r, TensorTexture& t) {
             t.update(r.images[0], r.ready.get());
+            // Edit to screen, in frames: the edit's frame sent the request; this frame draws its image.
+            for (const auto& [id, frame] : m_explorer_requests)
+                if (id == r.request) {
+                    if (m_explorer_latency.size() >= 4096) m_explorer_latency.erase(m_explorer_latency.begin());
+                    m_explorer_latency.push_back(int(m_frame_index - frame));
+                }
+            while (!m_explorer_requests.empty() && m_explorer_requests.front().first <= r.request)
+                m_explorer_requests.pop_front();
             e.image = {t.imgui_id(), t.width(), t.height()};
             e.weights_step = r.weights_step;
             e.inference_ms = r.ms;
@@ -122,7 +130,9 @@ void App::update_requests() {
         ExplorerModel& e = m.explorer;
         if (e.base.defined() && e.revision != m_sent_explorer) {
             m_sent_explorer = e.revision;
-            m_worker->request(LatentJob::Explorer, explorer_latent(e).unsqueeze(0));
+            const uint64_t id = m_worker->request(LatentJob::Explorer, explorer_latent(e).unsqueeze(0));
+            m_explorer_requests.emplace_back(id, m_frame_index);
+            if (m_explorer_requests.size() > 256) m_explorer_requests.pop_front();
         }
         if (e.request_pca) {
             e.request_pca = false;

@@ -142,6 +142,12 @@ int bench_viewer(int argc, char** argv) {
                     "window per frame\n",
                     names[k], rate[k], rate[k] / rate[0], percentile(busy[k], 0.5), percentile(busy[k], 0.95),
                     100.0 * drawn[k]);
+    {
+        std::vector<double> latency(app.explorer_latency_frames().begin(), app.explorer_latency_frames().end());
+        std::printf("scrubbing: the explorer's image reached the screen %.0f frames after the edit (median), %.0f (p95), "
+                    "over %zu shown edits\n",
+                    percentile(latency, 0.5), percentile(latency, 0.95), latency.size());
+    }
     std::printf("frame intervals (all phases with frames): %s\n", app.frame_stats().report().c_str());
     std::printf("training alone:       %.2f img/s\nwith the window open: %.2f img/s (watching)\n", rate[0], rate[1]);
     std::printf("ratio while scrubbing: %.3f\nratio: %.3f\n", rate[3] / rate[0], rate[1] / rate[0]);

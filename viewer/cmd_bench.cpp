@@ -45,12 +45,12 @@ double run_python_reference(const std::string& script, const std::string& args) 
     const std::string command = "'" + python + "' '" + path + "' " + args + " 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) throw std::runtime_error("cannot run " + command);
-    std::string output, line;
+    std::string output;
     char buf[512];
     double value = -1;
     while (std::fgets(buf, sizeof buf, pipe.get())) {
         output += buf;
-        if (std::sscanf(buf, "images_per_sec: %lf", &value) == 1) continue;
+        std::sscanf(buf, "images_per_sec: %lf", &value);  // the script's last such line is its figure
     }
     if (value <= 0) throw std::runtime_error("the Python reference failed:\n" + output);
     return value;
