@@ -70,11 +70,6 @@ TORCH_MODULE(PatchDiscriminator);
 // drawn from `generator` when given (a CPU one: modules are initialised before they move), else the default.
 void pix2pix_init_weights(torch::nn::Module& module, std::optional<at::Generator> generator = std::nullopt);
 
-// Convolution weights in channels_last (NHWC) memory, for inference: oneDNN's NHWC kernels roughly halved a
-// 256x256 U-Net forward on the 2-core dev CPU. Values do not change. (Training stays NCHW: there its
-// convolution backward copies the large inner weights and the step got slower.)
-void to_channels_last(torch::nn::Module& module);
-
 // How BatchNorm behaves at inference: running statistics (eval, the default) or the batch's own statistics
 // (train, what the reference's test.py does without --eval). Dropout stays off either way so outputs are
 // deterministic.

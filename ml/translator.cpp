@@ -24,7 +24,6 @@ bool is_automatic(const TrainConfig& c) {
 Translator::Translator(UnetGenerator generator, TrainConfig config, torch::Device device)
     : m_g(std::move(generator)), m_config(std::move(config)), m_device(device) {
     m_g->to(device);
-    to_channels_last(*m_g);  // the faster NHWC kernels; the same values
     m_description = "pix2pix " + std::to_string(m_config.image_size) + "x" + std::to_string(m_config.image_size);
 }
 
@@ -108,7 +107,7 @@ Image Translator::translate(const Image& input, NormMode mode) const {
     torch::NoGradGuard no_grad;
     UnetGenerator g = m_g;
     set_inference_mode(g, mode);
-    torch::Tensor out = g->forward(image_to_tensor(sized).unsqueeze(0).to(m_device).contiguous(torch::MemoryFormat::ChannelsLast));
+    torch::Tensor out = g->forward(image_to_tensor(sized).unsqueeze(0).to(m_device));
     if (m_config.loss == "palette_ce") out = palette_decode(out, m_config.palette_values);
     return tensor_to_image(out[0]);
 }
