@@ -199,8 +199,8 @@ Pix2PixTask::Pix2PixTask(const TrainConfig& config, torch::Device device)
     at::Generator init_rng = make_random_generator(torch::kCPU, config.seed);
     m_g = UnetGenerator(unet_options_for(m_config));
     pix2pix_init_weights(*m_g, init_rng);
-    // The default NCHW layout: channels_last (which helps DCGAN) made this step slower on the CPU, its
-    // convolution backward copying the large inner weights; for inference it measured no faster either.
+    // Weights stay NCHW: channels_last (which helps DCGAN) made the pix2pix training step slower on the CPU,
+    // its convolution backward copying the large inner weights, and inference no faster (docs/benchmarks.md).
     m_g->to(device);
     m_g->set_dropout_generator(m_dropout_rng);
     const auto betas = std::make_tuple(config.beta1, config.beta2);
