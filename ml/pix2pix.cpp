@@ -4,11 +4,18 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "ml/fused_adam.h"
 #include "ml/module_io.h"
 #include "ml/palette.h"
 
 namespace ganscope {
 namespace nn = torch::nn;
+
+torch::Tensor UnetDropoutImpl::forward(torch::Tensor x) {
+    if (!is_training() || p <= 0) return x;
+    torch::Tensor mask = torch::empty_like(x).bernoulli_(1 - p, generator);
+    return x * mask.div_(1 - p);
+}
 
 UnetBlockImpl::UnetBlockImpl(Kind kind_, int outer_nc, int inner_nc, int input_nc, std::shared_ptr<UnetBlockImpl> inner,
                              bool dropout, bool tanh)
@@ -41,7 +48,7 @@ UnetBlockImpl::UnetBlockImpl(Kind kind_, int outer_nc, int inner_nc, int input_n
         seq->push_back(nn::ConvTranspose2d(
             nn::ConvTranspose2dOptions(inner_nc * 2, outer_nc, 4).stride(2).padding(1).bias(false)));
         seq->push_back(nn::BatchNorm2d(outer_nc));
-        if (dropout) seq->push_back(nn::Dropout(0.5));
+        if (dropout) seq->push_back(UnetDropout(0.5));
     }
     model = register_module("model", seq);
 }
@@ -82,6 +89,11 @@ torch::Tensor UnetGeneratorImpl::forward(torch::Tensor x) {
     return model->forward(x);
 }
 
+void UnetGeneratorImpl::set_dropout_generator(at::Generator generator) {
+    for (auto& m : modules(false))
+        if (auto* dropout = m->as<UnetDropout>()) dropout->generator = generator;
+}
+
 PatchDiscriminatorImpl::PatchDiscriminatorImpl(int input_nc, int ndf, int n_layers) {
     nn::Sequential seq;
     auto lrelu = [] { return nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)); };
@@ -106,17 +118,17 @@ PatchDiscriminatorImpl::PatchDiscriminatorImpl(int input_nc, int ndf, int n_laye
 
 torch::Tensor PatchDiscriminatorImpl::forward(torch::Tensor x) { return model->forward(x); }
 
-void pix2pix_init_weights(torch::nn::Module& module) {
+void pix2pix_init_weights(torch::nn::Module& module, std::optional<at::Generator> generator) {
     torch::NoGradGuard no_grad;
     for (auto& m : module.modules(/*include_self=*/true)) {
         if (auto* conv = m->as<nn::Conv2d>()) {
-            conv->weight.normal_(0.0, 0.02);
+            conv->weight.normal_(0.0, 0.02, generator);
             if (conv->bias.defined()) conv->bias.zero_();
         } else if (auto* deconv = m->as<nn::ConvTranspose2d>()) {
-            deconv->weight.normal_(0.0, 0.02);
+            deconv->weight.normal_(0.0, 0.02, generator);
             if (deconv->bias.defined()) deconv->bias.zero_();
         } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
-            bn->weight.normal_(1.0, 0.02);
+            bn->weight.normal_(1.0, 0.02, generator);
             bn->bias.zero_();
         }
     }
@@ -179,18 +191,25 @@ int patch_layers_for(int image_size) {
 // ---------------------------------------------------------------------------------------------------------
 
 Pix2PixTask::Pix2PixTask(const TrainConfig& config, torch::Device device)
-    : m_config(config), m_device(device), m_palette(config.loss == "palette_ce") {
+    : m_config(config), m_device(device), m_palette(config.loss == "palette_ce"),
+      m_dropout_rng(make_random_generator(device, config.seed ^ 0xd509u)) {
     if (m_config.image_size <= 0) throw std::invalid_argument("pix2pix: the image size must be resolved before building the task");
+    // Initial weights from the run's seed, not from libtorch's global generator: the same config gives the same
+    // model whatever ran before on any thread.
+    at::Generator init_rng = make_random_generator(torch::kCPU, config.seed);
     m_g = UnetGenerator(unet_options_for(m_config));
-    pix2pix_init_weights(*m_g);
+    pix2pix_init_weights(*m_g, init_rng);
+    // Weights stay NCHW: channels_last (which helps DCGAN) made the pix2pix training step slower on the CPU,
+    // its convolution backward copying the large inner weights, and inference no faster (docs/benchmarks.md).
     m_g->to(device);
+    m_g->set_dropout_generator(m_dropout_rng);
     const auto betas = std::make_tuple(config.beta1, config.beta2);
     m_opt_g = std::make_unique<torch::optim::Adam>(m_g->parameters(),
                                                    torch::optim::AdamOptions(config.lr_g).betas(betas));
     if (!m_palette) {
         // D judges (input, output) pairs: 3 + 3 channels.
         m_d = PatchDiscriminator(6, config.d_width, patch_layers_for(config.image_size));
-        pix2pix_init_weights(*m_d);
+        pix2pix_init_weights(*m_d, init_rng);
         m_d->to(device);
         m_opt_d = std::make_unique<torch::optim::Adam>(m_d->parameters(),
                                                        torch::optim::AdamOptions(config.lr_d).betas(betas));
@@ -199,7 +218,7 @@ Pix2PixTask::Pix2PixTask(const TrainConfig& config, torch::Device device)
 
 torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
-    torch::Tensor input = batch.input, target = batch.target;
+    const torch::Tensor input = batch.input, target = batch.target;
     if (!input.defined()) throw std::invalid_argument("pix2pix: a batch without inputs (the data must be paired)");
     set_training_mode(m_g);
     if (m_palette) {
@@ -208,7 +227,7 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
         torch::Tensor loss = torch::nn::functional::cross_entropy(logits, palette_indices(target, m_config.palette_values));
         m_opt_g->zero_grad();
         loss.backward();
-        m_opt_g->step();
+        fused_adam_step(*m_opt_g);
         // No discriminator: its loss is 0 (the trainer requires finite losses), D(x) and D(G(x)) are undefined.
         torch::Tensor l = loss.detach().to(torch::kFloat).reshape({1});
         auto n = torch::full({1}, nan, l.options());
@@ -226,7 +245,7 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
     torch::Tensor loss_d = 0.5 * (F::binary_cross_entropy_with_logits(pred_fake, torch::zeros_like(pred_fake)) +
                                   F::binary_cross_entropy_with_logits(pred_real, torch::ones_like(pred_real)));
     loss_d.backward();
-    m_opt_d->step();
+    fused_adam_step(*m_opt_d);
 
     // G: fool D, and stay close to the target in L1. D's parameters need no gradients here.
     for (auto& p : m_d->parameters()) p.set_requires_grad(false);
@@ -236,7 +255,7 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
     torch::Tensor loss_l1 = F::l1_loss(fake, target);
     torch::Tensor loss_g = loss_gan + m_config.lambda_l1 * loss_l1;
     loss_g.backward();
-    m_opt_g->step();
+    fused_adam_step(*m_opt_g);
     for (auto& p : m_d->parameters()) p.set_requires_grad(true);
 
     auto scalar = [](const torch::Tensor& t) { return t.detach().to(torch::kFloat).reshape({1}); };
@@ -286,6 +305,7 @@ void Pix2PixTask::save(torch::serialize::OutputArchive& archive) {
         archive.write("validation_inputs", m_val_inputs.cpu());
         archive.write("validation_targets", m_val_targets.cpu());
     }
+    save_generator_state(archive, dropout_rng_key(), m_dropout_rng);
 }
 
 void Pix2PixTask::load(torch::serialize::InputArchive& archive) {
@@ -298,6 +318,16 @@ void Pix2PixTask::load(torch::serialize::InputArchive& archive) {
     torch::Tensor inputs, targets;
     if (archive.try_read("validation_inputs", inputs) && archive.try_read("validation_targets", targets))
         set_validation(inputs, targets);
+    // Checkpoints from before the dropout generator, or from another device type (a CPU and a CUDA generator
+    // keep different states), have none to restore: training goes on with this task's own draws.
+    torch::Tensor rng;
+    if (archive.try_read(dropout_rng_key(), rng)) load_generator_state(archive, dropout_rng_key(), m_dropout_rng);
+    m_config.lr_g = static_cast<torch::optim::AdamOptions&>(m_opt_g->param_groups()[0].options()).lr();
+    if (m_opt_d) m_config.lr_d = static_cast<torch::optim::AdamOptions&>(m_opt_d->param_groups()[0].options()).lr();
+}
+
+std::string Pix2PixTask::dropout_rng_key() const {
+    return std::string("dropout_rng_") + (m_device.is_cuda() ? "cuda" : "cpu");
 }
 
 WeightsSnapshot Pix2PixTask::snapshot_generator(int64_t step) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <torch/torch.h>
@@ -22,6 +23,17 @@ struct UnetOptions {
     bool tanh = true;     // false for palette logits
 };
 
+// Dropout whose masks come from a generator its owner sets (the pix2pix task's own, which checkpoints keep), so
+// a resumed run draws the same masks as an uninterrupted one; without one it uses libtorch's default generator.
+// Same math as torch::nn::Dropout: zero with probability p, scale the rest by 1 / (1 - p); identity in eval.
+struct UnetDropoutImpl : torch::nn::Module {
+    explicit UnetDropoutImpl(double p_) : p(p_) {}
+    torch::Tensor forward(torch::Tensor x);
+    double p;
+    std::optional<at::Generator> generator;
+};
+TORCH_MODULE(UnetDropout);
+
 // One level of the U-Net: down -> inner level -> up, concatenated with its input (except the outermost).
 // Layers live in a Sequential named `model`, nested levels at index 1 (outermost) or 3 (middle), so the
 // parameter names are exactly those of the reference UnetSkipConnectionBlock ("model.model.1.model.3...").
@@ -38,6 +50,8 @@ TORCH_MODULE(UnetBlock);
 struct UnetGeneratorImpl : torch::nn::Module {
     explicit UnetGeneratorImpl(const UnetOptions& options);
     torch::Tensor forward(torch::Tensor x);  // N x input_nc x S x S, S divisible by 2^num_downs
+    // Every dropout layer draws from `generator` (on the device the generator runs on).
+    void set_dropout_generator(at::Generator generator);
     UnetBlock model{nullptr};
     UnetOptions options;
 };
@@ -52,8 +66,9 @@ struct PatchDiscriminatorImpl : torch::nn::Module {
 };
 TORCH_MODULE(PatchDiscriminator);
 
-// N(0, 0.02) convolution weights, N(1, 0.02) BatchNorm weights, zero biases (the reference's "normal" init).
-void pix2pix_init_weights(torch::nn::Module& module);
+// N(0, 0.02) convolution weights, N(1, 0.02) BatchNorm weights, zero biases (the reference's "normal" init),
+// drawn from `generator` when given (a CPU one: modules are initialised before they move), else the default.
+void pix2pix_init_weights(torch::nn::Module& module, std::optional<at::Generator> generator = std::nullopt);
 
 // How BatchNorm behaves at inference: running statistics (eval, the default) or the batch's own statistics
 // (train, what the reference's test.py does without --eval). Dropout stays off either way so outputs are
@@ -89,17 +104,22 @@ public:
 
     UnetGenerator& generator() { return m_g; }
     PatchDiscriminator& discriminator() { return m_d; }
+    torch::optim::Adam& generator_optimizer() { return *m_opt_g; }
+    torch::optim::Adam* discriminator_optimizer() { return m_opt_d.get(); }  // null with palette_ce
     const torch::Tensor& validation_inputs() const { return m_val_inputs; }
     const torch::Tensor& validation_targets() const { return m_val_targets; }
     bool palette_loss() const { return m_palette; }
 
 private:
+    std::string dropout_rng_key() const;
+
     TrainConfig m_config;
     torch::Device m_device;
     bool m_palette = false;
     UnetGenerator m_g{nullptr};
     PatchDiscriminator m_d{nullptr};  // null with palette_ce (no adversary, as in seed 004)
     std::unique_ptr<torch::optim::Adam> m_opt_g, m_opt_d;
+    at::Generator m_dropout_rng;  // the U-Net's dropout masks; saved with the checkpoint for an exact resume
     torch::Tensor m_val_inputs, m_val_targets;
 };
 

@@ -50,6 +50,8 @@ void App::translate_sources() {
         t.needs_colour = info->input_needs_colour;
         t.output_ascii = info->output_ascii;
         if (t.canvas.size() != info->image_size) t.canvas.reset(info->image_size);
+        // "opening FILE..." is answered once the model is there (a failure replaces it with the error below).
+        if (t.message.rfind("opening ", 0) == 0) t.message = "opened " + info->description;
         m_sent_canvas = ~0ull;  // the new translator re-translates what is on the canvas
     }
     std::shared_ptr<const LoadedImage> loaded;

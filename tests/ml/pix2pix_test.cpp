@@ -2,10 +2,12 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <sstream>
 
 #include "ml/checkpoint.h"
 #include "ml/pix2pix.h"
 #include "ml/task_factory.h"
+#include "ml/trainer.h"
 #include "ml/tensor_image.h"
 #include "ml/translator.h"
 #include "tests/ml/test_util.h"
@@ -43,7 +45,7 @@ std::set<std::string> names(const torch::nn::Module& m) {
 
 int count_dropout(const torch::nn::Module& m) {
     int n = 0;
-    for (const auto& sub : m.modules()) n += sub->as<torch::nn::Dropout>() != nullptr;
+    for (const auto& sub : m.modules()) n += sub->as<UnetDropout>() != nullptr;
     return n;
 }
 
@@ -227,4 +229,99 @@ TEST_CASE("BatchNorm in train mode at inference uses batch statistics and leaves
     CHECK(torch::equal(train1, train2));  // dropout stays off
     CHECK(!torch::allclose(eval1, train1, 1e-3, 1e-3));
     CHECK(torch::equal(state_before, g->named_buffers()["model.model.1.model.2.running_mean"]));
+}
+
+namespace {
+
+// A run folder's generator and discriminator weights, flattened (the checkpoint's task rebuilt on the CPU).
+torch::Tensor pix2pix_weights(const std::string& checkpoint) {
+    auto meta = read_checkpoint_meta(checkpoint);
+    Pix2PixTask task(meta.config, torch::kCPU);
+    load_checkpoint(checkpoint, task);
+    std::vector<torch::Tensor> flat;
+    for (auto& p : task.generator()->parameters()) flat.push_back(p.detach().flatten());
+    for (auto& p : task.discriminator()->parameters()) flat.push_back(p.detach().flatten());
+    return torch::cat(flat);
+}
+
+std::shared_ptr<const TrainerStatus> train_until_done(const TrainerOptions& options) {
+    Trainer trainer(options);
+    REQUIRE(trainer.wait(std::chrono::seconds(120)));
+    auto status = trainer.status().latest();
+    REQUIRE(status);
+    CHECK(status->error.empty());
+    return status;
+}
+
+}  // namespace
+
+TEST_CASE("pix2pix resume is exact: 10 steps equal 5 + resume + 5 (dropout masks included)") {
+    SingleThread single_thread;
+    TrainerOptions whole;
+    // 64 x 64 is the smallest U-Net with a dropout layer (level 4 of 6).
+    whole.config = tiny_pix2pix(test::synthetic_folder("pix2pix_resume_data", 8, 72));
+    whole.config.image_size = 64;
+    whole.config.grid_count = 3;
+    whole.config.device = "cpu";
+    whole.config.steps = 10;
+    whole.config.log_every = 5;
+    whole.config.sample_every = 100;
+    whole.config.snapshot_every = 100;
+    whole.config.loader_workers = 2;
+    whole.run_dir = test::scratch_dir("pix2pix_resume_whole");
+    {
+        Pix2PixTask probe(whole.config, torch::kCPU);
+        int dropouts = 0;
+        for (const auto& m : probe.generator()->modules()) dropouts += m->as<UnetDropout>() != nullptr;
+        REQUIRE(dropouts == 1);
+    }
+    train_until_done(whole);
+
+    TrainerOptions first = whole;
+    first.config.steps = 5;
+    first.run_dir = test::scratch_dir("pix2pix_resume_halves");
+    train_until_done(first);
+    // Anything else drawing from libtorch's global generator in between must not matter.
+    torch::manual_seed(12345);
+    torch::rand({1000});
+    TrainerOptions second = first;
+    second.config.steps = 0;
+    second.resume = true;
+    second.extra_steps = 5;
+    CHECK(train_until_done(second)->step == 10);
+
+    const torch::Tensor a = pix2pix_weights(whole.run_dir + "/checkpoint.pt");
+    const torch::Tensor b = pix2pix_weights(first.run_dir + "/checkpoint.pt");
+    CHECK(torch::allclose(a, b, 1e-5, 1e-6));
+
+    // Control: a different number of steps gives different weights, so the comparison above means something.
+    TrainerOptions short_run = whole;
+    short_run.config.steps = 9;
+    short_run.run_dir = test::scratch_dir("pix2pix_resume_nine");
+    train_until_done(short_run);
+    CHECK_FALSE(torch::allclose(a, pix2pix_weights(short_run.run_dir + "/checkpoint.pt"), 1e-5, 1e-6));
+}
+
+TEST_CASE("a pix2pix checkpoint without the dropout generator (older format) still loads") {
+    SingleThread single_thread;
+    const std::string data = test::synthetic_folder("pix2pix_oldckpt", 4, 40);
+    TrainConfig c = tiny_pix2pix(data);
+    Pix2PixTask a(c, torch::kCPU);
+    // What an older ganscope wrote: the same entries minus the generator state.
+    torch::serialize::OutputArchive old;
+    save_module(old, "generator", *a.generator());
+    save_optimizer(old, "optimizer_g", a.generator_optimizer());
+    save_module(old, "discriminator", *a.discriminator());
+    save_optimizer(old, "optimizer_d", *a.discriminator_optimizer());
+    std::ostringstream bytes;
+    old.save_to(bytes);
+    std::istringstream in_bytes(bytes.str());
+    torch::serialize::InputArchive in;
+    in.load_from(in_bytes);
+    TrainConfig other = c;
+    other.seed = 77;  // different initial weights, so the load visibly replaces them
+    Pix2PixTask b(other, torch::kCPU);
+    CHECK_FALSE(torch::equal(b.generator()->parameters()[0], a.generator()->parameters()[0]));
+    b.load(in);
+    CHECK(torch::equal(b.generator()->parameters()[0], a.generator()->parameters()[0]));
 }
