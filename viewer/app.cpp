@@ -114,9 +114,17 @@ void App::open_checkpoint() {
         CheckpointMeta meta = read_checkpoint_meta(m_options.checkpoint);
         TrainConfig config = meta.config;
         if (config.model == "pix2pix") {
-            // No latent space to explore: the Translate panel opens it (on its worker thread).
+            // No latent space to explore: the Translate panel opens it (on its worker thread). The sample grid
+            // shows the run's fixed validation triples (input | output | target) as the checkpoint draws them.
             m_model.config = config;
             load_run_metrics();
+            {
+                torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+                config.device = device.str();
+                auto task = make_task(config, device);
+                load_checkpoint(m_options.checkpoint, *task);
+                show_grid(task->render_samples(), nullptr, meta.step);
+            }
             m_model.translate.checkpoint_path = m_options.checkpoint;
             m_model.translate.open_checkpoint = true;
             m_model.performance.device_mode = "translating";

@@ -19,7 +19,8 @@ usage:
   ganscope                                   open the window and train the emoji DCGAN
   ganscope train --headless [options]        train without a window (progress in the terminal)
   ganscope train --headless --resume runs/NAME --steps M
-  ganscope bench dcgan                       training speed against a Python PyTorch reference
+  ganscope bench dcgan|pix2pix               training speed against a Python PyTorch reference
+  ganscope bench viewer|record|translate     the window's cost, recording's cost, live translation rate
   ganscope timelapse runs/NAME --out F.mp4   a video of the run's history snapshots (.gif, folder/; --walk)
   ganscope train --headless --model pix2pix  image-to-image (default: sketch -> colour pairs from the emoji set)
   ganscope translate --checkpoint FILE --input FILE_OR_DIR --output DIR   pix2pix inference (--help for more)

@@ -36,8 +36,13 @@ void TrainingPanel::draw(AppModel& model) {
     if (!model.training) {
         ImGui::TextWrapped("Exploring %s", model.source.c_str());
         ImGui::PushTextWrapPos(0);
-        ImGui::TextDisabled("training is off (--open): the explorer and interpolation use this checkpoint's "
-                            "generator; the curves show the run's metrics.jsonl when it is beside the checkpoint");
+        if (model.config && model.config->model == "pix2pix")
+            ImGui::TextDisabled("training is off (--open): the Translate panel uses this checkpoint's generator, "
+                                "the grid shows its validation input | output | target; the curves show the run's "
+                                "metrics.jsonl when it is beside the checkpoint");
+        else
+            ImGui::TextDisabled("training is off (--open): the explorer and interpolation use this checkpoint's "
+                                "generator; the curves show the run's metrics.jsonl when it is beside the checkpoint");
         ImGui::PopTextWrapPos();
         return;
     }
