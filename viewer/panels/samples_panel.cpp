@@ -38,7 +38,10 @@ void SamplesPanel::draw(AppModel& model) {
     }
     ImGui::Text("step %lld", (long long)g.step);
     ImGui::SameLine();
-    ImGui::TextDisabled("%d fixed latents, %dx%d", g.count, g.cell, g.cell);
+    if (model.config && model.config->model == "pix2pix")
+        ImGui::TextDisabled("%d validation pairs: input | output | target, %dx%d", g.count / 3, g.cell, g.cell);
+    else
+        ImGui::TextDisabled("%d fixed latents, %dx%d", g.count, g.cell, g.cell);
     // Zoom buttons at the right when they fit beside the caption, else on their own line.
     const float buttons = ui_em(9.5f);
     ImGui::SameLine();
