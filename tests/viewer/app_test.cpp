@@ -16,8 +16,10 @@
 #include "render/texture.h"
 #include "viewer/app.h"
 #include "viewer/tensor_texture.h"
+#include "window_support.h"
 
 using namespace ganscope;
+using namespace ganscope::test;
 
 namespace {
 
@@ -39,38 +41,7 @@ TrainConfig tiny_config(const std::string& data) {
     return c;
 }
 
-// Draws frames until `done` or the timeout; returns whether `done` became true.
-template <class F>
-bool frames_until(App& app, F done, double seconds = 60) {
-    auto start = std::chrono::steady_clock::now();
-    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
-        app.frame();
-        if (done()) return true;
-    }
-    return false;
-}
 
-// What the texture must hold: the generator's output, laid out and converted exactly as the App does.
-std::vector<uint8_t> expected_rgba(const torch::Tensor& chw) {
-    auto c = chw.contiguous();
-    const int h = int(c.size(1)), w = int(c.size(2));
-    const float* p = c.data_ptr<float>();
-    std::vector<uint8_t> out(size_t(w) * h * 4);
-    for (int i = 0; i < w * h; ++i) {
-        out[4 * i + 0] = unit_to_byte(p[i]);
-        out[4 * i + 1] = unit_to_byte(p[w * h + i]);
-        out[4 * i + 2] = unit_to_byte(p[2 * w * h + i]);
-        out[4 * i + 3] = 255;
-    }
-    return out;
-}
-
-int max_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
-    REQUIRE(a.size() == b.size());
-    int worst = 0;
-    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(int(a[i]) - int(b[i])));
-    return worst;
-}
 
 torch::Tensor generate(const WeightsSnapshot& w, const torch::Tensor& z) {
     DcganGenerator g(w.config.image_size, w.config.latent_dim, w.config.g_width);
@@ -78,13 +49,6 @@ torch::Tensor generate(const WeightsSnapshot& w, const torch::Tensor& z) {
     g->eval();
     torch::NoGradGuard no_grad;
     return g->forward(z);
-}
-
-std::string work_dir(const std::string& name) {
-    auto dir = std::filesystem::path(GANSCOPE_BINARY_DIR) / "test-work" / "viewer" / name;
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir.string();
 }
 
 }  // namespace

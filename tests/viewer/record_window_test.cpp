@@ -17,8 +17,10 @@
 #include "render/texture.h"
 #include "viewer/app.h"
 #include "viewer/tensor_texture.h"
+#include "window_support.h"
 
 using namespace ganscope;
+using namespace ganscope::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -39,23 +41,6 @@ TrainConfig small_config(const std::string& data) {
     c.loader_workers = 1;
     c.seed = 11;
     return c;
-}
-
-std::string work_dir(const std::string& name) {
-    auto dir = fs::path(GANSCOPE_BINARY_DIR) / "test-work" / "viewer" / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir.string();
-}
-
-template <class F>
-bool frames_until(App& app, F done, double seconds = 60) {
-    auto start = std::chrono::steady_clock::now();
-    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
-        app.frame();
-        if (done()) return true;
-    }
-    return false;
 }
 
 // ffprobe's codec_name, width, height and nb_read_frames of the first video stream.
@@ -81,27 +66,6 @@ std::map<std::string, std::string> probe(const std::string& file) {
 int frame_count(const std::map<std::string, std::string>& f) {
     auto it = f.find("nb_read_frames");
     return it == f.end() ? 0 : std::atoi(it->second.c_str());
-}
-
-std::vector<uint8_t> expected_rgba(const torch::Tensor& chw) {
-    auto c = chw.contiguous();
-    const int h = int(c.size(1)), w = int(c.size(2));
-    const float* p = c.data_ptr<float>();
-    std::vector<uint8_t> out(size_t(w) * h * 4);
-    for (int i = 0; i < w * h; ++i) {
-        out[4 * i + 0] = unit_to_byte(p[i]);
-        out[4 * i + 1] = unit_to_byte(p[w * h + i]);
-        out[4 * i + 2] = unit_to_byte(p[2 * w * h + i]);
-        out[4 * i + 3] = 255;
-    }
-    return out;
-}
-
-int max_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
-    REQUIRE(a.size() == b.size());
-    int worst = 0;
-    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(int(a[i]) - int(b[i])));
-    return worst;
 }
 
 }  // namespace

@@ -10,8 +10,10 @@
 #include "render/texture.h"
 #include "viewer/app.h"
 #include "viewer/canvas.h"
+#include "window_support.h"
 
 using namespace ganscope;
+using namespace ganscope::test;
 
 namespace {
 
@@ -20,24 +22,6 @@ int count_colour(const Image& image, Rgb c) {
     for (size_t i = 0; i < image.pixels.size(); i += 3)
         n += image.pixels[i] == c.r && image.pixels[i + 1] == c.g && image.pixels[i + 2] == c.b;
     return n;
-}
-
-std::vector<uint8_t> rgba_of(const Image& rgb) {
-    std::vector<uint8_t> out;
-    for (size_t i = 0; i < rgb.pixels.size(); i += 3) {
-        out.insert(out.end(), {rgb.pixels[i], rgb.pixels[i + 1], rgb.pixels[i + 2], 255});
-    }
-    return out;
-}
-
-template <class F>
-bool frames_until(App& app, F done, double seconds = 90) {
-    auto start = std::chrono::steady_clock::now();
-    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
-        app.frame();
-        if (done()) return true;
-    }
-    return false;
 }
 
 }  // namespace

@@ -14,26 +14,12 @@
 #include "render/texture.h"
 #include "viewer/app.h"
 #include "viewer/canvas.h"
+#include "window_support.h"
 
 using namespace ganscope;
+using namespace ganscope::test;
 
 namespace {
-
-template <class F>
-bool frames_until(App& app, F done, double seconds = 60) {
-    auto start = std::chrono::steady_clock::now();
-    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
-        app.frame();
-        if (done()) return true;
-    }
-    return false;
-}
-
-std::vector<uint8_t> rgba_of(const Image& rgb) {
-    std::vector<uint8_t> out;
-    for (size_t i = 0; i < rgb.pixels.size(); i += 3) out.insert(out.end(), {rgb.pixels[i], rgb.pixels[i + 1], rgb.pixels[i + 2], 255});
-    return out;
-}
 
 // Where the last frame drew a texture: the bounding box of its vertices on screen and of their UVs.
 struct Drawn {
