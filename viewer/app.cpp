@@ -238,12 +238,8 @@ void App::frame() {
     }
     ImGui::NewFrame();
     m_model.time = ImGui::GetTime();
-    // Read by the Performance panel four times a second (performance_panel.h); no need to copy more often.
-    if (m_model.time - m_performance_copied >= 0.25 || m_model.performance.frame_ms.empty()) {
-        m_performance_copied = m_model.time;
-        m_model.performance.frame_ms = m_stats.recent();
-        m_model.performance.drawn_fraction = m_stats.drawn_fraction();
-    }
+    m_model.performance.frame_ms = m_stats.recent();  // the panel reads it four times a second
+    m_model.performance.drawn_fraction = m_stats.drawn_fraction();
     {
         FrameSize fb = m_context->framebuffer_size();
         char buf[64];

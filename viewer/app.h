@@ -138,7 +138,6 @@ private:
 
     FrameStats m_stats;
     DamageTracker m_damage;
-    double m_performance_copied = -1;
     double m_last_frame_time = -1;
     bool m_reset_layout = false;
     ImVec2 m_layout_display{0, 0};  // the display size the panels were last laid out for

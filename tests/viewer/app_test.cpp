@@ -23,23 +23,7 @@ using namespace ganscope::test;
 
 namespace {
 
-TrainConfig tiny_config(const std::string& data) {
-    TrainConfig c;
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
-    c.latent_dim = 16;
-    c.g_width = 8;
-    c.d_width = 8;
-    c.batch_size = 8;
-    c.grid_count = 9;
-    c.sample_every = 5;
-    c.snapshot_every = 5;
-    c.log_every = 1;
-    c.loader_workers = 1;
-    c.seed = 5;
-    return c;
-}
+TrainConfig tiny_config(const std::string& data) { return tiny_dcgan_config(data, 5, 5); }
 
 
 

@@ -25,23 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-TrainConfig small_config(const std::string& data) {
-    TrainConfig c;
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
-    c.latent_dim = 16;
-    c.g_width = 8;
-    c.d_width = 8;
-    c.batch_size = 8;
-    c.grid_count = 9;
-    c.sample_every = 2;
-    c.snapshot_every = 2;
-    c.log_every = 1;
-    c.loader_workers = 1;
-    c.seed = 11;
-    return c;
-}
+TrainConfig small_config(const std::string& data) { return tiny_dcgan_config(data, 2, 11); }
 
 // ffprobe's codec_name, width, height and nb_read_frames of the first video stream.
 std::map<std::string, std::string> probe(const std::string& file) {

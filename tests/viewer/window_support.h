@@ -13,6 +13,7 @@
 
 #include <torch/torch.h>
 
+#include "ml/config.h"
 #include "ml/image.h"
 #include "render/texture.h"
 #include "viewer/app.h"
@@ -28,6 +29,26 @@ bool frames_until(App& app, F done, double seconds = 90) {
         if (done()) return true;
     }
     return false;
+}
+
+// A DCGAN small enough to train in the test's seconds: 16x16, widths 8, batch 8, a 3x3 grid, everything
+// published every `publish_every` steps.
+inline TrainConfig tiny_dcgan_config(const std::string& data, int publish_every, uint64_t seed) {
+    TrainConfig c;
+    c.data = data;
+    c.device = "cpu";
+    c.image_size = 16;
+    c.latent_dim = 16;
+    c.g_width = 8;
+    c.d_width = 8;
+    c.batch_size = 8;
+    c.grid_count = 9;
+    c.sample_every = publish_every;
+    c.snapshot_every = publish_every;
+    c.log_every = 1;
+    c.loader_workers = 1;
+    c.seed = seed;
+    return c;
 }
 
 // build/test-work/viewer/NAME, emptied.
