@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <numeric>
 #include <set>
 
@@ -158,9 +159,12 @@ LoadedBatch BatchLoader::produce(LoaderPosition pos) {
             auto p = permutation(pos.epoch);
             lock.lock();
             it = m_perm_cache.emplace(pos.epoch, std::move(p)).first;
-            while (m_perm_cache.size() > 3) m_perm_cache.erase(m_perm_cache.begin());
         }
         perm = it->second;
+        // Keep a few epochs. Drop the oldest ones other than this batch's: with one batch an epoch, workers
+        // run several epochs ahead, so the epoch just inserted may be the oldest, and `it` must stay valid.
+        for (auto e = m_perm_cache.begin(); m_perm_cache.size() > 3 && e != m_perm_cache.end();)
+            e = e->first == pos.epoch ? std::next(e) : m_perm_cache.erase(e);
     }
     const size_t n = perm.size();
     const int b = m_options.batch_size;

@@ -167,7 +167,8 @@ void HistoryWriter::write(const WeightsSnapshot& snapshot, int64_t epoch) {
         cpu.step = snapshot.step;
         cpu.config = snapshot.config;
         cpu.tensors.reserve(snapshot.tensors.size());
-        // The copy to the host happens here, ordered after the trainer's own work on its stream.
+        // The copy to the host happens here, ordered after the trainer's own work on its stream. CPU tensors
+        // are shared, not copied: a WeightsSnapshot's tensors are clones that nobody writes into.
         for (const auto& [name, tensor] : snapshot.tensors)
             cpu.tensors.emplace_back(name, tensor.detach().cpu());
         std::lock_guard<std::mutex> lock(m_mutex);

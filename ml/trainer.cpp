@@ -120,7 +120,10 @@ struct Trainer::Impl {
         if (device.is_cuda()) {
             at::globalContext().setBenchmarkCuDNN(true);
         } else {
-            torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+            // Only when it changes: setting it rebuilds torch's CPU thread pool, which other threads (the
+            // explorer's renders, a previous trainer's loader) may be using right now.
+            const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+            if (torch::get_num_threads() != threads) torch::set_num_threads(threads);
         }
         status.device = device.str();
         status.run_dir = run_dir();
