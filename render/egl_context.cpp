@@ -118,6 +118,7 @@ public:
                               egl_error_name(eglGetError()) + "; update Mesa or the GPU driver");
         make_current();
         load_gl(reinterpret_cast<void* (*)(const char*)>(eglGetProcAddress), platform);
+        m_info.present = "none (headless: the retained framebuffer is the frame)";
         resize(options.width, options.height);
     }
 
@@ -139,8 +140,8 @@ public:
     bool should_close() const override { return m_close; }
     void request_close() override { m_close = true; }
     void poll_events() override {}
-    void end_frame(bool changed) override {
-        if (changed) GANSCOPE_GL_CHECK(glFlush());  // no screen: the frame stays in the retained framebuffer
+    void end_frame(const std::vector<FrameRegion>& changed) override {
+        if (!changed.empty()) GANSCOPE_GL_CHECK(glFlush());  // no screen: the frame stays in the retained framebuffer
     }
     FrameSize framebuffer_size() const override { return m_size; }
     FrameSize window_size() const override { return m_size; }

@@ -36,10 +36,10 @@ bool RetainedFramebuffer::resize(int width, int height) {
     return true;
 }
 
-void RetainedFramebuffer::blit_to(unsigned target) const {
+void RetainedFramebuffer::blit_to(unsigned target, int x, int y, int width, int height) const {
     GANSCOPE_GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, m_fbo));
     GANSCOPE_GL_CHECK(glBindFramebuffer(GL_DRAW_FRAMEBUFFER, target));
-    GANSCOPE_GL_CHECK(glBlitFramebuffer(0, 0, m_width, m_height, 0, 0, m_width, m_height,
+    GANSCOPE_GL_CHECK(glBlitFramebuffer(x, y, x + width, y + height, x, y, x + width, y + height,
                                         GL_COLOR_BUFFER_BIT, GL_NEAREST));
     GANSCOPE_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, m_fbo));
 }

@@ -21,7 +21,9 @@ public:
     int width() const { return m_width; }
     int height() const { return m_height; }
     // Copies the whole framebuffer to `target` (0: the window's back buffer), same size, no scaling.
-    void blit_to(unsigned target) const;
+    void blit_to(unsigned target) const { blit_to(target, 0, 0, m_width, m_height); }
+    // Copies one rectangle (GL pixels, bottom-left origin) to the same place in `target`.
+    void blit_to(unsigned target, int x, int y, int width, int height) const;
 
 private:
     unsigned m_fbo = 0, m_color = 0;

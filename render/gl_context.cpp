@@ -64,6 +64,19 @@ void GlContext::release_frame() { m_frame.release(); }
 
 void GlContext::blit_frame_to(unsigned target) const { m_frame.blit_to(target); }
 
+void GlContext::blit_region_to(unsigned target, const FrameRegion& r) const {
+    const int x0 = std::max(0, r.x), x1 = std::min(m_frame.width(), r.x + r.width);
+    const int y0 = std::max(0, r.y), y1 = std::min(m_frame.height(), r.y + r.height);
+    if (x1 <= x0 || y1 <= y0) return;
+    m_frame.blit_to(target, x0, m_frame.height() - y1, x1 - x0, y1 - y0);  // GL rows run bottom-up
+}
+
+void GlContext::end_frame(bool changed) {
+    std::vector<FrameRegion> regions;
+    if (changed) regions.push_back({0, 0, m_frame.width(), m_frame.height()});
+    end_frame(regions);
+}
+
 std::vector<uint8_t> GlContext::read_pixels() const {
     FrameSize size{m_frame.width(), m_frame.height()};
     std::vector<uint8_t> pixels(size_t(size.width) * size.height * 4);

@@ -31,6 +31,7 @@ struct GlInfo {
     int major = 0, minor = 0;
     std::string version, renderer, vendor;
     std::string platform;  // "GLFW window", "EGL surfaceless (Mesa)", "EGL device 0 (CUDA 0)"
+    std::string present;   // how frames reach the screen: "swap", "changed regions (GLX_MESA_copy_sub_buffer)", "none"
 };
 
 // The oldest GL ganscope draws with: the ImGui backend and our shaders need 3.3 core.
@@ -38,6 +39,11 @@ constexpr int kMinGlMajor = 3, kMinGlMinor = 3;
 
 struct FrameSize {
     int width = 0, height = 0;
+};
+
+// A rectangle of the frame that was drawn, in framebuffer pixels, top-left origin.
+struct FrameRegion {
+    int x = 0, y = 0, width = 0, height = 0;
 };
 
 class GlContext {
@@ -54,10 +60,13 @@ public:
     // framebuffer, and sets the viewport to it. Returns true when its pixels are undefined (first frame, resize):
     // then the frame must draw everything; otherwise it may redraw only what changed.
     bool begin_frame();
-    // Presents the frame: `changed` says whether anything was drawn. A window copies the framebuffer to its back
-    // buffer and swaps when it changed or the window system asked for a redraw (exposed, resized); headless
-    // flushes. Nothing changed and nothing asked: nothing to do, the screen keeps the last frame.
-    virtual void end_frame(bool changed = true) = 0;
+    // Presents the frame; `changed` lists the regions drawn since the last present (empty: none). A window shows
+    // them: on a software rasteriser with GLX_MESA_copy_sub_buffer only those regions are copied to the screen
+    // (a whole-window copy per frame costs the CPU that training needs); elsewhere the whole frame is copied to
+    // the back buffer and swapped (with vsync). It presents everything when the window system asked (exposed,
+    // resized). Headless flushes. Nothing changed and nothing asked: the screen keeps the last frame.
+    virtual void end_frame(const std::vector<FrameRegion>& changed) = 0;
+    void end_frame(bool changed = true);  // the whole frame, or nothing
     virtual FrameSize framebuffer_size() const = 0;  // pixels
     virtual FrameSize window_size() const = 0;       // logical units (equal to pixels headless)
     virtual float content_scale() const = 0;         // monitor DPI scale (1 headless)
@@ -78,6 +87,7 @@ protected:
     // Derived destructors call this first, with their context current: the framebuffer's GL names go.
     void release_frame();
     void blit_frame_to(unsigned target) const;  // the window's present: the retained frame to its back buffer
+    void blit_region_to(unsigned target, const FrameRegion& region) const;  // one region of it, clipped
 
     ContextKind m_kind;
     GlInfo m_info;

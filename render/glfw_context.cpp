@@ -4,6 +4,16 @@
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 
+// GLFW's X11/GLX accessors (glfw3native.h declares them, but pulls in Xrandr and GLX headers that nothing
+// else here needs). Display is Xlib's struct _XDisplay; a GLXWindow is an XID.
+struct _XDisplay;
+extern "C" {
+_XDisplay* glfwGetX11Display(void);
+unsigned long glfwGetGLXWindow(GLFWwindow* window);
+}
+
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "render/gl_context.h"
@@ -46,9 +56,13 @@ public:
         glfwMakeContextCurrent(m_window);
         glfwSwapInterval(options.vsync ? 1 : 0);
         load_gl(reinterpret_cast<void* (*)(const char*)>(glfwGetProcAddress), "GLFW window");
-        // Exposed or resized: the back buffer must be filled again even when no pixel of the UI changed.
+        choose_present();
+        // Exposed or resized: the screen must be filled again even when no pixel of the UI changed.
         glfwSetWindowUserPointer(m_window, this);
         glfwSetWindowRefreshCallback(m_window, [](GLFWwindow* w) {
+            static_cast<GlfwContext*>(glfwGetWindowUserPointer(w))->m_present_pending = true;
+        });
+        glfwSetFramebufferSizeCallback(m_window, [](GLFWwindow* w, int, int) {
             static_cast<GlfwContext*>(glfwGetWindowUserPointer(w))->m_present_pending = true;
         });
         begin_frame();
@@ -67,12 +81,26 @@ public:
     bool should_close() const override { return glfwWindowShouldClose(m_window); }
     void request_close() override { glfwSetWindowShouldClose(m_window, GLFW_TRUE); }
     void poll_events() override { glfwPollEvents(); }
-    void end_frame(bool changed) override {
-        // The back buffer's contents are undefined after a swap, so every present copies the whole retained frame.
-        if (!changed && !m_present_pending) return;
+    void end_frame(const std::vector<FrameRegion>& changed) override {
+        if (changed.empty() && !m_present_pending) return;
+        const bool everything = m_present_pending;
         m_present_pending = false;
-        blit_frame_to(0);
-        glfwSwapBuffers(m_window);
+        if (!m_copy_sub_buffer) {
+            // The back buffer's contents are undefined after a swap, so every present copies the whole frame.
+            blit_frame_to(0);
+            glfwSwapBuffers(m_window);
+            return;
+        }
+        // Never swapped, so the back buffer keeps the last frame: bring the changed regions up to date in it,
+        // then copy just those onto the screen (GL rows run bottom-up; regions top-down).
+        const FrameSize size = framebuffer_size();
+        const std::vector<FrameRegion> whole{{0, 0, size.width, size.height}};
+        for (const FrameRegion& r : everything ? whole : changed) blit_region_to(0, r);
+        for (const FrameRegion& r : everything ? whole : changed) {
+            const int x0 = std::max(0, r.x), x1 = std::min(size.width, r.x + r.width);
+            const int y0 = std::max(0, r.y), y1 = std::min(size.height, r.y + r.height);
+            if (x1 > x0 && y1 > y0) m_copy_sub_buffer(m_x_display, m_drawable, x0, size.height - y1, x1 - x0, y1 - y0);
+        }
     }
     FrameSize framebuffer_size() const override {
         FrameSize s;
@@ -93,8 +121,34 @@ public:
     void set_title(const std::string& title) override { glfwSetWindowTitle(m_window, title.c_str()); }
 
 private:
+    using CopySubBuffer = void (*)(_XDisplay*, unsigned long, int, int, int, int);  // glXCopySubBufferMESA
+
+    // A software rasteriser (Mesa llvmpipe under Xvfb or a plain X server) presents by copying pixels to the X
+    // server on the CPU, the whole window per swap; GLX_MESA_copy_sub_buffer copies only what changed. GPU
+    // drivers keep swapping (cheap there, and vsynced). GANSCOPE_PRESENT=swap forces swapping (comparisons).
+    void choose_present() {
+        m_info.present = "swap";
+        const char* forced = std::getenv("GANSCOPE_PRESENT");
+        if (forced && std::string(forced) == "swap") return;
+        const std::string& r = m_info.renderer;
+        const bool software = r.find("llvmpipe") != std::string::npos || r.find("softpipe") != std::string::npos ||
+                              r.find("swrast") != std::string::npos;
+        if (!software || !glfwExtensionSupported("GLX_MESA_copy_sub_buffer")) return;
+        m_x_display = glfwGetX11Display();
+        m_drawable = glfwGetGLXWindow(m_window);
+        m_copy_sub_buffer = reinterpret_cast<CopySubBuffer>(glfwGetProcAddress("glXCopySubBufferMESA"));
+        if (!m_x_display || !m_drawable || !m_copy_sub_buffer) {
+            m_copy_sub_buffer = nullptr;
+            return;
+        }
+        m_info.present = "changed regions (GLX_MESA_copy_sub_buffer)";
+    }
+
     GLFWwindow* m_window = nullptr;
-    bool m_present_pending = true;
+    bool m_present_pending = true;  // the whole frame must reach the screen (first frame, exposed, resized)
+    CopySubBuffer m_copy_sub_buffer = nullptr;
+    _XDisplay* m_x_display = nullptr;
+    unsigned long m_drawable = 0;  // the window's GLXWindow
 };
 
 }  // namespace

@@ -281,7 +281,10 @@ void App::frame() {
         FrameSize size = m_context->framebuffer_size();
         m_record.capture(size.width, size.height, t);  // window recording: an async read-back when due
     }
-    m_context->end_frame(!damage.empty());
+    std::vector<FrameRegion> regions;
+    regions.reserve(damage.size());
+    for (const PixelRect& r : damage) regions.push_back({r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0});
+    m_context->end_frame(regions);
     m_stats.add_busy(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count() - t * 1000.0);
     apply_intents();
     m_record.apply(m_model, m_trainer.get());

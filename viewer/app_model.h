@@ -111,6 +111,7 @@ struct PerformanceModel {
     bool interop = false;
     std::string interop_note;
     std::string gl, device_mode;      // "GL 4.5 on llvmpipe", "training on cpu"
+    std::string present;              // how frames reach the screen (GlInfo::present)
 };
 
 struct AppModel {
