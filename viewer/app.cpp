@@ -74,6 +74,7 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     const GlInfo& gl = m_context->info();
     m_model.performance.gl = "GL " + std::to_string(gl.major) + "." + std::to_string(gl.minor) + " on " + gl.renderer +
                              " (" + gl.platform + ")";
+    m_model.performance.present = gl.present;
     if (m_options.mode == AppOptions::Mode::Train) {
         m_model.training = true;
         m_model.source = m_options.trainer.run_dir;

@@ -51,6 +51,7 @@ void PerformancePanel::draw(AppModel& model) {
         std::snprintf(buf, sizeof buf, "%.1f ms", explorer_ms);
         row("explorer G", buf);
         row("GL", p.gl.c_str());
+        row("present", p.present.c_str());
         row("window", render_size.c_str());
         ImGui::EndTable();
     }
