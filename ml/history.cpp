@@ -8,6 +8,9 @@
 #include <iterator>
 #include <stdexcept>
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/import_read.h>
+
 #include "ml/dcgan.h"
 #include "ml/module_io.h"
 #include "ml/pix2pix.h"
@@ -86,12 +89,16 @@ void save_snapshot(const std::string& path, const WeightsSnapshot& snapshot) {
 }
 
 WeightsSnapshot load_snapshot(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open snapshot '" + path + "': no such file or not readable");
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!std::ifstream(path, std::ios::binary))
+        throw std::runtime_error("cannot open snapshot '" + path + "': no such file or not readable");
     WeightsSnapshot snapshot;
     try {
-        c10::IValue value = torch::pickle_load(bytes);
+        // What torch::pickle_load does, but reading the file itself: its in-memory reader does not bound its
+        // reads, so a file cut short made it read past the buffer (AddressSanitizer caught it in the tests);
+        // the file reader clamps each read to the file and the zip reader then fails cleanly.
+        caffe2::serialize::PyTorchStreamReader reader(path);
+        c10::IValue value = torch::jit::readArchiveAndTensors("data", "", "", std::nullopt, std::nullopt,
+                                                              std::nullopt, reader);
         auto dict = value.toGenericDict();
         if (!dict.contains("format") || dict.at("format").toStringRef() != kSnapshotFormat)
             throw std::runtime_error("unknown format");

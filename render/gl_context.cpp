@@ -64,11 +64,16 @@ void GlContext::release_frame() { m_frame.release(); }
 
 void GlContext::blit_frame_to(unsigned target) const { m_frame.blit_to(target); }
 
+FrameRegion gl_region(const FrameRegion& r, FrameSize size) {
+    const int x0 = std::max(0, r.x), x1 = std::min(size.width, r.x + r.width);
+    const int y0 = std::max(0, r.y), y1 = std::min(size.height, r.y + r.height);
+    if (x1 <= x0 || y1 <= y0) return {};
+    return {x0, size.height - y1, x1 - x0, y1 - y0};
+}
+
 void GlContext::blit_region_to(unsigned target, const FrameRegion& r) const {
-    const int x0 = std::max(0, r.x), x1 = std::min(m_frame.width(), r.x + r.width);
-    const int y0 = std::max(0, r.y), y1 = std::min(m_frame.height(), r.y + r.height);
-    if (x1 <= x0 || y1 <= y0) return;
-    m_frame.blit_to(target, x0, m_frame.height() - y1, x1 - x0, y1 - y0);  // GL rows run bottom-up
+    const FrameRegion g = gl_region(r, {m_frame.width(), m_frame.height()});
+    if (g.width > 0) m_frame.blit_to(target, g.x, g.y, g.width, g.height);
 }
 
 void GlContext::end_frame(bool changed) {

@@ -45,6 +45,9 @@ struct FrameSize {
 struct FrameRegion {
     int x = 0, y = 0, width = 0, height = 0;
 };
+// `region` clipped to a frame of `size`, with GL's bottom-up rows (what glBlitFramebuffer and GLX take);
+// all zero when nothing of it is inside.
+FrameRegion gl_region(const FrameRegion& region, FrameSize size);
 
 class GlContext {
 public:

@@ -92,14 +92,13 @@ public:
             return;
         }
         // Never swapped, so the back buffer keeps the last frame: bring the changed regions up to date in it,
-        // then copy just those onto the screen (GL rows run bottom-up; regions top-down).
+        // then copy just those onto the screen.
         const FrameSize size = framebuffer_size();
         const std::vector<FrameRegion> whole{{0, 0, size.width, size.height}};
         for (const FrameRegion& r : everything ? whole : changed) blit_region_to(0, r);
         for (const FrameRegion& r : everything ? whole : changed) {
-            const int x0 = std::max(0, r.x), x1 = std::min(size.width, r.x + r.width);
-            const int y0 = std::max(0, r.y), y1 = std::min(size.height, r.y + r.height);
-            if (x1 > x0 && y1 > y0) m_copy_sub_buffer(m_x_display, m_drawable, x0, size.height - y1, x1 - x0, y1 - y0);
+            const FrameRegion g = gl_region(r, size);
+            if (g.width > 0) m_copy_sub_buffer(m_x_display, m_drawable, g.x, g.y, g.width, g.height);
         }
     }
     FrameSize framebuffer_size() const override {

@@ -82,3 +82,15 @@ TEST_CASE("a screenshot into an unwritable place names the file") {
     }
     CHECK(message.find("/proc/ganscope-cannot-write/shot.png") != std::string::npos);
 }
+
+TEST_CASE("presented regions are clipped to the frame and turned into GL's bottom-up rows") {
+    auto same = [](FrameRegion a, FrameRegion b) {
+        return a.x == b.x && a.y == b.y && a.width == b.width && a.height == b.height;
+    };
+    const FrameSize size{100, 80};
+    CHECK(same(gl_region({10, 20, 30, 40}, size), {10, 20, 30, 40}));  // rows 20..59 of 80 are GL rows 20..59
+    CHECK(same(gl_region({0, 0, 100, 10}, size), {0, 70, 100, 10}));    // the top band is GL's last rows
+    CHECK(same(gl_region({-5, 75, 20, 20}, size), {0, 0, 15, 5}));      // clipped on the left and at the bottom
+    CHECK(same(gl_region({100, 0, 10, 10}, size), {}));                 // wholly outside
+    CHECK(same(gl_region({10, 10, 0, 5}, size), {}));                   // empty
+}
