@@ -3,13 +3,13 @@
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
+#include <X11/Xlib.h>
 
 // GLFW's X11/GLX accessors (glfw3native.h declares them, but pulls in Xrandr and GLX headers that nothing
-// else here needs). Display is Xlib's struct _XDisplay; a GLXWindow is an XID.
-struct _XDisplay;
+// else here needs). A GLXWindow is an XID.
 extern "C" {
-_XDisplay* glfwGetX11Display(void);
-unsigned long glfwGetGLXWindow(GLFWwindow* window);
+Display* glfwGetX11Display(void);
+XID glfwGetGLXWindow(GLFWwindow* window);
 }
 
 #include <algorithm>
@@ -22,6 +22,7 @@ namespace ganscope {
 namespace {
 
 std::string g_last_glfw_error;  // written by GLFW's callback on the main thread
+int g_x_error = 0;               // written by the X error handler around the partial present (main thread)
 
 void on_glfw_error(int code, const char* description) {
     g_last_glfw_error = std::string(description ? description : "") + " (GLFW error " + std::to_string(code) + ")";
@@ -85,20 +86,47 @@ public:
         if (changed.empty() && !m_present_pending) return;
         const bool everything = m_present_pending;
         m_present_pending = false;
-        if (!m_copy_sub_buffer) {
-            // The back buffer's contents are undefined after a swap, so every present copies the whole frame.
-            blit_frame_to(0);
-            glfwSwapBuffers(m_window);
+        const FrameSize size = framebuffer_size();
+        const bool resized = size.width != m_presented.width || size.height != m_presented.height;
+        m_presented = size;
+        if (!m_copy_sub_buffer || resized) {
+            // The back buffer's contents are undefined after a swap, so every swap copies the whole frame. A new
+            // size always swaps, twice where the last presents were partial: Mesa's software path learns a new
+            // window size only at a swap (a partial copy right after a resize was refused by the X server, and
+            // the first swap still had the old size).
+            for (int i = 0; i < (m_copy_sub_buffer && resized ? 2 : 1); ++i) {
+                blit_frame_to(0);
+                glfwSwapBuffers(m_window);
+            }
+            m_back_valid = false;
             return;
         }
-        // Never swapped, so the back buffer keeps the last frame: bring the changed regions up to date in it,
-        // then copy just those onto the screen.
-        const FrameSize size = framebuffer_size();
+        // Not swapped since, so the back buffer keeps the last frame: bring the changed regions up to date in it
+        // (all of it after a swap), then copy just those onto the screen.
         const std::vector<FrameRegion> whole{{0, 0, size.width, size.height}};
-        for (const FrameRegion& r : everything ? whole : changed) blit_region_to(0, r);
+        if (m_back_valid) {
+            for (const FrameRegion& r : everything ? whole : changed) blit_region_to(0, r);
+        } else {
+            blit_frame_to(0);
+        }
+        m_back_valid = true;
+        // An X error here would end the process through Xlib's default handler: catch it, and swap from now on.
+        XSync(m_x_display, False);
+        g_x_error = 0;
+        XErrorHandler previous = XSetErrorHandler([](Display*, XErrorEvent* e) {
+            g_x_error = e->error_code;
+            return 0;
+        });
         for (const FrameRegion& r : everything ? whole : changed) {
             const FrameRegion g = gl_region(r, size);
             if (g.width > 0) m_copy_sub_buffer(m_x_display, m_drawable, g.x, g.y, g.width, g.height);
+        }
+        XSync(m_x_display, False);
+        XSetErrorHandler(previous);
+        if (g_x_error != 0) {
+            m_copy_sub_buffer = nullptr;
+            m_info.present = "swap (copying changed regions failed with X error " + std::to_string(g_x_error) + ")";
+            m_present_pending = true;
         }
     }
     FrameSize framebuffer_size() const override {
@@ -120,7 +148,7 @@ public:
     void set_title(const std::string& title) override { glfwSetWindowTitle(m_window, title.c_str()); }
 
 private:
-    using CopySubBuffer = void (*)(_XDisplay*, unsigned long, int, int, int, int);  // glXCopySubBufferMESA
+    using CopySubBuffer = void (*)(Display*, XID, int, int, int, int);  // glXCopySubBufferMESA
 
     // A software rasteriser (Mesa llvmpipe under Xvfb or a plain X server) presents by copying pixels to the X
     // server on the CPU, the whole window per swap; GLX_MESA_copy_sub_buffer copies only what changed. GPU
@@ -146,8 +174,10 @@ private:
     GLFWwindow* m_window = nullptr;
     bool m_present_pending = true;  // the whole frame must reach the screen (first frame, exposed, resized)
     CopySubBuffer m_copy_sub_buffer = nullptr;
-    _XDisplay* m_x_display = nullptr;
-    unsigned long m_drawable = 0;  // the window's GLXWindow
+    Display* m_x_display = nullptr;
+    XID m_drawable = 0;            // the window's GLXWindow
+    FrameSize m_presented;         // the size of the last present
+    bool m_back_valid = false;     // the back buffer holds the last presented frame (no swap since)
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -43,7 +44,14 @@ public:
         const int number = 300 + int(getpid() % 400);
         const std::string name = ":" + std::to_string(number);
         const char* argv[] = {"Xvfb", name.c_str(), "-screen", "0", "640x480x24", "-nolisten", "tcp", nullptr};
-        if (posix_spawnp(&m_pid, "Xvfb", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
+        // Its output goes nowhere: a server outliving a crashed test must not hold the test's output open.
+        posix_spawn_file_actions_t files;
+        posix_spawn_file_actions_init(&files);
+        posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&files, 2, "/dev/null", O_WRONLY, 0);
+        const int spawned = posix_spawnp(&m_pid, "Xvfb", &files, nullptr, const_cast<char**>(argv), environ);
+        posix_spawn_file_actions_destroy(&files);
+        if (spawned != 0) {
             m_pid = 0;
             return;
         }
@@ -156,4 +164,22 @@ TEST_CASE("a window shows what was presented: on a software rasteriser only the 
     CHECK(int(yellow[0]) == 255);
     CHECK(int(yellow[1]) == 255);
     CHECK(int(yellow[2]) == 0);
+
+    // Resized: the frame starts over, and the next present shows all of it even if it lists one region only.
+    glfwSetWindowSize(window, 400, 260);
+    FrameSize resized;
+    for (int i = 0; i < 100 && (resized.width != 400 || resized.height != 260); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        context->poll_events();
+        resized = context->framebuffer_size();
+    }
+    REQUIRE(resized.width == 400);
+    REQUIRE(resized.height == 260);
+    CHECK(context->begin_frame());  // new storage: everything must be drawn
+    fill(resized.height, 0, 0, resized.width, resized.height, 1, 0, 1);
+    context->end_frame(std::vector<FrameRegion>{{0, 0, 10, 10}});
+    GANSCOPE_GL_CHECK(glFinish());
+    CHECK(screen_pixel(window, 5, 5) == 0xff00ff);
+    CHECK(screen_pixel(window, 390, 250) == 0xff00ff);
+    CHECK(screen_pixel(window, 230, 140) == 0xff00ff);
 }
