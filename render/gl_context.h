@@ -31,7 +31,7 @@ struct GlInfo {
     int major = 0, minor = 0;
     std::string version, renderer, vendor;
     std::string platform;  // "GLFW window", "EGL surfaceless (Mesa)", "EGL device 0 (CUDA 0)"
-    std::string present;   // how frames reach the screen: "swap", "changed regions (GLX_MESA_copy_sub_buffer)", "none"
+    std::string present;   // how frames reach the screen: "swap", "changed regions only", "none (headless ...)"
 };
 
 // The oldest GL ganscope draws with: the ImGui backend and our shaders need 3.3 core.

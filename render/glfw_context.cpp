@@ -104,8 +104,9 @@ public:
         // Not swapped since, so the back buffer keeps the last frame: bring the changed regions up to date in it
         // (all of it after a swap), then copy just those onto the screen.
         const std::vector<FrameRegion> whole{{0, 0, size.width, size.height}};
+        const std::vector<FrameRegion>& regions = everything ? whole : changed;
         if (m_back_valid) {
-            for (const FrameRegion& r : everything ? whole : changed) blit_region_to(0, r);
+            for (const FrameRegion& r : regions) blit_region_to(0, r);
         } else {
             blit_frame_to(0);
         }
@@ -117,7 +118,7 @@ public:
             g_x_error = e->error_code;
             return 0;
         });
-        for (const FrameRegion& r : everything ? whole : changed) {
+        for (const FrameRegion& r : regions) {
             const FrameRegion g = gl_region(r, size);
             if (g.width > 0) m_copy_sub_buffer(m_x_display, m_drawable, g.x, g.y, g.width, g.height);
         }
@@ -168,7 +169,7 @@ private:
             m_copy_sub_buffer = nullptr;
             return;
         }
-        m_info.present = "changed regions (GLX_MESA_copy_sub_buffer)";
+        m_info.present = "changed regions only";  // GLX_MESA_copy_sub_buffer
     }
 
     GLFWwindow* m_window = nullptr;
