@@ -13,7 +13,7 @@
 #include "render/gl_check.h"
 #include "render/gl_context.h"
 #include "render/texture.h"
-#include "viewer/damage.h"
+#include "viewer/window/damage.h"
 
 using namespace ganscope;
 

@@ -15,8 +15,8 @@
 #include "ml/history.h"
 #include "ml/test_util.h"
 #include "render/texture.h"
-#include "viewer/app.h"
-#include "viewer/tensor_texture.h"
+#include "viewer/window/app.h"
+#include "viewer/window/tensor_texture.h"
 #include "window_support.h"
 
 using namespace ganscope;

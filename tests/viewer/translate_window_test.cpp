@@ -12,8 +12,8 @@
 #include "ml/test_util.h"
 #include "ml/trainer.h"
 #include "render/texture.h"
-#include "viewer/app.h"
-#include "viewer/canvas.h"
+#include "viewer/window/app.h"
+#include "viewer/window/canvas.h"
 #include "window_support.h"
 
 using namespace ganscope;

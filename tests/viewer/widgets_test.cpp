@@ -4,10 +4,10 @@
 #include <cmath>
 
 #include "ml/latent.h"
-#include "viewer/frame_stats.h"
+#include "viewer/window/frame_stats.h"
 #include "viewer/panels/latent_panel.h"
 #include "viewer/panels/samples_panel.h"
-#include "viewer/plot.h"
+#include "viewer/window/plot.h"
 
 using namespace ganscope;
 

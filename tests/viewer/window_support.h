@@ -16,7 +16,7 @@
 #include "ml/config.h"
 #include "ml/image.h"
 #include "render/texture.h"
-#include "viewer/app.h"
+#include "viewer/window/app.h"
 
 namespace ganscope::test {
 

@@ -3,7 +3,7 @@
 
 #include <imgui.h>
 
-#include "viewer/ui_style.h"
+#include "viewer/window/ui_style.h"
 
 namespace ganscope {
 

@@ -2,8 +2,8 @@
 // hover read-out. GL thread only, inside an ImGui frame; makes no GL calls.
 #pragma once
 
-#include "viewer/app_model.h"
-#include "viewer/plot.h"
+#include "viewer/window/app_model.h"
+#include "viewer/window/plot.h"
 
 namespace ganscope {
 

@@ -2,7 +2,7 @@
 // frame; requests pages (the App loads them off the GL thread), makes no GL calls.
 #pragma once
 
-#include "viewer/app_model.h"
+#include "viewer/window/app_model.h"
 
 namespace ganscope {
 

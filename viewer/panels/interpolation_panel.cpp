@@ -8,7 +8,7 @@
 
 #include "ml/latent.h"
 #include "viewer/panels/samples_panel.h"
-#include "viewer/ui_style.h"
+#include "viewer/window/ui_style.h"
 
 namespace ganscope {
 

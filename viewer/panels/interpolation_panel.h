@@ -2,7 +2,7 @@
 // the strip, and a smooth random latent walk. GL thread only, inside an ImGui frame; makes no GL calls.
 #pragma once
 
-#include "viewer/app_model.h"
+#include "viewer/window/app_model.h"
 
 namespace ganscope {
 

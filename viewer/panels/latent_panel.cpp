@@ -8,7 +8,7 @@
 #include <imgui_stdlib.h>
 
 #include "ml/latent.h"
-#include "viewer/ui_style.h"
+#include "viewer/window/ui_style.h"
 
 namespace ganscope {
 

@@ -3,7 +3,7 @@
 // frame; edits the explorer model (the App sends requests), makes no GL calls.
 #pragma once
 
-#include "viewer/app_model.h"
+#include "viewer/window/app_model.h"
 
 namespace ganscope {
 

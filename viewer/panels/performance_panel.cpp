@@ -5,9 +5,9 @@
 
 #include <imgui.h>
 
-#include "viewer/frame_stats.h"
-#include "viewer/plot.h"
-#include "viewer/ui_style.h"
+#include "viewer/window/frame_stats.h"
+#include "viewer/window/plot.h"
+#include "viewer/window/ui_style.h"
 
 namespace ganscope {
 

@@ -6,7 +6,7 @@
 
 #include <imgui.h>
 
-#include "viewer/ui_style.h"
+#include "viewer/window/ui_style.h"
 
 namespace ganscope {
 

@@ -2,7 +2,7 @@
 // GL thread only, inside an ImGui frame; writes intents, makes no GL calls.
 #pragma once
 
-#include "viewer/app_model.h"
+#include "viewer/window/app_model.h"
 
 namespace ganscope {
 

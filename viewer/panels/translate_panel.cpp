@@ -7,7 +7,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
-#include "viewer/ui_style.h"
+#include "viewer/window/ui_style.h"
 
 namespace ganscope {
 

@@ -5,7 +5,7 @@
 
 #include <imgui.h>
 
-#include "viewer/app_model.h"
+#include "viewer/window/app_model.h"
 
 namespace ganscope {
 

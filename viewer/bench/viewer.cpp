@@ -1,0 +1,157 @@
+// `ganscope bench viewer`: training throughput with the window drawing at 60 FPS against training alone,
+// alternating in one run: watching (no input), watching with every frame drawn whole, and scrubbing the
+// explorer every frame; the grid is refreshed as published. Frame-time statistics. Main thread.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "viewer/window/app.h"
+#include "viewer/bench/bench.h"
+#include "viewer/commands/cli.h"
+
+namespace ganscope {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t trainer_step(App& app) {
+    auto s = app.trainer()->status().latest();
+    return s ? s->step : 0;
+}
+
+double percentile(std::vector<double> v, double q) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5))];
+}
+
+}  // namespace
+
+int bench_viewer(int argc, char** argv) {
+    Args args(argc, argv, {"windowed"}, {"seconds", "rounds", "size", "batch", "data", "device", "sample-every"});
+    const double seconds = args.get_double("seconds", 15);
+    const int rounds = args.get_int("rounds", 2);
+    AppOptions options;
+    options.headless = !args.has("windowed");
+    options.vsync = false;  // pacing is ours: 60 FPS
+    TrainConfig& c = options.trainer.config;
+    c.data = args.get("data", "emoji");
+    c.device = args.get("device", "auto");
+    c.image_size = args.get_int("size", 0);
+    c.batch_size = args.get_int("batch", c.batch_size);
+    c.sample_every = args.get_int("sample-every", 5);  // refresh the grid often: the worst case for the window
+    c.snapshot_every = c.sample_every;
+    options.trainer.run_dir.clear();                   // write nothing
+    App app(std::move(options));
+
+    // Warm up: draw until training runs and the first grid is on screen.
+    const auto frame_period = std::chrono::microseconds(16667);
+    std::vector<double> frame_ms;
+    auto paced_frame = [&](bool record) {
+        const auto t0 = Clock::now();
+        app.frame();
+        if (record) frame_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        std::this_thread::sleep_until(t0 + frame_period);
+    };
+    const auto warm_start = Clock::now();
+    while (trainer_step(app) < 3) {
+        paced_frame(false);
+        auto s = app.trainer()->status().latest();
+        if (s && s->state == TrainerState::Failed) throw std::runtime_error("training failed: " + s->error);
+        if (Clock::now() - warm_start > std::chrono::minutes(5)) throw std::runtime_error("training did not start");
+    }
+    const auto status = app.trainer()->status().latest();
+    std::printf("bench viewer: %s %dx%d batch %d on %s, %s, %.0f s per phase, %d round(s)\n",
+                status->config.model.c_str(), status->config.image_size, status->config.image_size,
+                status->batch_size, status->device.c_str(), (app.context().info().renderer + ", " + app.context().info().platform).c_str(), seconds, rounds);
+
+    // One phase: from a step boundary to a step boundary, so the rate has no quantisation error. Phases:
+    // training alone (no frames), the window open as people watch it (60 FPS, no input), the same with every
+    // frame drawn whole (what damage tracking saves), and a user scrubbing the explorer's pad every frame.
+    enum class Phase { Alone, Watching, WatchingFullRedraw, Scrubbing };
+    struct PhaseResult {
+        double images_per_second = 0;
+        std::vector<double> busy_ms;
+        double drawn = 0;
+        int64_t frames = 0;
+    };
+    auto phase = [&](Phase kind) {
+        PhaseResult result;
+        float t = 0;
+        app.set_damage_tracking(kind != Phase::WatchingFullRedraw);
+        auto idle = [&] {
+            if (kind == Phase::Alone) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                return;
+            }
+            if (kind == Phase::Scrubbing) {
+                app.model().explorer.pad[0] = std::sin(t += 0.05f);
+                app.model().explorer.revision++;
+            }
+            const auto t0 = Clock::now();
+            app.frame();
+            const auto t1 = Clock::now();
+            frame_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            result.busy_ms.push_back(frame_ms.back());
+            std::this_thread::sleep_until(t0 + frame_period);
+        };
+        const int64_t s_before = trainer_step(app);
+        while (trainer_step(app) == s_before) idle();
+        const int64_t s0 = trainer_step(app);
+        const auto t0 = Clock::now();
+        result.busy_ms.clear();
+        const double drawn0 = app.frame_stats().drawn_fraction_all();
+        const size_t frames0 = app.frame_stats().summary().frames;
+        while (Clock::now() - t0 < std::chrono::duration<double>(seconds)) idle();
+        const int64_t s_end = trainer_step(app);
+        while (trainer_step(app) == s_end) idle();
+        const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+        result.images_per_second = double(trainer_step(app) - s0) * status->batch_size / dt;
+        // The mean drawn share over this phase's frames, from the running mean over all frames.
+        const size_t frames1 = app.frame_stats().summary().frames;
+        result.frames = int64_t(frames1 - frames0);
+        if (result.frames > 0)
+            result.drawn = (app.frame_stats().drawn_fraction_all() * double(frames1) - drawn0 * double(frames0)) /
+                           double(result.frames);
+        app.set_damage_tracking(true);
+        return result;
+    };
+    const char* names[] = {"training alone", "watching", "watching, full redraw", "scrubbing"};
+    double rate[4] = {0, 0, 0, 0};
+    std::vector<double> busy[4];
+    double drawn[4] = {0, 0, 0, 0};
+    for (int r = 0; r < rounds; ++r) {
+        std::printf("round %d:", r + 1);
+        for (Phase kind : {Phase::Alone, Phase::Watching, Phase::WatchingFullRedraw, Phase::Scrubbing}) {
+            PhaseResult p = phase(kind);
+            const int k = int(kind);
+            rate[k] += p.images_per_second / rounds;
+            drawn[k] += p.drawn / rounds;
+            busy[k].insert(busy[k].end(), p.busy_ms.begin(), p.busy_ms.end());
+            std::printf(" %s %.2f img/s;", names[k], p.images_per_second);
+            std::fflush(stdout);
+        }
+        std::printf("\n");
+    }
+    std::printf("frames: %zu, median %.2f ms, p95 %.2f ms, max %.2f ms (time in App::frame)\n", frame_ms.size(),
+                percentile(frame_ms, 0.5), percentile(frame_ms, 0.95), percentile(frame_ms, 1.0));
+    for (int k = 1; k < 4; ++k)
+        std::printf("%-22s %8.2f img/s  ratio %.3f  frame busy median %.2f ms, p95 %.2f ms  drew %.0f%% of the "
+                    "window per frame\n",
+                    names[k], rate[k], rate[k] / rate[0], percentile(busy[k], 0.5), percentile(busy[k], 0.95),
+                    100.0 * drawn[k]);
+    {
+        std::vector<double> latency(app.explorer_latency_frames().begin(), app.explorer_latency_frames().end());
+        std::printf("scrubbing: the explorer's image reached the screen %.0f frames after the edit (median), %.0f (p95), "
+                    "over %zu shown edits\n",
+                    percentile(latency, 0.5), percentile(latency, 0.95), latency.size());
+    }
+    std::printf("frame intervals (all phases with frames): %s\n", app.frame_stats().report().c_str());
+    std::printf("training alone:       %.2f img/s\nwith the window open: %.2f img/s (watching)\n", rate[0], rate[1]);
+    std::printf("ratio while scrubbing: %.3f\nratio: %.3f\n", rate[3] / rate[0], rate[1] / rate[0]);
+    return 0;
+}
+
+}  // namespace ganscope

@@ -1,0 +1,135 @@
+// `ganscope train --headless ...`: trains in the background thread and shows a terminal progress line.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "ml/trainer.h"
+#include "viewer/commands/cli.h"
+#include "viewer/commands/commands.h"
+#include "viewer/record/recorder.h"
+#include "viewer/commands/train_options.h"
+
+namespace ganscope {
+namespace {
+
+std::atomic<int> g_interrupts{0};
+void on_interrupt(int) { g_interrupts.fetch_add(1); }
+
+std::string clock_text(double seconds) {
+    if (seconds < 0 || !std::isfinite(seconds)) return "--:--";
+    const long s = long(seconds + 0.5);
+    char buf[32];
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
+    return buf;
+}
+
+std::string progress_line(const TrainerStatus& s) {
+    char buf[256];
+    const std::string total = s.total_steps > 0 ? std::to_string(s.total_steps) : "inf";
+    const double pct = s.total_steps > 0 ? 100.0 * double(s.step) / double(s.total_steps) : 0.0;
+    std::snprintf(buf, sizeof buf, "step %lld/%s (%.0f%%) epoch %lld | %.1f img/s | ETA %s | loss G %.3f D %.3f | D(x) %.2f D(G(z)) %.2f",
+                  static_cast<long long>(s.step), total.c_str(), pct, static_cast<long long>(s.epoch),
+                  s.last.images_per_sec, clock_text(s.eta_seconds).c_str(), s.last.loss_g, s.last.loss_d,
+                  s.last.d_real, s.last.d_fake);
+    return buf;
+}
+
+int train_headless(const Args& args) {
+    TrainerOptions options;
+    options.config = config_from_args(args);
+    options.config.sample_every = timelapse_sample_every(args, options.config.sample_every);
+    if (args.has("resume")) {
+        options.resume = true;
+        options.run_dir = args.get("resume");
+        options.extra_steps = args.has("steps") ? args.get_int64("steps", 0) : -1;
+    } else {
+        options.run_dir = run_dir_from_args(args, options.config);
+    }
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+
+    Trainer trainer(options);
+    // Timelapse (issue 5): its own thread; a failed recording is reported once and training goes on.
+    std::unique_ptr<Recorder> recorder = start_timelapse(args, trainer);
+    bool recorder_reported = false;
+    auto finish_recording = [&] {
+        if (recorder && !recorder_reported) std::cout << timelapse_summary(recorder->stop()) << std::endl;
+        recorder_reported = true;
+    };
+    const bool tty = isatty(STDOUT_FILENO);
+    uint64_t seen = 0;
+    std::string last_message;
+    bool announced = false, stopping = false;
+    auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
+    std::shared_ptr<const TrainerStatus> status;
+    for (;;) {
+        const bool done = trainer.wait(std::chrono::milliseconds(100));
+        if (g_interrupts.load() > 0 && !stopping) {
+            stopping = true;
+            std::cout << (tty ? "\n" : "") << "interrupted: saving a checkpoint and stopping (Ctrl-C again to abort)" << std::endl;
+            trainer.stop();
+        }
+        if (g_interrupts.load() > 1) {
+            std::cerr << "aborted; the last checkpoint is intact" << std::endl;
+            std::_Exit(130);
+        }
+        if (recorder && !recorder_reported && recorder->status().video.state == VideoState::Failed) {
+            std::cerr << (tty ? "\n" : "") << "ganscope: " << timelapse_summary(recorder->status())
+                      << " (training continues)" << std::endl;
+            recorder_reported = true;
+        }
+        trainer.status().fetch_if_newer(seen, status);
+        if (status) {
+            if (!announced && (status->state == TrainerState::Running || status->state == TrainerState::Paused)) {
+                announced = true;
+                std::cout << "ganscope: training " << status->config.model << " " << status->config.image_size << "x"
+                          << status->config.image_size << " on " << status->device << ", data " << status->data_description
+                          << ", batch " << status->batch_size << ", run " << status->run_dir << std::endl;
+            }
+            if (!status->message.empty() && status->message != last_message) {
+                last_message = status->message;
+                std::cout << (tty ? "\r\033[K" : "") << last_message << std::endl;
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (status->state == TrainerState::Running && (tty || now - last_print > std::chrono::seconds(5))) {
+                if (tty) std::cout << "\r\033[K" << progress_line(*status) << std::flush;
+                else std::cout << progress_line(*status) << std::endl;
+                last_print = now;
+            }
+            if (!status->error.empty() && status->state != TrainerState::Running && !done) {
+                std::cerr << (tty ? "\n" : "") << "ganscope: " << status->error << std::endl;
+                trainer.stop();
+                trainer.wait();
+                finish_recording();
+                return 1;
+            }
+        }
+        if (done) break;
+    }
+    status = trainer.status().latest();
+    if (tty) std::cout << "\r\033[K";
+    finish_recording();
+    if (!status || status->state == TrainerState::Failed) {
+        std::cerr << "ganscope: " << (status ? status->error : std::string("training failed")) << std::endl;
+        return 1;
+    }
+    std::cout << progress_line(*status) << "\n";
+    if (!status->message.empty() && status->message != last_message) std::cout << status->message << "\n";
+    std::cout << "done: step " << status->step << "; run folder " << status->run_dir << std::endl;
+    return stopping ? 130 : 0;
+}
+
+}  // namespace
+
+int run_train(int argc, char** argv) {
+    Args args(argc, argv, train_flag_options(), train_value_options());
+    if (!args.positionals().empty()) throw UsageError("unexpected argument '" + args.positionals()[0] + "'");
+    if (args.has("headless")) return train_headless(args);
+    return run_window(argc, argv);
+}
+
+}  // namespace ganscope

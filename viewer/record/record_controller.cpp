@@ -1,0 +1,293 @@
+// RecordController (see record_controller.h). GL thread only; the walk renders on a std::async thread.
+#include "viewer/record/record_controller.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "ml/history.h"
+#include "viewer/record/latent_walk.h"
+#include "viewer/panels/latent_panel.h"
+
+namespace ganscope {
+namespace {
+
+// The format from the file name; a bad one is a message, not an exception.
+bool video_options_for(const std::string& path, double fps, const std::string& ffmpeg, VideoOptions& out,
+                       std::string& error) {
+    out.path = path;
+    out.fps = fps;
+    out.ffmpeg = ffmpeg;
+    if (path.empty()) {
+        error = "give a file name: name.mp4, name.gif or folder/ for PNG frames";
+        return false;
+    }
+    if (!(fps > 0 && fps <= 240)) {
+        error = "frame rate " + std::to_string(fps) + ": use 1 to 240";
+        return false;
+    }
+    try {
+        out.format = video_format_for_path(path);
+    } catch (const std::exception& e) {
+        error = e.what();
+        return false;
+    }
+    return true;
+}
+
+void show_video(RecordingView& view, const VideoStatus& s, bool running) {
+    view.frames = s.frames_written;
+    view.path = s.path;
+    if (s.state == VideoState::Failed) {
+        view.state = "failed";
+        view.error = s.error;
+        view.active = false;
+    } else if (s.state == VideoState::Finished) {
+        view.state = "finished";
+        view.active = false;
+    } else {
+        view.state = running ? "recording" : "finishing";
+    }
+    view.detail = s.width > 0 ? std::to_string(s.width) + "x" + std::to_string(s.height) : "";
+}
+
+}  // namespace
+
+RecordController::~RecordController() { shutdown(); }
+
+void RecordController::shutdown() {
+    if (m_recorder) m_recorder->stop();
+    m_recorder.reset();
+    if (m_grabber) m_grabber->finish();
+    m_grabber.reset();
+    if (m_window_writer) m_window_writer->finish();
+    m_window_writer.reset();
+    if (m_walk) m_walk->cancel = true;
+    if (m_walk_done.valid()) m_walk_done.wait();
+    m_walk.reset();
+    m_history.reset();
+    m_history_grid = TensorTexture();
+    m_history_explorer = TensorTexture();
+}
+
+void RecordController::set_run_dir(const std::string& run_dir) {
+    if (run_dir.empty() || (m_history && m_history->run_dir() == run_dir)) return;
+    m_history = std::make_unique<HistoryWorker>(run_dir);
+    m_seen_history = m_seen_entries = 0;
+    m_sent_step = -2;
+}
+
+void RecordController::update(AppModel& model, const Trainer* trainer) {
+    RecordModel& r = model.record;
+    r.can_record_grid = trainer != nullptr;
+    r.has_weights = m_weights != nullptr;
+    if (m_recorder) {
+        RecorderStatus s = m_recorder->status();
+        show_video(r.grid, s.video, s.running);
+        r.grid.missed = s.grids_missed + s.video.frames_dropped;
+        if (s.last_step >= 0) r.grid.detail += (r.grid.detail.empty() ? "" : ", ") + std::string("step ") + std::to_string(s.last_step);
+        if (!s.warning.empty() && r.grid.error.empty()) r.grid.error = s.warning;
+        if (!r.grid.active) m_recorder.reset();  // failed: the trainer goes on; the message stays
+    }
+    if (m_window_writer) {
+        show_video(r.window, m_window_writer->status(), m_grabber != nullptr);
+        if (m_grabber) r.window.missed = m_grabber->frames_skipped_busy() + m_window_writer->status().frames_dropped;
+        if (!r.window.active) stop_window(r);
+    }
+    if (m_walk) {
+        r.walk.frames = m_walk->frames_rendered;
+        r.walk.progress = m_walk->frames_total > 0 ? double(r.walk.frames) / double(m_walk->frames_total) : -1;
+        if (m_walk_done.valid() && m_walk_done.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+            std::string error = m_walk_done.get();
+            VideoStatus s = m_walk->writer->status();
+            show_video(r.walk, s, false);
+            if (error.empty() && s.state != VideoState::Failed && m_walk->cancel) r.walk.state = "cancelled";
+            if (!error.empty()) {
+                r.walk.state = "failed";
+                r.walk.error = error;
+            }
+            r.walk.active = false;
+            m_walk.reset();
+        }
+    }
+    update_history(model);
+    model.scrub.active = false;  // the History tab sets it again while it is drawn
+}
+
+void RecordController::update_history(AppModel& model) {
+    HistoryViewModel& h = model.scrub;
+    if (!m_history) return;
+    h.run_dir = m_history->run_dir();
+    std::shared_ptr<const std::vector<HistoryEntry>> entries;
+    if (m_history->entries().fetch_if_newer(m_seen_entries, entries)) {
+        const int64_t selected = h.live() ? -1 : h.steps[size_t(h.position)];
+        const bool was_live = h.live();
+        h.steps.clear();
+        for (const auto& e : *entries) h.steps.push_back(e.step);
+        // Keep the chosen snapshot chosen when older ones are thinned away; live stays live.
+        h.position = -1;
+        if (!was_live) {
+            auto it = std::lower_bound(h.steps.begin(), h.steps.end(), selected);
+            h.position = int(std::min<size_t>(size_t(it - h.steps.begin()), h.steps.empty() ? 0 : h.steps.size() - 1));
+        }
+    }
+    std::shared_ptr<const HistoryImages> images;
+    if (m_history->result().fetch_if_newer(m_seen_history, images)) {
+        if (images->grid.defined()) {
+            const int columns = model.grid.columns > 0 ? model.grid.columns : int(std::ceil(std::sqrt(double(images->grid.size(0)))));
+            m_history_grid.update(grid_image(images->grid, columns, model.grid.padding), nullptr);
+            h.grid_texture = m_history_grid.imgui_id();
+            h.grid_width = m_history_grid.width();
+            h.grid_height = m_history_grid.height();
+        }
+        if (images->explorer.defined()) {
+            m_history_explorer.update(images->explorer[0], nullptr);
+            h.explorer_texture = m_history_explorer.imgui_id();
+            h.explorer_width = m_history_explorer.width();
+            h.explorer_height = m_history_explorer.height();
+        }
+        h.shown_step = images->step;
+        h.pending = images->request != m_last_request;  // an older answer: the newest is still coming
+    }
+    h.error = m_history->error();
+    if (!model.grid.latents.defined() && model.grid.step >= 0)  // pix2pix grids come from images, not latents
+        h.error = "the history slider shows latent-space (DCGAN) runs; this grid has no latents";
+    if (!h.error.empty()) h.pending = false;
+}
+
+void RecordController::apply(AppModel& model, const Trainer* trainer) {
+    RecordModel& r = model.record;
+    if (r.start_grid && !m_recorder) {
+        if (trainer) start_grid(model, *trainer);
+        else r.grid.error = "no training in --open mode: nothing publishes sample grids";
+    }
+    if (r.stop_grid && m_recorder) {
+        RecorderStatus s = m_recorder->stop();  // finishes the file: playable once this returns
+        show_video(r.grid, s.video, false);
+        r.grid.active = false;
+        m_recorder.reset();
+    }
+    if (r.start_window && !m_grabber) start_window(model);
+    if (r.stop_window && m_grabber) stop_window(r);
+    if (r.start_walk && !m_walk) start_walk(model);
+    if (r.cancel_walk && m_walk) m_walk->cancel = true;
+    r.start_grid = r.stop_grid = r.start_window = r.stop_window = r.start_walk = r.cancel_walk = false;
+
+    // History: render the chosen snapshot when the choice or the latents change, and only while visible.
+    HistoryViewModel& h = model.scrub;
+    if (!m_history || !h.active || h.live()) return;
+    if (!model.grid.latents.defined()) return;  // pix2pix: see update_history
+    const int64_t step = h.steps[size_t(h.position)];
+    const ExplorerModel& e = model.explorer;
+    if (step == m_sent_step && e.revision == m_sent_explorer) return;
+    m_sent_step = step;
+    m_sent_explorer = e.revision;
+    torch::Tensor explorer = e.base.defined() ? explorer_latent(e) : torch::Tensor();
+    m_last_request = m_history->request(step, model.grid.latents.clone(), explorer.defined() ? explorer.clone() : explorer);
+    h.pending = true;
+}
+
+void RecordController::start_grid(AppModel& model, const Trainer& trainer) {
+    RecordModel& r = model.record;
+    r.grid = RecordingView{};
+    RecorderOptions options;
+    if (!video_options_for(r.grid_path, r.grid_fps, r.ffmpeg, options.video, r.grid.error)) {
+        r.grid.state = "failed";
+        return;
+    }
+    options.every_steps = std::max(1, r.grid_every);
+    options.caption = r.grid_caption;
+    options.layout.min_width = 512;  // a 16 px model's grid is still watchable
+    m_recorder = std::make_unique<Recorder>(trainer, options);
+    r.grid.active = true;
+    r.grid.state = "recording";
+    r.grid.path = r.grid_path;
+}
+
+void RecordController::start_window(AppModel& model) {
+    RecordModel& r = model.record;
+    r.window = RecordingView{};
+    VideoOptions options;
+    if (!video_options_for(r.window_path, r.window_fps, r.ffmpeg, options, r.window.error)) {
+        r.window.state = "failed";
+        return;
+    }
+    options.queue_frames = 16;  // a whole window per frame: drop rather than hold many in memory
+    m_window_writer = std::make_unique<VideoWriter>(options);
+    m_grabber = std::make_unique<FrameGrabber>(*m_window_writer, r.window_fps);
+    r.window.active = true;
+    r.window.state = "recording";
+    r.window.path = r.window_path;
+}
+
+void RecordController::stop_window(RecordModel& r) {
+    if (m_grabber) m_grabber->finish();  // the read-backs still in flight become the last frames
+    m_grabber.reset();
+    if (!m_window_writer) return;
+    show_video(r.window, m_window_writer->finish(), false);
+    r.window.active = false;
+    m_window_writer.reset();
+}
+
+void RecordController::capture(int width, int height, double now_seconds) {
+    if (m_grabber) m_grabber->capture(width, height, now_seconds);
+}
+
+void RecordController::start_walk(AppModel& model) {
+    RecordModel& r = model.record;
+    r.walk = RecordingView{};
+    if (!m_weights) {
+        r.walk.state = "failed";
+        r.walk.error = "no generator yet: wait for the first weights snapshot";
+        return;
+    }
+    if (r.walk_resolution < 16 || r.walk_resolution > 4096) {
+        r.walk.state = "failed";
+        r.walk.error = "resolution " + std::to_string(r.walk_resolution) + ": use 16 to 4096 pixels";
+        return;
+    }
+    VideoOptions options;
+    if (!video_options_for(r.walk_path, r.walk_fps, r.ffmpeg, options, r.walk.error)) {
+        r.walk.state = "failed";
+        return;
+    }
+    options.when_full = QueueFull::Wait;  // offline: every frame counts; this thread is nobody's bottleneck
+    WalkOptions w;
+    w.kind = r.walk_kind == 0 ? WalkKind::Interpolate : WalkKind::Random;
+    w.count = std::clamp(r.walk_count, 1, 64);
+    w.frames = std::max(1, int(std::lround(double(r.walk_seconds) * r.walk_fps)));
+    w.seed = uint64_t(model.explorer.randomize_seed);
+    FrameLayout layout;
+    layout.width = r.walk_resolution;
+    auto job = std::make_shared<WalkJob>();
+    job->frames_total = w.frames;
+    job->writer = std::make_unique<VideoWriter>(options);
+    m_walk = job;
+    auto weights = m_weights;
+    // The same path `ganscope timelapse --walk` takes: a SnapshotGenerator, LatentPath and render_walk.
+    m_walk_done = std::async(std::launch::async, [job, weights, w, layout]() -> std::string {
+        try {
+            torch::NoGradGuard no_grad;
+            SnapshotGenerator generator(*weights, torch::kCPU);
+            if (generator.is_image_to_image()) return "a latent walk needs a latent space; this run is image-to-image";
+            LatentPath path(generator.latent_dim(), w);
+            render_walk([&](const torch::Tensor& z) {
+                    if (job->cancel) throw std::runtime_error("cancelled");
+                    ++job->frames_rendered;
+                    return generator.generate(z);
+                }, path, layout, *job->writer);
+            job->writer->finish();
+            return "";
+        } catch (const std::exception& e) {
+            job->writer->finish();  // what was written stays playable
+            return job->cancel ? "" : e.what();
+        }
+    });
+    r.walk.active = true;
+    r.walk.state = "rendering";
+    r.walk.path = r.walk_path;
+    r.walk.detail = std::to_string(w.frames) + " frames at " + std::to_string(r.walk_resolution) + " px, step " +
+                    std::to_string(weights->step);
+}
+
+}  // namespace ganscope

@@ -1,0 +1,148 @@
+// What the panels read (the app's view of trainer, worker and textures) and the intents they write back.
+// Plain values; the App fills it before drawing and acts on the intents after. GL thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "ml/metrics.h"
+#include "ml/trainer.h"
+#include "viewer/window/canvas.h"
+#include "viewer/record/record_model.h"
+
+namespace ganscope {
+
+// A texture as ImGui sees it; panels draw it with ImGui::Image and never touch GL.
+struct ImageRef {
+    void* texture = nullptr;
+    int width = 0, height = 0;
+    bool ready() const { return texture && width > 0 && height > 0; }
+};
+
+// Commands for the trainer, gathered over one frame.
+struct TrainingIntents {
+    bool start = false, pause = false, toggle = false, save = false, revert = false;
+    int steps = 0;
+    std::optional<std::pair<double, double>> learning_rates;
+    std::optional<int> batch_size;
+};
+
+struct GridModel {
+    ImageRef image;
+    int count = 0, columns = 0, cell = 0, padding = 2;  // cell: one sample's pixels
+    int64_t step = -1;
+    torch::Tensor latents;  // count x L, CPU: the fixed latents behind the cells
+};
+
+struct ExplorerModel {
+    // Edited by panels; the App turns them into the current latent.
+    torch::Tensor base;                   // L, CPU
+    std::vector<float> random_offsets;    // along random_directions
+    std::vector<float> pca_offsets;       // along pca_directions
+    float pad[2] = {0, 0};                // the 2-D pad moves along these two directions
+    int pad_axes[2] = {0, 1};             // indices into the combined list (random then PCA)
+    float truncation = 1.0f;
+    uint64_t revision = 0;                // bump after any edit: the App sends a new request
+    std::string paste_text;               // the latent text box
+    std::string file_path = "latent.txt";
+    // Filled by the App.
+    torch::Tensor random_directions, pca_directions;  // D x L each
+    std::vector<double> pca_explained;
+    bool pca_pending = false;
+    bool request_pca = false;             // intent: (re)compute GANSpace directions
+    bool save_file = false, load_file = false, copy_text = false, apply_text = false;
+    ImageRef image;
+    int64_t weights_step = -1;
+    double inference_ms = 0;
+    std::string message;                  // last success or error, shown in the panel
+    uint64_t randomize_seed = 1;
+};
+
+struct InterpolationModel {
+    torch::Tensor a, b;            // L each, CPU; undefined until picked
+    int frames = 8;
+    bool spherical = true;
+    bool animate = true;
+    float speed = 1.5f;            // frames per second of the loop... in strip frames
+    double phase = 0;              // animation position in frames
+    bool walk = false;             // a smooth random walk instead of the A-B loop
+    float walk_speed = 0.4f;       // keyframes per second
+    uint64_t revision = 0;
+    ImageRef strip;                // frames side by side
+    ImageRef walk_image;
+    int cell = 0, padding = 2;
+};
+
+struct DatasetModel {
+    ImageRef real;        // a page of real training images (grid)
+    int page = 0, per_page = 32, pages = 0;
+    bool loading = false;
+    std::string description, error;
+    int page_request = -1;  // intent: load this page
+};
+
+struct TranslateModel {
+    bool active = false;                  // a pix2pix model (trained or opened): the Translate panel shows
+    Canvas canvas;                        // edited by the panel; the App sends it when its revision changes
+    CanvasBrush brush;
+    bool split_view = false;              // one square split by a slider instead of side by side
+    float split = 0.5f;
+    std::string load_path, checkpoint_path, save_path = "translation.png";
+    bool load = false, open_checkpoint = false, save = false;  // intents
+    // Filled by the App.
+    ImageRef canvas_image, output_image;
+    std::string description;              // which translator, from which step or file
+    bool needs_colour = false, output_ascii = false;
+    bool pending = false;                 // the canvas changed since the shown output
+    double inference_ms = 0;
+    std::string message;                  // last success or error, shown in the panel
+};
+
+struct PerformanceModel {
+    std::vector<double> frame_ms;     // recent, oldest first
+    double drawn_fraction = 0;        // share of the window's pixels drawn per frame, recent mean
+    double grid_upload_ms = 0, latent_upload_ms = 0;
+    bool interop = false;
+    std::string interop_note;
+    std::string gl, device_mode;      // "GL 4.5 on llvmpipe", "training on cpu"
+    std::string present;              // how frames reach the screen (GlInfo::present)
+};
+
+struct AppModel {
+    bool training = false;             // a trainer exists (false with --open)
+    std::string source;                // what we show: run folder or checkpoint
+    std::shared_ptr<const TrainerStatus> status;
+    std::optional<TrainConfig> config;  // the run's resolved configuration, once known
+    std::vector<StepMetrics> history;
+    int latent_dim = 0, image_size = 0;
+
+    GridModel grid;
+    ExplorerModel explorer;
+    InterpolationModel interpolation;
+    DatasetModel dataset;
+    TranslateModel translate;
+    PerformanceModel performance;
+    RecordModel record;                // the Record panel (record_model.h)
+    HistoryViewModel scrub;            // the History tab's time slider
+
+    TrainingIntents intents;
+    bool screenshot = false;           // intent: write the window to PNG after this frame
+    int samples_tab = -1;              // intent: bring a Samples tab to the front (0 fakes, 1 dataset, 2 history)
+    int monitor_tab = -1;              // intent: bring a lower-left tab to the front (0 performance, 1 record)
+    std::string notice;                // one line for the status bar (saved screenshot, errors)
+    double notice_until = 0;
+    double time = 0;                   // seconds since start (ImGui time)
+    std::string render_size;           // "1280x800 px, scale 1.0"
+    void notify(const std::string& text, double seconds = 4.0) {
+        notice = text;
+        notice_until = time + seconds;
+    }
+};
+
+}  // namespace ganscope
