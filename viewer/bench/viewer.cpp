@@ -9,7 +9,6 @@
 
 #include "viewer/window/app.h"
 #include "viewer/bench/bench.h"
-#include "viewer/commands/cli.h"
 
 namespace ganscope {
 namespace {
@@ -29,8 +28,7 @@ double percentile(std::vector<double> v, double q) {
 
 }  // namespace
 
-int bench_viewer(int argc, char** argv) {
-    Args args(argc, argv, {"windowed"}, {"seconds", "rounds", "size", "batch", "data", "device", "sample-every"});
+int bench_viewer(const Args& args) {
     const double seconds = args.get_double("seconds", 15);
     const int rounds = args.get_int("rounds", 2);
     AppOptions options;
