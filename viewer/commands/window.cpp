@@ -1,6 +1,7 @@
 // `ganscope` (no arguments), `ganscope --data DIR`, `--resume runs/NAME`, `--open CHECKPOINT`, and
 // `--headless --screenshot PATH --frames N`: the live window. Main thread.
 #include <atomic>
+#include <filesystem>
 #include <csignal>
 #include <iostream>
 
@@ -53,6 +54,23 @@ int show(AppOptions options) {
     return app.run();
 }
 
+int watch(const Args& args) {
+    if (args.positionals().size() != 1) throw UsageError("give one run folder: ganscope watch runs/NAME");
+    const std::string dir = args.positionals()[0];
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        throw UsageError("watch " + dir + ": no such run folder (a run writes it: ganscope train --headless --out " +
+                         dir + ")");
+    AppOptions options = window_options_from(args);
+    options.mode = AppOptions::Mode::Watch;
+    options.watch_dir = dir;
+    options.watch_poll_seconds = args.get_double("poll", 0.25);
+    if (!(options.watch_poll_seconds >= 0.02 && options.watch_poll_seconds <= 60))
+        throw UsageError("--poll " + args.get("poll") + ": use 0.02 to 60 seconds");
+    return show(std::move(options));
+}
+
 }  // namespace
 
 int run_window(const Args& args) {
@@ -91,6 +109,14 @@ void add_window_command(CommandLine& cli) {
     args.text("open", "FILE", "explore a checkpoint without training");
     add_window_options(args);
 
+    Args& w = cli.add(nullptr, "watch",
+                      "the window on a run that another process trains and writes (on this machine, or a shared "
+                      "or mounted disk): metrics, grids and snapshots followed as they appear; read-only",
+                      watch);
+    w.positional("runs/NAME", "the run folder (--out of the training run)")->required();
+    w.number("poll", "S", "seconds between looks at the folder (default 0.25)");
+    w.flag("headless", headless);
+    add_window_options(w);
 }
 
 }  // namespace ganscope
