@@ -107,7 +107,10 @@ void TrainingPanel::draw(AppModel& model) {
             ImGui::PopTextWrapPos();
         };
         char buf[96];
-        std::snprintf(buf, sizeof buf, "%lld  (%lld batches each)", (long long)s->epoch, (long long)s->batches_per_epoch);
+        if (s->batches_per_epoch > 0)
+            std::snprintf(buf, sizeof buf, "%lld  (%lld batches each)", (long long)s->epoch, (long long)s->batches_per_epoch);
+        else
+            std::snprintf(buf, sizeof buf, "%lld", (long long)s->epoch);
         row("epoch", buf);
         std::snprintf(buf, sizeof buf, "%.1f img/s  (%.1f ms/step)", s->last.images_per_sec, s->step_ms);
         row("speed", buf);

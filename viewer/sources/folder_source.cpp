@@ -85,7 +85,6 @@ private:
             std::lock_guard<std::mutex> lock(m_mutex);
             for (const StepMetrics& m : records) m_metrics.push(m);
             m_last = records.back();
-            m_last_record = Clock::now();
             changed = true;
         }
         if (auto sample = newest_sample(m_run_dir); sample && sample->step != m_grid_step) {
@@ -130,7 +129,8 @@ private:
         s.error = m_error;
         if (m_config) {
             s.config = *m_config;
-            s.device = m_config->device;
+            s.device = m_config->device == "auto" ? "elsewhere" : m_config->device;  // chosen by the training process
+            s.data_description = m_config->data;
             s.total_steps = m_config->steps;
             s.batch_size = m_config->batch_size;
             s.lr_g = m_config->lr_g;
@@ -144,9 +144,16 @@ private:
         s.epoch = m_last.epoch;
         const bool done = s.total_steps > 0 && s.step >= s.total_steps;
         s.state = !m_config ? TrainerState::Starting : done ? TrainerState::Finished : TrainerState::Running;
-        const double age = m_last.step > 0 ? std::chrono::duration<double>(Clock::now() - m_last_record).count() : -1;
+        // How long ago the run last wrote a record, by the file's own time: records read in one go at the start
+        // may be hours old.
+        double age = -1;
+        std::error_code ec;
+        const auto written = fs::last_write_time(m_run_dir + "/metrics.jsonl", ec);
+        if (!ec) age = std::chrono::duration<double>(fs::file_time_type::clock::now() - written).count();
         s.message = "following " + m_run_dir + " (read-only)";
-        if (age >= 0) s.message += ": last record " + std::to_string(int(age)) + " s ago";
+        if (age >= 0 && age < 60) s.message += ": last record " + std::to_string(int(age)) + " s ago";
+        else if (age >= 60)
+            s.message += ": no new records for " + std::to_string(int(age / 60)) + " min; is the run still training?";
         if (size_t bad = m_tail.bad_lines()) s.message += "; " + std::to_string(bad) + " unreadable lines skipped";
         m_last_status = Clock::now();
         m_status.publish(s);
@@ -159,7 +166,7 @@ private:
     torch::Tensor m_latents;            // poll thread
     int64_t m_grid_step = -1, m_snapshot_step = -1;
     StepMetrics m_last;                 // under m_mutex (written by the poll thread)
-    Clock::time_point m_last_record = Clock::now(), m_last_status;
+    Clock::time_point m_last_status;
     std::string m_error;
 
     LatestSlot<TrainerStatus> m_status;
