@@ -138,6 +138,19 @@ void add_bench_command(CommandLine& cli) {
     tr.whole("threads", "N", "libtorch threads on a CPU (default: one per core)");
     tr.text("device", "cpu|cuda[:N]", "where to run (default cpu)");
 
+    Args& sv = cli.add(&bench, "serve", "training images/s while clients watch over HTTP (--serve) against none",
+                       bench_serve);
+    sv.text("data", "emoji|DIR", "training images (default emoji)");
+    sv.whole("size", "S", "image size (default 32 on a CPU, 64 on a GPU)");
+    sv.whole("batch", "B", "batch size (default 64)");
+    sv.whole("width", "W", "base width (default 32 on a CPU, 64 on a GPU)");
+    sv.whole("clients", "N", "watching clients (default 8)");
+    sv.whole("every", "N", "steps between grids (default 2 on a CPU, 10 on a GPU)");
+    sv.whole("window", "N", "steps per timed window (default 10 on a CPU, 40 on a GPU)");
+    sv.whole("pairs", "N", "alternating pairs of windows (default 5 on a CPU, 10 on a GPU)");
+    sv.whole("warmup", "N", "untimed steps first (default 5 on a CPU, 50 on a GPU)");
+    sv.text("device", "cpu|cuda[:N]", device);
+
     Args& vw = cli.add(&bench, "viewer", "training with the window drawing at 60 FPS against training alone",
                        bench_viewer);
     vw.flag("windowed", "a real window (GLFW, needs DISPLAY) instead of headless EGL");

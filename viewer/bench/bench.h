@@ -13,6 +13,7 @@ int bench_viewer(const Args& args);     // viewer.cpp: training with the window 
 int bench_record(const Args& args);     // record.cpp: training images/s with vs without a timelapse recording
 int bench_pix2pix(const Args& args);    // pix2pix.cpp: 256x256 inference latency, training images/s vs Python
 int bench_translate(const Args& args);  // translate.cpp: live translation rate and latency while drawing
+int bench_serve(const Args& args);      // serve.cpp: training images/s with 8 HTTP watchers vs none
 
 // Runs `python script args...` and returns the value printed after "images_per_sec:"; throws on failure.
 double run_python_reference(const std::string& script, const std::string& args);

@@ -2,9 +2,11 @@
 // One file per command in viewer/commands/, the benchmarks in viewer/bench/. Main thread.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "viewer/commands/cli.h"
+#include "viewer/serve/run_server.h"
 
 namespace ganscope {
 
@@ -20,6 +22,11 @@ void add_data_command(CommandLine& cli);       // data.cpp: `ganscope data combi
 // training options (train_options.h).
 void add_window_options(Args& args);
 int run_window(const Args& args);
+
+// --serve [HOST:]PORT and --token T (serve.cpp); start_serving returns null without --serve, else a server on
+// `source` (bound, its URL and token printed).
+void add_serve_options(Args& args);
+std::unique_ptr<RunServer> start_serving(const Args& args, RunSource& source);
 
 // `ganscope --version`: ganscope, libtorch, CUDA, Dear ImGui and GLFW, one per line (version.cpp).
 std::string version_text();

@@ -56,6 +56,10 @@ int train_headless(const Args& args) {
     std::signal(SIGTERM, on_interrupt);
 
     Trainer trainer(options);
+    // Declared after the trainer: the server stops before the trainer goes.
+    std::unique_ptr<RunSource> served = args.has("serve") ? make_trainer_source(trainer, options.run_dir) : nullptr;
+    if (!served && args.has("token")) throw UsageError("--token goes with --serve");
+    std::unique_ptr<RunServer> server = served ? start_serving(args, *served) : nullptr;
     // Timelapse (issue 5): its own thread; a failed recording is reported once and training goes on.
     std::unique_ptr<Recorder> recorder = start_timelapse(args, trainer);
     bool recorder_reported = false;
@@ -133,6 +137,7 @@ void add_train_command(CommandLine& cli) {
                          [](const Args& a) { return a.has("headless") ? train_headless(a) : run_window(a); });
     add_train_options(args);
     args.flag("headless", "train in the terminal (a progress line), without a window");
+    add_serve_options(args);
     add_window_options(args);
 }
 

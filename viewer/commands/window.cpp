@@ -45,30 +45,36 @@ AppOptions window_options_from(const Args& args) {
     return options;
 }
 
-int show(AppOptions options) {
+int show(AppOptions options, const Args* serve) {
     // Ctrl-C or SIGTERM closes the window as its close button does: a local trainer saves a final checkpoint.
     options.interrupted = &g_interrupted;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     App app(std::move(options));
+    std::unique_ptr<RunServer> server = serve ? start_serving(*serve, app.source()) : nullptr;  // stops before the App
     return app.run();
 }
 
 int watch(const Args& args) {
-    if (args.positionals().size() != 1) throw UsageError("give one run folder: ganscope watch runs/NAME");
+    if (args.positionals().size() != 1) throw UsageError("give one run folder or URL: ganscope watch runs/NAME");
     const std::string dir = args.positionals()[0];
     namespace fs = std::filesystem;
     std::error_code ec;
-    if (!fs::is_directory(dir, ec))
+    const bool url = dir.rfind("http://", 0) == 0;
+    if (dir.rfind("https://", 0) == 0)
+        throw UsageError("watch " + dir + ": ganscope serves plain HTTP; reach a remote one through ssh -L and http://127.0.0.1:PORT");
+    if (!url && args.has("token")) throw UsageError("--token goes with watch http://HOST:PORT");
+    if (!url && !fs::is_directory(dir, ec))
         throw UsageError("watch " + dir + ": no such run folder (a run writes it: ganscope train --headless --out " +
                          dir + ")");
     AppOptions options = window_options_from(args);
     options.mode = AppOptions::Mode::Watch;
     options.watch_dir = dir;
+    options.watch_token = args.get("token", "");
     options.watch_poll_seconds = args.get_double("poll", 0.25);
     if (!(options.watch_poll_seconds >= 0.02 && options.watch_poll_seconds <= 60))
         throw UsageError("--poll " + args.get("poll") + ": use 0.02 to 60 seconds");
-    return show(std::move(options));
+    return show(std::move(options), nullptr);
 }
 
 }  // namespace
@@ -94,7 +100,7 @@ int run_window(const Args& args) {
             options.trainer.run_dir = run_dir_from_args(args, options.trainer.config);
         }
     }
-    return show(std::move(options));
+    return show(std::move(options), &args);
 }
 
 }  // namespace ganscope
@@ -107,13 +113,16 @@ void add_window_command(CommandLine& cli) {
     add_train_options(args);
     args.flag("headless", headless);
     args.text("open", "FILE", "explore a checkpoint without training");
+    add_serve_options(args);
     add_window_options(args);
 
     Args& w = cli.add(nullptr, "watch",
                       "the window on a run that another process trains and writes (on this machine, or a shared "
                       "or mounted disk): metrics, grids and snapshots followed as they appear; read-only",
                       watch);
-    w.positional("runs/NAME", "the run folder (--out of the training run)")->required();
+    w.positional("runs/NAME|http://HOST:PORT", "the run folder (--out of the training run), or the address a run's "
+                 "--serve printed")->required();
+    w.text("token", "T", "with http://: the served run's token (its serve.token), to steer it; without: read-only");
     w.number("poll", "S", "seconds between looks at the folder (default 0.25)");
     w.flag("headless", headless);
     add_window_options(w);

@@ -6,8 +6,12 @@ namespace {
 
 class LocalRun final : public RunSource {
 public:
-    explicit LocalRun(TrainerOptions options) : m_run_dir(options.run_dir), m_trainer(std::move(options)) {}
-    ~LocalRun() override { close(); }
+    explicit LocalRun(TrainerOptions options)
+        : m_run_dir(options.run_dir), m_owned(std::make_unique<Trainer>(std::move(options))), m_trainer(*m_owned) {}
+    LocalRun(Trainer& trainer, std::string run_dir) : m_run_dir(std::move(run_dir)), m_trainer(trainer) {}
+    ~LocalRun() override {
+        if (m_owned) close();
+    }
 
     std::string name() const override { return m_run_dir.empty() ? "(not saved)" : m_run_dir; }
     std::string kind() const override { return "training"; }
@@ -44,11 +48,10 @@ public:
         m_trainer.wait();
     }
 
-    Trainer& trainer() { return m_trainer; }
-
 private:
     std::string m_run_dir;
-    Trainer m_trainer;
+    std::unique_ptr<Trainer> m_owned;  // null when the trainer belongs to the caller (make_trainer_source)
+    Trainer& m_trainer;
     bool m_closed = false;
 };
 
@@ -56,6 +59,10 @@ private:
 
 std::unique_ptr<RunSource> make_local_run(TrainerOptions options) {
     return std::make_unique<LocalRun>(std::move(options));
+}
+
+std::unique_ptr<RunSource> make_trainer_source(Trainer& trainer, const std::string& run_dir) {
+    return std::make_unique<LocalRun>(trainer, run_dir);
 }
 
 }  // namespace ganscope

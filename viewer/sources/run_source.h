@@ -58,6 +58,8 @@ public:
 
 // A run that trains in this process: owns the Trainer (`ganscope`, `ganscope train`).
 std::unique_ptr<RunSource> make_local_run(TrainerOptions options);
+// The same face for a Trainer the caller owns and outlives the source (`ganscope train --headless --serve`).
+std::unique_ptr<RunSource> make_trainer_source(Trainer& trainer, const std::string& run_dir);
 // A checkpoint, opened on the source's own thread (`ganscope --open FILE`): read-only; its run folder's
 // metrics.jsonl gives the curves. Failures show in the status (state Failed, error).
 std::unique_ptr<RunSource> make_checkpoint_source(const std::string& path);

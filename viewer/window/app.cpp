@@ -19,6 +19,7 @@
 #include "render/cuda_interop.h"
 #include "render/gl_check.h"
 #include "render/texture.h"
+#include "viewer/serve/remote_source.h"
 #include "viewer/window/ui_style.h"
 
 namespace ganscope {
@@ -85,7 +86,9 @@ App::App(AppOptions options) : m_options(std::move(options)) {
             break;
         case AppOptions::Mode::Watch:
             m_model.source = m_options.watch_dir;
-            m_run = make_folder_source(m_options.watch_dir, m_options.watch_poll_seconds);
+            m_run = m_options.watch_dir.rfind("http://", 0) == 0
+                        ? make_remote_source(m_options.watch_dir, m_options.watch_token, m_options.watch_poll_seconds)
+                        : make_folder_source(m_options.watch_dir, m_options.watch_poll_seconds);
             break;
     }
     m_model.run = m_run->capabilities();

@@ -40,7 +40,8 @@ struct AppOptions {
     Mode mode = Mode::Train;
     TrainerOptions trainer;         // Train: what to train (a new run or --resume)
     std::string checkpoint;         // Open: the checkpoint to explore
-    std::string watch_dir;          // Watch: the run folder another process writes
+    std::string watch_dir;          // Watch: the run folder another process writes, or http://HOST:PORT it serves
+    std::string watch_token;        // Watch over HTTP: the server's token (commands); empty: read-only
     double watch_poll_seconds = 0.25;
     bool headless = false;
     int width = 1280, height = 800;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# End to end: `ganscope train --headless --serve` on the tiny preset; curl asks its endpoints (and is refused where
+# it should be); a real browser (headless Chromium) loads the page, whose DOM shows the live step advancing.
+# Usage: serve.sh GANSCOPE_BINARY WORKDIR
+set -euo pipefail
+bin="$1"; work="$2"
+rm -rf "$work"; mkdir -p "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+port=$(( 20000 + $$ % 20000 ))
+"$bin" train --headless --preset tiny --steps 0 --out "$work/run" --serve "127.0.0.1:$port" > "$work/train.txt" 2>&1 &
+pid=$!
+trap 'kill $pid 2> /dev/null || true' EXIT
+url="http://127.0.0.1:$port"
+for _ in $(seq 300); do grep -q "serving $url" "$work/train.txt" 2> /dev/null && break; sleep 0.1; done
+grep -q "serving $url (token [0-9a-f]\{32\}, also in $work/run/serve.token)" "$work/train.txt" || { cat "$work/train.txt"; fail "no serving line"; }
+token=$(cat "$work/run/serve.token")
+[ "$(stat -c %a "$work/run/serve.token")" = 600 ] || fail "serve.token is not mode 0600"
+for _ in $(seq 300); do curl -sf "$url/api/status" | grep -q '"grid_step":[1-9]' && break; sleep 0.2; done
+curl -sf "$url/api/status" | grep -q '"model":"dcgan"' || fail "status"
+curl -sf "$url/api/grid.png" -o "$work/grid.png" && [ "$(head -c 4 "$work/grid.png" | tail -c 3)" = PNG ] || fail "grid.png"
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+[ "$(code "$url/api/nope")" = 404 ] || fail "unknown path is not 404"
+[ "$(code -X POST -d '{"command":"pause"}' "$url/api/control")" = 401 ] || fail "POST without token is not 401"
+[ "$(code -X POST -H "Authorization: Bearer $token" -d '{"command":' "$url/api/control")" = 400 ] || fail "bad JSON is not 400"
+[ "$(code -X POST -H "Authorization: Bearer $token" -d '{"command":"dance"}' "$url/api/control")" = 400 ] || fail "unknown command is not 400"
+
+# The page in a real browser: the DOM's step, twice, a few seconds apart.
+browser=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$browser" ] || fail "no chromium: scripts/setup installs Debian's chromium"
+dom() { timeout 60 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" \
+          --virtual-time-budget=3000 --dump-dom "$url/" 2> /dev/null; }
+step_of() { sed -n 's/.*<td id="step">\([0-9]*\).*/\1/p' | head -1; }
+first=$(dom | step_of)
+sleep 3
+second=$(dom | step_of)
+[ -n "$first" ] && [ -n "$second" ] || fail "the page's DOM shows no step (got '$first', '$second')"
+[ "$second" -gt "$first" ] || fail "the page's step did not advance ($first, then $second)"
+timeout 60 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" --window-size=1280,800 \
+  --virtual-time-budget=3000 --screenshot="$work/page.png" "$url/" > /dev/null 2>&1 || true
+[ -s "$work/page.png" ] || fail "no screenshot of the page"
+kill -INT $pid; wait $pid || true
+echo "serve: ok (page step $first then $second)"

@@ -1,0 +1,253 @@
+// `ganscope watch http://HOST:PORT`: a run served by another process (`--serve`), followed over HTTP. The status,
+// new metric records, the grid and the generator snapshot are polled on the source's own thread; a dropped
+// connection says "disconnected, retrying" and keeps what was received; a snapshot cut off mid-transfer is never
+// loaded. Commands are sent with the token, or refused here without one. GL thread (reads), poll thread.
+#include "viewer/serve/remote_source.h"
+
+#include <httplib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "ml/history.h"
+#include "ml/image.h"
+#include "ml/latent.h"
+#include "ml/tensor_image.h"
+#include "viewer/sources/run_files.h"
+
+namespace ganscope {
+namespace {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+TrainerState state_from(const std::string& s) {
+    if (s == "running") return TrainerState::Running;
+    if (s == "paused") return TrainerState::Paused;
+    if (s == "finished") return TrainerState::Finished;
+    if (s == "failed") return TrainerState::Failed;
+    return TrainerState::Starting;
+}
+
+class RemoteSource final : public RunSource {
+public:
+    RemoteSource(const std::string& url, std::string token, double poll_seconds)
+        : m_url(url), m_token(std::move(token)), m_poll(std::max(0.05, poll_seconds)) {
+        const std::string rest = url.substr(std::string("http://").size());
+        const auto slash = rest.find('/');
+        const std::string hostport = rest.substr(0, slash);
+        const auto colon = hostport.rfind(':');
+        m_host = colon == std::string::npos ? hostport : hostport.substr(0, colon);
+        m_port = colon == std::string::npos ? 80 : std::atoi(hostport.c_str() + colon + 1);
+        if (m_host.empty() || m_port <= 0 || m_port > 65535)
+            throw std::invalid_argument("watch " + url + ": use http://HOST:PORT (the address --serve printed)");
+        m_temp = (fs::temp_directory_path() / ("ganscope-watch-" + std::to_string(::getpid()) + "-" +
+                                               std::to_string(reinterpret_cast<uintptr_t>(this) % 100000)))
+                     .string();
+        TrainerStatus s;
+        s.message = "connecting to " + m_url + "...";
+        m_status.publish(s);
+        m_thread = std::thread([this] { follow(); });
+    }
+    ~RemoteSource() override { close(); }
+
+    std::string name() const override { return m_url; }
+    std::string kind() const override { return "following"; }
+    RunCapabilities capabilities() const override { return {!m_token.empty(), !m_token.empty(), true}; }
+    std::string run_dir() const override { return ""; }
+
+    const LatestSlot<TrainerStatus>& status() const override { return m_status; }
+    const LatestSlot<SampleGrid>& samples() const override { return m_samples; }
+    const LatestSlot<WeightsSnapshot>& weights() const override { return m_weights; }
+    std::vector<StepMetrics> metrics_since(int64_t after_step) const override {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return records_after(m_metrics.records(), after_step);
+    }
+
+    std::string command(const RunCommand& c) override {
+        if (m_token.empty()) return "read-only: give `ganscope watch " + m_url + " --token T` to steer the run";
+        nlohmann::json j;
+        switch (c.kind) {
+            case RunCommand::Kind::Start: j = {{"command", "resume"}}; break;
+            case RunCommand::Kind::Pause: j = {{"command", "pause"}}; break;
+            case RunCommand::Kind::Step: j = {{"command", "step"}, {"steps", c.steps}}; break;
+            case RunCommand::Kind::Save: j = {{"command", "save"}}; break;
+            case RunCommand::Kind::LearningRates: j = {{"command", "lr"}, {"lr_g", c.lr_g}, {"lr_d", c.lr_d}}; break;
+            case RunCommand::Kind::BatchSize: j = {{"command", "batch"}, {"batch", c.batch_size}}; break;
+            case RunCommand::Kind::Revert: return "revert is not offered over the network; revert where the run trains";
+        }
+        httplib::Client client(m_host, m_port);
+        client.set_connection_timeout(2, 0);
+        client.set_read_timeout(5, 0);
+        auto r = client.Post("/api/control", {{"Authorization", "Bearer " + m_token}}, j.dump(), "application/json");
+        if (!r) return m_url + ": not reachable (" + httplib::to_string(r.error()) + ")";
+        if (r->status == 200) return "";
+        try {
+            return m_url + ": " + nlohmann::json::parse(r->body).value("error", "HTTP " + std::to_string(r->status));
+        } catch (const std::exception&) {
+            return m_url + ": HTTP " + std::to_string(r->status);
+        }
+    }
+
+    void close() override {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_quit = true;
+        }
+        m_cv.notify_all();
+        if (m_thread.joinable()) m_thread.join();
+        std::error_code ec;
+        fs::remove(m_temp + ".png", ec);
+        fs::remove(m_temp + ".pt", ec);
+    }
+
+private:
+    httplib::Result get(httplib::Client& client, const char* path) {
+        if (m_token.empty()) return client.Get(path);
+        return client.Get(path, {{"Authorization", "Bearer " + m_token}});
+    }
+
+    void follow() {
+        httplib::Client client(m_host, m_port);
+        client.set_connection_timeout(2, 0);
+        client.set_read_timeout(10, 0);
+        for (;;) {
+            std::string problem;
+            try {
+                problem = poll(client);
+            } catch (const std::exception& e) {
+                problem = e.what();
+            }
+            if (!problem.empty()) publish_disconnected(problem);
+            std::unique_lock<std::mutex> lock(m_mutex);
+            const double wait = problem.empty() ? m_poll : 1.0;  // retry once a second while it is away
+            if (m_cv.wait_for(lock, std::chrono::duration<double>(wait), [&] { return m_quit; })) return;
+        }
+    }
+
+    // One look at the server; returns "" or what went wrong (the connection, a status).
+    std::string poll(httplib::Client& client) {
+        auto r = get(client, "/api/status");
+        if (!r) return httplib::to_string(r.error());
+        if (r->status != 200) return "HTTP " + std::to_string(r->status) + " for /api/status";
+        const nlohmann::json j = nlohmann::json::parse(r->body);
+        if (!m_config) {
+            auto c = get(client, "/api/config");
+            if (c && c->status == 200) {
+                m_config = TrainConfig::from_json(nlohmann::json::parse(c->body));
+                if (m_config->has_latent_space())
+                    m_latents = make_fixed_latents(m_config->grid_count, m_config->latent_dim, m_config->seed);
+            }
+        }
+        // New metric records (a restarted server is asked from where we are: the curves are kept).
+        auto m = get(client, ("/api/metrics?since=" + std::to_string(m_last_step)).c_str());
+        if (m && m->status == 200) {
+            std::vector<StepMetrics> fresh;
+            for (const auto& record : nlohmann::json::parse(m->body)) fresh.push_back(StepMetrics::from_json(record));
+            std::lock_guard<std::mutex> lock(m_mutex);
+            for (const StepMetrics& s : fresh) {
+                if (s.step <= m_last_step) continue;
+                m_metrics.push(s);
+                m_last_step = s.step;
+                m_last = s;
+            }
+        }
+        const int64_t grid_step = j.value("grid_step", int64_t(-1));
+        if (m_config && grid_step >= 0 && grid_step != m_grid_step) fetch_grid(client, j, grid_step);
+        const int64_t snapshot_step = j.value("snapshot_step", int64_t(-1));
+        if (snapshot_step >= 0 && snapshot_step != m_snapshot_step &&
+            Clock::now() - m_last_snapshot > std::chrono::seconds(2))
+            fetch_snapshot(client, snapshot_step);
+        publish_status(j);
+        return "";
+    }
+
+    void fetch_grid(httplib::Client& client, const nlohmann::json& status, int64_t step) {
+        auto r = get(client, "/api/grid.png");
+        if (!r || r->status != 200) return;  // tried again at the next poll
+        const std::string path = m_temp + ".png";
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << r->body;
+        const int padding = status.value("grid_padding", kDisplayPadding);
+        const int64_t count = status.value("grid_count", int64_t(0));
+        torch::Tensor cells = cells_of_grid_png(path, m_config->image_size, padding, count);
+        m_samples.publish(display_grid(cells, *m_config, step, m_latents));
+        m_grid_step = step;
+    }
+
+    void fetch_snapshot(httplib::Client& client, int64_t step) {
+        m_last_snapshot = Clock::now();
+        auto r = get(client, "/api/snapshot");
+        // A transfer cut short fails here (the client checks Content-Length) or in load_snapshot (the archive's
+        // own checks); either way nothing half-read reaches the explorer.
+        if (!r || r->status != 200) return;
+        const std::string path = m_temp + ".pt";
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << r->body;
+        m_weights.publish(load_snapshot(path));
+        m_snapshot_step = step;
+    }
+
+    void publish_status(const nlohmann::json& j) {
+        TrainerStatus s;
+        if (m_config) s.config = *m_config;
+        s.state = state_from(j.value("state", ""));
+        s.step = j.value("step", int64_t(0));
+        s.epoch = j.value("epoch", int64_t(0));
+        s.total_steps = j.value("total_steps", int64_t(0));
+        s.device = j.value("device", std::string());
+        s.lr_g = j.value("lr_g", 0.0);
+        s.lr_d = j.value("lr_d", 0.0);
+        s.batch_size = j.value("batch_size", 0);
+        s.eta_seconds = j.value("eta_seconds", -1.0);
+        s.error = j.value("error", std::string());
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            s.last = m_last;
+        }
+        s.message = "following " + m_url + (m_token.empty() ? " (read-only)" : "") + ": " + j.value("message", std::string());
+        m_connected = true;
+        m_last_status = s;
+        m_status.publish(s);
+    }
+
+    void publish_disconnected(const std::string& why) {
+        TrainerStatus s = m_last_status;  // the last known state stays on screen
+        s.message = "disconnected, retrying (" + m_url + ": " + why + ")";
+        if (!m_connected && s.state == TrainerState::Starting) s.message = "cannot reach " + m_url + " (" + why + "), retrying";
+        m_status.publish(s);
+    }
+
+    std::string m_url, m_host, m_token, m_temp;
+    int m_port = 0;
+    double m_poll;
+    std::optional<TrainConfig> m_config;  // poll thread
+    torch::Tensor m_latents;
+    int64_t m_grid_step = -1, m_snapshot_step = -1;
+    Clock::time_point m_last_snapshot{};
+    bool m_connected = false;
+    TrainerStatus m_last_status;
+    int64_t m_last_step = -1;             // under m_mutex
+    StepMetrics m_last;                   // under m_mutex
+
+    LatestSlot<TrainerStatus> m_status;
+    LatestSlot<SampleGrid> m_samples;
+    LatestSlot<WeightsSnapshot> m_weights;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_quit = false;
+    MetricsHistory m_metrics;             // under m_mutex
+    std::thread m_thread;
+};
+
+}  // namespace
+
+std::unique_ptr<RunSource> make_remote_source(const std::string& url, const std::string& token, double poll_seconds) {
+    return std::make_unique<RemoteSource>(url, token, poll_seconds);
+}
+
+}  // namespace ganscope

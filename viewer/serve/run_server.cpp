@@ -1,0 +1,402 @@
+// RunServer (see run_server.h): routes, the token, limits, the event stream. Server threads; the constructor and
+// destructor on their caller's thread.
+#include "viewer/serve/run_server.h"
+
+#include <httplib.h>
+#include <stb_image_write.h>
+#include <sys/stat.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "ml/history.h"
+#include "ml/image.h"
+#include "ml/tensor_image.h"
+
+namespace ganscope {
+
+const std::string& served_page();  // served_page.cpp, generated from assets/web/index.html
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+    res.status = status;
+    res.set_content(nlohmann::json{{"error", message}}.dump() + "\n", "application/json");
+}
+
+// One request counted against max_clients for as long as it lives.
+struct ClientSlot {
+    std::atomic<int>& active;
+    bool admitted;
+    ClientSlot(std::atomic<int>& a, int max) : active(a), admitted(++a <= max) {}
+    ~ClientSlot() { --active; }
+};
+
+std::string encode_png(const Image& image) {
+    std::string out;
+    auto append = [](void* context, void* data, int size) { static_cast<std::string*>(context)->append(static_cast<char*>(data), size_t(size)); };
+    if (!stbi_write_png_to_func(append, &out, image.width, image.height, image.channels, image.pixels.data(),
+                                image.width * image.channels))
+        throw std::runtime_error("cannot encode a " + std::to_string(image.width) + "x" + std::to_string(image.height) + " PNG");
+    return out;
+}
+
+std::string record_event(const char* name, const std::string& data) {
+    return std::string("event: ") + name + "\ndata: " + data + "\n\n";
+}
+
+}  // namespace
+
+void parse_serve_address(const std::string& text, ServeOptions& options) {
+    const auto colon = text.rfind(':');
+    std::string host = colon == std::string::npos ? "" : text.substr(0, colon);
+    const std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
+    char* end = nullptr;
+    const long p = std::strtol(port.c_str(), &end, 10);
+    if (port.empty() || *end || p < 0 || p > 65535)
+        throw std::invalid_argument("--serve " + text + ": use [HOST:]PORT, e.g. 8080 or 127.0.0.1:8080");
+    if (!host.empty()) options.host = host;
+    options.port = int(p);
+}
+
+std::string generate_token() {
+    std::random_device random;  // the system's entropy source
+    static const char* hex = "0123456789abcdef";
+    std::string token;
+    for (int i = 0; i < 32; ++i) token += hex[random() % 16];
+    return token;
+}
+
+bool same_token(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+bool is_loopback(const std::string& host) {
+    return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+RunServer::RunServer(RunSource& source, ServeOptions options)
+    : m_source(source), m_options(std::move(options)), m_server(std::make_unique<httplib::Server>()) {
+    if (m_options.token.empty()) m_options.token = generate_token();
+    if (!m_options.token_file.empty()) {
+        // Written before anything listens, readable by its owner only.
+        const std::string temp = m_options.token_file + ".tmp";
+        {
+            std::ofstream out(temp, std::ios::trunc);
+            out << m_options.token << "\n";
+            if (!out) throw std::runtime_error(m_options.token_file + ": cannot write the serve token");
+        }
+        chmod(temp.c_str(), 0600);
+        if (std::rename(temp.c_str(), m_options.token_file.c_str()) != 0)
+            throw std::runtime_error(m_options.token_file + ": cannot write the serve token");
+    }
+    // Every event stream holds a thread: more threads than clients, so the one past the limit is answered 503.
+    const size_t threads = size_t(m_options.max_clients) + 8;
+    m_server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    const auto seconds = std::chrono::duration<double>(m_options.timeout_seconds);
+    m_server->set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(seconds));
+    m_server->set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(seconds));
+    m_server->set_payload_max_length(m_options.max_translate_bytes + 4096);  // larger bodies: 413 before any handler
+    m_server->set_keep_alive_max_count(100);
+    // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which lets a second process bind a port that is
+    // in use and take a share of its connections (and its tokens).
+    m_server->set_socket_options([](int sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<void*>(&yes), sizeof yes);
+    });
+    routes();
+    if (m_options.port == 0) m_port = m_server->bind_to_any_port(m_options.host);
+    else m_port = m_server->bind_to_port(m_options.host, m_options.port) ? m_options.port : -1;
+    if (m_port <= 0)
+        throw std::runtime_error("--serve " + m_options.host + ":" + std::to_string(m_options.port) +
+                                 ": cannot listen there (the port is in use, or the address is not this machine's); "
+                                 "choose another port");
+    m_thread = std::thread([this] { m_server->listen_after_bind(); });
+}
+
+RunServer::~RunServer() {
+    m_stopping = true;
+    m_server->stop();
+    if (m_thread.joinable()) m_thread.join();
+}
+
+std::string RunServer::url() const { return "http://" + m_options.host + ":" + std::to_string(m_port); }
+
+std::string RunServer::status_json() const {
+    nlohmann::json j;
+    const auto s = m_source.status().latest();
+    j["run"] = m_source.name();
+    j["source"] = m_source.kind();
+    if (!s) {
+        j["state"] = "starting";
+        j["step"] = 0;
+        j["epoch"] = 0;
+        j["grid_step"] = -1;
+        return j.dump();
+    }
+    j["state"] = to_string(s->state);
+    j["step"] = s->step;
+    j["epoch"] = s->epoch;
+    j["total_steps"] = s->total_steps;
+    j["model"] = s->config.model;
+    j["image_size"] = s->config.image_size;
+    j["device"] = s->device;
+    j["loss_g"] = s->last.loss_g;
+    j["loss_d"] = s->last.loss_d;
+    j["d_real"] = s->last.d_real;
+    j["d_fake"] = s->last.d_fake;
+    j["images_per_sec"] = s->last.images_per_sec;
+    j["lr_g"] = s->lr_g;
+    j["lr_d"] = s->lr_d;
+    j["batch_size"] = s->batch_size;
+    j["eta_seconds"] = s->eta_seconds;
+    j["message"] = s->message;
+    j["error"] = s->error;
+    if (auto g = m_source.samples().latest(); g && g->images.defined()) {
+        j["grid_step"] = g->step;
+        j["grid_count"] = g->images.size(0);
+        j["grid_columns"] = g->columns;
+        j["grid_padding"] = g->padding;
+    } else {
+        j["grid_step"] = -1;
+    }
+    if (auto w = m_source.weights().latest()) j["snapshot_step"] = w->step;
+    return j.dump();
+}
+
+void RunServer::routes() {
+    httplib::Server& svr = *m_server;
+    const bool loopback = is_loopback(m_options.host);
+    auto authorized = [this](const httplib::Request& req) {
+        const std::string h = req.get_header_value("Authorization");
+        return h.rfind("Bearer ", 0) == 0 && same_token(h.substr(7), m_options.token);
+    };
+    // Off loopback every request needs the token; on it, every POST does (below).
+    svr.set_pre_routing_handler([this, loopback, authorized](const httplib::Request& req, httplib::Response& res) {
+        if (m_stopping) {
+            send_error(res, 503, "the server is stopping");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        if (!loopback && !authorized(req)) {
+            send_error(res, 401, "this server needs its token: Authorization: Bearer TOKEN (see serve.token in the run folder)");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    auto guarded = [this](auto handler) {
+        return [this, handler](const httplib::Request& req, httplib::Response& res) {
+            ClientSlot slot(m_active, m_options.max_clients);
+            if (!slot.admitted) return send_error(res, 503, "too many clients; try again later");
+            handler(req, res);
+        };
+    };
+
+    svr.Get("/", guarded([](const httplib::Request&, httplib::Response& res) {
+        res.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self' blob:; style-src 'unsafe-inline'; "
+                                                  "script-src 'unsafe-inline'");
+        res.set_content(served_page(), "text/html; charset=utf-8");
+    }));
+
+    svr.Get("/api/status", guarded([this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(status_json() + "\n", "application/json");
+    }));
+
+    svr.Get("/api/config", guarded([this](const httplib::Request&, httplib::Response& res) {
+        const auto s = m_source.status().latest();
+        if (!s || s->config.image_size <= 0) return send_error(res, 404, "the run's configuration is not known yet");
+        res.set_content(s->config.to_json().dump() + "\n", "application/json");
+    }));
+
+    svr.Get("/api/metrics", guarded([this](const httplib::Request& req, httplib::Response& res) {
+        int64_t since = -1;
+        if (req.has_param("since")) {
+            const std::string v = req.get_param_value("since");
+            char* end = nullptr;
+            since = std::strtoll(v.c_str(), &end, 10);
+            if (v.empty() || *end) return send_error(res, 400, "since=" + v.substr(0, 32) + ": expected a step number");
+        }
+        nlohmann::json records = nlohmann::json::array();
+        for (const StepMetrics& m : m_source.metrics_since(since)) records.push_back(m.to_json());
+        res.set_content(records.dump() + "\n", "application/json");
+    }));
+
+    // The newest grid as PNG, encoded once per grid whatever the number of clients.
+    auto png_cache = std::make_shared<std::pair<std::mutex, std::pair<uint64_t, std::string>>>();
+    svr.Get("/api/grid.png", guarded([this, png_cache](const httplib::Request&, httplib::Response& res) {
+        const uint64_t generation = m_source.samples().generation();
+        std::lock_guard<std::mutex> lock(png_cache->first);
+        if (png_cache->second.first != generation || png_cache->second.second.empty()) {
+            const auto grid = m_source.samples().latest();
+            if (!grid || !grid->images.defined()) return send_error(res, 404, "no sample grid yet");
+            const torch::Tensor tiled = grid->grid.defined()
+                                            ? grid->grid
+                                            : make_grid(grid->images, display_grid_columns(grid->images.size(0), false),
+                                                        kDisplayPadding, kDisplayGutter);
+            png_cache->second = {generation, encode_png(tensor_to_image(tiled))};
+        }
+        res.set_header("Cache-Control", "no-store");
+        res.set_content(png_cache->second.second, "image/png");
+    }));
+
+    // History snapshots: listed by step; fetched by the step the list gives (never by a path).
+    svr.Get("/api/history", guarded([this](const httplib::Request&, httplib::Response& res) {
+        nlohmann::json list = nlohmann::json::array();
+        if (!m_source.run_dir().empty())
+            for (const HistoryEntry& e : list_history(m_source.run_dir()))
+                list.push_back({{"step", e.step}, {"bytes", e.bytes}, {"url", "/api/history/" + std::to_string(e.step)}});
+        res.set_content(list.dump() + "\n", "application/json");
+    }));
+    svr.Get(R"(/api/history/(\d{1,18}))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+        const int64_t step = std::strtoll(req.matches[1].str().c_str(), nullptr, 10);
+        if (m_source.run_dir().empty()) return send_error(res, 404, "this run keeps no history");
+        for (const HistoryEntry& e : list_history(m_source.run_dir())) {
+            if (e.step != step) continue;
+            std::ifstream in(e.path, std::ios::binary);
+            std::ostringstream bytes;
+            bytes << in.rdbuf();
+            if (!in) return send_error(res, 404, "snapshot of step " + std::to_string(step) + " was thinned away");
+            return res.set_content(bytes.str(), "application/octet-stream");
+        }
+        send_error(res, 404, "no snapshot of step " + std::to_string(step) + "; GET /api/history lists them");
+    }));
+
+    // The newest generator snapshot (what the explorer of a watching window draws with), as a history file.
+    auto snapshot_cache = std::make_shared<std::pair<std::mutex, std::pair<uint64_t, std::string>>>();
+    svr.Get("/api/snapshot", guarded([this, snapshot_cache](const httplib::Request&, httplib::Response& res) {
+        const uint64_t generation = m_source.weights().generation();
+        std::lock_guard<std::mutex> lock(snapshot_cache->first);
+        if (snapshot_cache->second.first != generation || snapshot_cache->second.second.empty()) {
+            const auto weights = m_source.weights().latest();
+            if (!weights) return send_error(res, 404, "no generator snapshot yet");
+            const std::string temp = (std::filesystem::temp_directory_path() /
+                                      ("ganscope-serve-" + std::to_string(::getpid()) + "-" + std::to_string(m_port) + ".pt"))
+                                         .string();
+            save_snapshot(temp, *weights);
+            std::ifstream in(temp, std::ios::binary);
+            std::ostringstream bytes;
+            bytes << in.rdbuf();
+            std::remove(temp.c_str());
+            snapshot_cache->second = {generation, bytes.str()};
+        }
+        res.set_content(snapshot_cache->second.second, "application/octet-stream");
+    }));
+
+    svr.Post("/api/control", guarded([this, authorized](const httplib::Request& req, httplib::Response& res) {
+        if (!authorized(req)) return send_error(res, 401, "POST needs the token: Authorization: Bearer TOKEN");
+        if (req.body.size() > m_options.max_control_bytes)
+            return send_error(res, 413, "a command is at most " + std::to_string(m_options.max_control_bytes) + " bytes");
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(req.body);
+        } catch (const std::exception&) {
+            return send_error(res, 400, "the body is not JSON; send {\"command\": \"pause\"}");
+        }
+        if (!j.is_object() || !j.contains("command") || !j["command"].is_string())
+            return send_error(res, 400, "send {\"command\": \"pause\"|\"resume\"|\"step\"|\"save\"|\"lr\"|\"batch\", ...}");
+        const std::string name = j["command"];
+        RunCommand c;
+        try {
+            if (name == "pause") c.kind = RunCommand::Kind::Pause;
+            else if (name == "resume") c.kind = RunCommand::Kind::Start;
+            else if (name == "save") c.kind = RunCommand::Kind::Save;
+            else if (name == "step") {
+                c.kind = RunCommand::Kind::Step;
+                c.steps = j.value("steps", 1);
+                if (c.steps < 1 || c.steps > 1000000) return send_error(res, 400, "steps: use 1 to 1000000");
+            } else if (name == "lr") {
+                c.kind = RunCommand::Kind::LearningRates;
+                const double both = j.value("lr", 0.0);
+                c.lr_g = j.value("lr_g", both);
+                c.lr_d = j.value("lr_d", both);
+                if (!(c.lr_g > 0 && c.lr_g < 1) || !(c.lr_d > 0 && c.lr_d < 1))
+                    return send_error(res, 400, "lr: give lr (or lr_g and lr_d) in (0, 1)");
+            } else if (name == "batch") {
+                c.kind = RunCommand::Kind::BatchSize;
+                c.batch_size = j.value("batch", 0);
+                if (c.batch_size < 1 || c.batch_size > 4096) return send_error(res, 400, "batch: use 1 to 4096");
+            } else {
+                return send_error(res, 400, "unknown command '" + name.substr(0, 32) +
+                                                "': use pause, resume, step, save, lr or batch");
+            }
+        } catch (const nlohmann::json::exception&) {
+            return send_error(res, 400, "the values of '" + name + "' have the wrong type");
+        }
+        const std::string refused = m_source.command(c);
+        if (!refused.empty()) return send_error(res, 409, refused);
+        res.set_content(nlohmann::json{{"ok", true}, {"command", name}}.dump() + "\n", "application/json");
+    }));
+
+    // Server-sent events: status every step it changes (at most 10 a second), new metric records, and notices of
+    // new grids and snapshots. Each stream reads the latest-wins slots itself: a slow client falls behind only
+    // itself, and what it missed is replaced by what is newest, never queued.
+    svr.Get("/api/events", [this](const httplib::Request&, httplib::Response& res) {
+        if (++m_active > m_options.max_clients) {
+            --m_active;
+            return send_error(res, 503, "too many clients; try again later");
+        }
+        struct Stream {
+            uint64_t status = ~0ull, grid = ~0ull, weights = ~0ull;
+            int64_t last_step = -2;
+            Clock::time_point last_write = Clock::now();
+        };
+        auto stream = std::make_shared<Stream>();
+        res.set_header("Cache-Control", "no-store");
+        res.set_chunked_content_provider(
+            "text/event-stream",
+            [this, stream](size_t, httplib::DataSink& sink) {
+                if (m_stopping) {
+                    sink.done();
+                    return false;
+                }
+                std::string out;
+                if (const uint64_t g = m_source.status().generation(); g != stream->status) {
+                    stream->status = g;
+                    out += record_event("status", status_json());
+                }
+                if (stream->last_step == -2) {
+                    stream->last_step = -1;
+                    const auto have = m_source.metrics_since(-1);  // the stream starts at the newest record
+                    if (!have.empty()) stream->last_step = have.back().step;
+                } else {
+                    for (const StepMetrics& m : m_source.metrics_since(stream->last_step)) {
+                        out += record_event("metrics", m.to_json().dump());
+                        stream->last_step = m.step;
+                    }
+                }
+                if (const uint64_t g = m_source.samples().generation(); g != stream->grid) {
+                    stream->grid = g;
+                    if (auto grid = m_source.samples().latest())
+                        out += record_event("grid", nlohmann::json{{"step", grid->step}}.dump());
+                }
+                if (const uint64_t g = m_source.weights().generation(); g != stream->weights) {
+                    stream->weights = g;
+                    if (auto w = m_source.weights().latest())
+                        out += record_event("snapshot", nlohmann::json{{"step", w->step}}.dump());
+                }
+                if (out.empty() && Clock::now() - stream->last_write > std::chrono::seconds(15)) out = ": keep-alive\n\n";
+                if (!out.empty()) {
+                    if (!sink.write(out.data(), out.size())) return false;  // gone, or stalled past the timeout
+                    stream->last_write = Clock::now();
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                return true;
+            },
+            [this](bool) { --m_active; });
+    });
+}
+
+}  // namespace ganscope
