@@ -17,6 +17,7 @@
 
 #include "ml/checkpoint.h"
 #include "ml/dcgan.h"
+#include "ml/safe_text.h"
 #include "ml/task_factory.h"
 #include "render/cuda_interop.h"
 #include "render/gl_check.h"
@@ -159,7 +160,8 @@ void App::open_checkpoint() {
         m_record.set_run_dir(std::filesystem::path(m_options.checkpoint).parent_path().string());
         m_model.notify("opened " + m_options.checkpoint + " (step " + std::to_string(meta.step) + ")");
     } catch (const std::exception& e) {
-        m_model.source = m_options.checkpoint + " - could not open it: " + e.what();
+        m_open_error = one_line(e.what());
+        m_model.source = m_options.checkpoint + " - could not open it: " + m_open_error;
         m_model.notify(std::string("could not open checkpoint: ") + e.what(), 1e9);
     }
 }
@@ -328,6 +330,10 @@ int App::run() {
             save_screenshot(m_options.screenshot);
             std::cout << "ganscope: screenshot " << m_options.screenshot << std::endl;
         }
+    }
+    if (m_options.headless && !m_open_error.empty()) {
+        std::cerr << "ganscope: cannot open " << m_options.checkpoint << ": " << m_open_error << std::endl;
+        return 1;
     }
     std::cout << "ganscope: " << m_stats.report() << std::endl;
     if (m_model.status && m_model.status->state == TrainerState::Failed) {

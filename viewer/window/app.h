@@ -103,6 +103,7 @@ private:
     std::unique_ptr<Trainer> m_trainer;
     std::unique_ptr<LatentWorker> m_worker;
     std::shared_ptr<const WeightsSnapshot> m_open_weights;  // --open: the checkpoint's generator
+    std::string m_open_error;  // --open: why the file could not be opened (headless: printed, exit 1)
     uint64_t m_seen_status = 0, m_seen_samples = 0, m_seen_weights = 0, m_seen_pca = 0;
     uint64_t m_seen_results[kLatentJobCount] = {};
     int64_t m_history_step = -1;
