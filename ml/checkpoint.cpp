@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "ml/archive_check.h"
+#include "ml/safe_text.h"
+#include "ml/torch_pickle.h"
+
 namespace ganscope {
 namespace {
 
@@ -13,6 +17,13 @@ torch::serialize::InputArchive open_archive(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw CheckpointError(path + ": no such checkpoint; check the path (a run keeps it at runs/NAME/checkpoint.pt)");
+    // libtorch's reader recurses on nesting, trusts declared sizes and skips CRCs: the archive is checked first.
+    try {
+        check_torch_archive_file(path);
+    } catch (const std::exception& e) {
+        throw CheckpointError(path + ": not a readable checkpoint (truncated or corrupt: " + one_line(e.what(), 300) +
+                              "); use an earlier copy or start a new run");
+    }
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path);
@@ -43,6 +54,40 @@ CheckpointMeta read_meta(torch::serialize::InputArchive& archive, const std::str
 
 }  // namespace
 
+void save_archive_safely(torch::serialize::OutputArchive& archive, const std::string& temp, const std::string& path,
+                         const std::string& what) {
+    // libtorch's file writer throws from its destructor when the disk fills (the process aborts): write through
+    // a sink that records the failure instead, then sync, and only then let the caller rename.
+    std::string why;
+    bool ok = false;
+    try {
+        FileSink sink(temp);
+        archive.save_to([&sink](const void* data, size_t n) { return sink(data, n); });
+        ok = sink.finish();
+        why = sink.error();
+    } catch (const std::exception& e) {
+        why = one_line(e.what());
+    }
+    if (!ok) {
+        std::remove(temp.c_str());
+        throw CheckpointError(path + ": cannot write the " + what + " (" + why +
+                              "; is the disk full or the folder read-only?); the previous " + what + " is kept");
+    }
+}
+
+void write_tensor_file(const std::string& path, const torch::Tensor& tensor) {
+    torch::serialize::OutputArchive archive;
+    archive.write("0", tensor);  // as torch::save(tensor, path) writes it
+    const std::string temp = path + ".partial";
+    save_archive_safely(archive, temp, path, "file");
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);
+    if (ec) {
+        std::remove(temp.c_str());
+        throw CheckpointError(path + ": cannot replace it (" + ec.message() + ")");
+    }
+}
+
 void write_checkpoint(const std::string& path, GanTask& task, const CheckpointMeta& meta) {
     torch::serialize::OutputArchive archive;
     archive.write("format", c10::IValue(std::string(kFormat)));
@@ -52,12 +97,7 @@ void write_checkpoint(const std::string& path, GanTask& task, const CheckpointMe
     archive.write("loader_batch", c10::IValue(meta.position.batch));
     task.save(archive);
     const std::string temp = path + ".partial";
-    try {
-        archive.save_to(temp);
-    } catch (const std::exception& e) {
-        std::remove(temp.c_str());
-        throw CheckpointError(path + ": cannot write checkpoint (is the folder writable, the disk full?); the previous checkpoint is kept");
-    }
+    save_archive_safely(archive, temp, path, "checkpoint");
     std::error_code ec;
     std::filesystem::rename(temp, path, ec);
     if (ec) {

@@ -16,11 +16,19 @@ struct CheckpointMeta {
     LoaderPosition position;  // where the data loader continues
 };
 
-// Writes path.tmp, then renames it over path: a crash or Ctrl-C mid-save leaves the previous file intact.
+// Writes path.partial (synced), then renames it over path: a crash, a kill or a full disk mid-save leaves the
+// previous file intact and no .partial behind; a failure throws CheckpointError saying the previous one is kept.
 void write_checkpoint(const std::string& path, GanTask& task, const CheckpointMeta& meta);
 // Reads the metadata only; throws CheckpointError naming the file when it is missing, truncated or foreign.
 CheckpointMeta read_checkpoint_meta(const std::string& path);
 // Loads the task's state (the task must have been built from the checkpoint's config).
 CheckpointMeta load_checkpoint(const std::string& path, GanTask& task);
+
+// An archive written to `temp` through a sink that survives full disks (synced); throws CheckpointError naming
+// `path` and saying the previous `what` is kept, with `temp` removed.
+void save_archive_safely(torch::serialize::OutputArchive& archive, const std::string& temp, const std::string& path,
+                         const std::string& what);
+// torch::save(tensor, path), atomically and surviving a full disk.
+void write_tensor_file(const std::string& path, const torch::Tensor& tensor);
 
 }  // namespace ganscope

@@ -47,10 +47,10 @@ FolderSource::FolderSource(const std::string& root, Rgb background) : m_root(roo
         if (!it->is_regular_file(ec) || !has_image_extension(it->path())) continue;
         ++seen;
         const std::string path = it->path().string();
-        int w = 0, h = 0, c = 0;
-        if (!stbi_info(path.c_str(), &w, &h, &c)) {
-            const char* why = stbi_failure_reason();
-            m_skipped.emplace_back(path, why ? why : "not decodable");
+        int w = 0, h = 0;
+        std::string why;
+        if (!image_info(path, &w, &h, &why)) {
+            m_skipped.emplace_back(path, why);
         } else if (w < kMinSide || h < kMinSide) {
             m_skipped.emplace_back(path, "too small (" + std::to_string(w) + "x" + std::to_string(h) + ")");
         } else if (int64_t(w) * h > kMaxPixels) {

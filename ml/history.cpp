@@ -11,6 +11,7 @@
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/import_read.h>
 
+#include "ml/archive_check.h"
 #include "ml/dcgan.h"
 #include "ml/module_io.h"
 #include "ml/pix2pix.h"
@@ -96,6 +97,7 @@ WeightsSnapshot load_snapshot(const std::string& path) {
         // What torch::pickle_load does, but reading the file itself: its in-memory reader does not bound its
         // reads, so a file cut short made it read past the buffer (AddressSanitizer caught it in the tests);
         // the file reader clamps each read to the file and the zip reader then fails cleanly.
+        check_torch_archive_file(path);  // before libtorch's reader: nesting, sizes, CRCs
         caffe2::serialize::PyTorchStreamReader reader(path);
         c10::IValue value = torch::jit::readArchiveAndTensors("data", "", "", std::nullopt, std::nullopt,
                                                               std::nullopt, reader);

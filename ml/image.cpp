@@ -1,6 +1,8 @@
 // Image decoding, resampling and PNG writing on top of stb. Pure functions; any thread.
 #include "ml/image.h"
 
+#include "ml/safe_text.h"
+
 #include <stb_image.h>
 #include <stb_image_resize.h>
 #include <stb_image_write.h>
@@ -8,8 +10,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 namespace ganscope {
@@ -19,12 +24,11 @@ struct StbFree {
     void operator()(unsigned char* p) const { stbi_image_free(p); }
 };
 
-Image decode(const std::string& path, int desired_channels) {
-    int w = 0, h = 0, c = 0;
-    std::unique_ptr<unsigned char, StbFree> data(stbi_load(path.c_str(), &w, &h, &c, desired_channels));
+Image finish_decode(std::unique_ptr<unsigned char, StbFree> data, int w, int h, int c, int desired_channels,
+                    const std::string& path) {
     if (!data) {
         const char* why = stbi_failure_reason();
-        throw ImageError(path + ": cannot decode image (" + (why ? why : "unknown error") +
+        throw ImageError(path + ": cannot decode image (" + (why ? escape_bytes(why) : std::string("unknown error")) +
                          "); remove or replace the file");
     }
     if (w <= 0 || h <= 0) throw ImageError(path + ": image has no pixels; remove or replace the file");
@@ -34,21 +38,108 @@ Image decode(const std::string& path, int desired_channels) {
     return image;
 }
 
+// stbi_info on a GIF decodes its first frame, allocating the canvas its header names (17928 x 14136 from a
+// 10 KB file: 1 GB, found by fuzzing): read a GIF's canvas size here first.
+bool gif_canvas_too_large(const unsigned char* head, size_t n, int64_t max_pixels, int* w, int* h) {
+    if (n < 10 || std::memcmp(head, "GIF8", 4) != 0) return false;
+    *w = head[6] | head[7] << 8;
+    *h = head[8] | head[9] << 8;
+    return int64_t(*w) * *h > max_pixels;
+}
+
+void check_gif_file(const std::string& path) {
+    unsigned char head[10] = {};
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return;  // stb reports it
+    const size_t n = std::fread(head, 1, sizeof head, f);
+    std::fclose(f);
+    int w = 0, h = 0;
+    if (gif_canvas_too_large(head, n, kMaxImagePixels, &w, &h))
+        throw ImageError(path + ": image is " + std::to_string(w) + "x" + std::to_string(h) +
+                         " pixels, more than ganscope decodes; downscale it");
+}
+
+// Before decoding: stb's header reader must understand the file (its decoders may still allocate the whole
+// canvas a broken header names), and the canvas must be of a size ganscope decodes.
+void check_dimensions(int ok, int w, int h, const std::string& path, int64_t max_pixels = kMaxImagePixels) {
+    if (!ok) {
+        const char* why = stbi_failure_reason();
+        throw ImageError(path + ": cannot decode image (" + (why ? escape_bytes(why) : std::string("unreadable header")) + "); remove or replace the file");
+    }
+    if (int64_t(w) * h > max_pixels)
+        throw ImageError(path + ": image is " + std::to_string(w) + "x" + std::to_string(h) +
+                         " pixels, more than ganscope decodes; downscale it");
+}
+
+// stb reserves a PNG chunk's declared length before reading it (1.36 GB for a 156-byte file, found by
+// fuzzing): every chunk must fit in the file.
+void check_png_chunks(const unsigned char* p, size_t n, const std::string& path) {
+    if (n < 8 || std::memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0) return;
+    for (size_t at = 8; at + 8 <= n;) {
+        const uint64_t len = uint64_t(p[at]) << 24 | uint64_t(p[at + 1]) << 16 | uint64_t(p[at + 2]) << 8 | p[at + 3];
+        if (len > n - at - 8)
+            throw ImageError(path + ": a PNG chunk declares " + std::to_string(len) +
+                             " bytes past the end of the file (cut short or damaged); remove or replace the file");
+        if (std::memcmp(p + at + 4, "IEND", 4) == 0) return;
+        at += 12 + size_t(len);
+    }
+}
+
+Image decode_memory(const unsigned char* bytes, size_t size, const std::string& path, int desired_channels,
+                    int64_t max_pixels) {
+    if (size > size_t(INT32_MAX)) throw ImageError(path + ": file too large");
+    int w = 0, h = 0, c = 0;
+    if (gif_canvas_too_large(bytes, size, max_pixels, &w, &h))
+        throw ImageError(path + ": image is " + std::to_string(w) + "x" + std::to_string(h) +
+                         " pixels, more than ganscope decodes; downscale it");
+    check_png_chunks(bytes, size, path);
+    const int ok = stbi_info_from_memory(bytes, int(size), &w, &h, &c);  // before w and h are read
+    check_dimensions(ok, w, h, path, max_pixels);
+    std::unique_ptr<unsigned char, StbFree> data(stbi_load_from_memory(bytes, int(size), &w, &h, &c, desired_channels));
+    return finish_decode(std::move(data), w, h, c, desired_channels, path);
+}
+
+Image decode(const std::string& path, int desired_channels) {
+    // Read whole, then checked from memory: the file is at most what it decodes to, or it is refused.
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ImageError(path + ": cannot open image (" + std::strerror(errno) + "); check the path");
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return decode_memory(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path, desired_channels,
+                         kMaxImagePixels);
+}
+
 }  // namespace
 
 Image load_image_raw(const std::string& path) { return decode(path, 0); }
 
 Image load_image(const std::string& path, Rgb background) { return to_rgb(decode(path, 0), background); }
 
-bool probe_image(const std::string& path, std::string* reason) {
-    int w = 0, h = 0, c = 0;
-    if (!stbi_info(path.c_str(), &w, &h, &c)) {
+Image load_image_memory(const unsigned char* bytes, size_t size, const std::string& name, Rgb background,
+                        int64_t max_pixels) {
+    return to_rgb(decode_memory(bytes, size, name, 0, max_pixels), background);
+}
+
+bool image_info(const std::string& path, int* w, int* h, std::string* reason) {
+    try {
+        check_gif_file(path);
+    } catch (const ImageError&) {
+        if (reason) *reason = "a GIF canvas larger than ganscope decodes";
+        return false;
+    }
+    int c = 0;
+    if (!stbi_info(path.c_str(), w, h, &c)) {
         if (reason) {
             const char* why = stbi_failure_reason();
-            *reason = why ? why : "not an image";
+            *reason = why ? escape_bytes(why) : "not decodable";
         }
         return false;
     }
+    return true;
+}
+
+bool probe_image(const std::string& path, std::string* reason) {
+    int w = 0, h = 0;
+    if (!image_info(path, &w, &h, reason)) return false;
     if (w <= 0 || h <= 0) {
         if (reason) *reason = "empty image";
         return false;

@@ -36,6 +36,14 @@ struct Image {
 Image load_image(const std::string& path, Rgb background = {});
 // Decodes keeping the file's channel count (1-4).
 Image load_image_raw(const std::string& path);
+// Images above this many pixels are refused before decoding (a 40-byte header can ask for gigabytes).
+constexpr int64_t kMaxImagePixels = 120'000'000;
+// From bytes in memory (fuzzing, tests); `name` is used in messages.
+Image load_image_memory(const unsigned char* data, size_t size, const std::string& name, Rgb background = {},
+                        int64_t max_pixels = kMaxImagePixels);
+// The size a header declares, read without decoding (a GIF's canvas checked first: stb decodes a GIF's first
+// frame to answer); false with the reason when the header is unreadable.
+bool image_info(const std::string& path, int* width, int* height, std::string* reason = nullptr);
 // True when stb recognises the header; fills reason otherwise. Cheap: reads the header only.
 bool probe_image(const std::string& path, std::string* reason = nullptr);
 

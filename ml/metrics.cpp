@@ -1,7 +1,13 @@
 // Metrics records, their JSON form, and the bounded history.
 #include "ml/metrics.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 
 namespace ganscope {
 namespace {
@@ -34,6 +40,41 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
     m.images_per_sec = get_number(j, "images_per_sec");
     m.seconds = get_number(j, "seconds");
     return m;
+}
+
+std::vector<StepMetrics> rewrite_metrics_up_to(const std::string& path, int64_t step) {
+    std::vector<StepMetrics> kept;
+    std::string text;
+    {
+        std::ifstream in(path);
+        if (!in) return kept;
+        for (std::string line; std::getline(in, line);) {
+            try {
+                StepMetrics m = StepMetrics::from_json(nlohmann::json::parse(line));
+                if (m.step > step) continue;
+                kept.push_back(m);
+                text += line + "\n";
+            } catch (const std::exception&) {
+                // a line cut short by a crash: drop it
+            }
+        }
+    }
+    const std::string temp = path + ".partial";
+    FILE* f = std::fopen(temp.c_str(), "wb");
+    bool ok = f != nullptr;
+    if (f) {
+        ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+        ok = std::fflush(f) == 0 && ok;
+        ok = ::fsync(fileno(f)) == 0 && ok;
+        ok = std::fclose(f) == 0 && ok;
+    }
+    if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        std::remove(temp.c_str());
+        throw std::runtime_error(path + ": cannot rewrite the metrics for the resume (" + why +
+                                 "); the old file is kept; free some disk space and resume again");
+    }
+    return kept;
 }
 
 void MetricsHistory::push(const StepMetrics& m) {

@@ -23,6 +23,12 @@ struct StepMetrics {
     static StepMetrics from_json(const nlohmann::json& j);
 };
 
+// On resume: keeps the records of metrics.jsonl up to `step` (later ones belong to steps that will be trained
+// again; lines cut short by a kill are dropped) by writing path.partial, syncing and renaming it over path,
+// so a kill or a full disk at any moment leaves the whole old file. Returns the kept records; throws
+// std::runtime_error naming the file (the old one kept) when it cannot be written. No file: nothing kept.
+std::vector<StepMetrics> rewrite_metrics_up_to(const std::string& path, int64_t step);
+
 // Bounded history: when full, every other record is dropped, so memory stays flat while the whole run
 // stays visible at a coarser resolution. Not thread-safe; the trainer copies it out under its own lock.
 class MetricsHistory {

@@ -11,6 +11,7 @@
 #include "ml/checkpoint.h"
 #include "ml/dataset.h"
 #include "ml/history.h"
+#include "ml/run_folder.h"
 #include "ml/task_factory.h"
 #include "ml/tensor_image.h"
 
@@ -72,6 +73,9 @@ struct Trainer::Impl {
     int64_t window_images = 0, window_steps = 0;
     double seconds_offset = 0;  // wall time of earlier processes of this run (resume)
     std::unique_ptr<HistoryWriter> history;  // generator snapshots in run_dir/history (issue 5)
+    std::unique_ptr<RunLock> run_lock;        // one writer per run folder (issue 19)
+    std::vector<std::string> scan_skipped;    // "file: reason" of images the folder scan refused
+    int64_t skipped_reported = 0;
 
     explicit Impl(Trainer& t) : owner(t) {}
     const std::string& run_dir() const { return owner.m_options.run_dir; }
@@ -83,10 +87,29 @@ struct Trainer::Impl {
         status.lr_g = config.lr_g;
         status.lr_d = config.lr_d;
         status.config = config;
-        if (loader) status.skipped_files = loader->skipped();
+        if (loader) status.skipped_files = loader->skipped() + int64_t(scan_skipped.size());
+        if (status.skipped_files != skipped_reported) report_skipped();
         if (status.total_steps > 0 && status.step_ms > 0)
             status.eta_seconds = double(status.total_steps - step) * status.step_ms / 1000.0;
         owner.m_status.publish(status);
+    }
+
+    // The count and the first few in the status line, all of them in run_dir/skipped.txt.
+    void report_skipped() {
+        skipped_reported = status.skipped_files;
+        std::vector<std::string> lines = scan_skipped;
+        if (loader)
+            for (auto& name : loader->skipped_files(size_t(-1))) lines.push_back(std::move(name));
+        std::string list;
+        if (!run_dir().empty() && run_lock) {
+            list = run_dir() + "/skipped.txt";
+            try {
+                write_skipped_list(list, lines);
+            } catch (const std::exception&) {
+                list.clear();  // the disk is full: the terminal line still counts and names them
+            }
+        }
+        status.message = skipped_message(lines, list);
     }
 
     void set_state(TrainerState state) {
@@ -103,6 +126,10 @@ struct Trainer::Impl {
         const TrainerOptions& opt = owner.m_options;
         CheckpointMeta meta;
         config = opt.config;
+        if (!run_dir().empty()) {
+            run_lock = std::make_unique<RunLock>(run_dir());  // before reading: a second writer is refused
+            remove_stale_temp_files(run_dir());
+        }
         if (opt.resume) {
             checkpoint_path = run_dir() + "/checkpoint.pt";
             meta = read_checkpoint_meta(checkpoint_path);
@@ -133,11 +160,8 @@ struct Trainer::Impl {
         source = make_source(config);
         status.data_description = source->description();
         status.dataset_size = int64_t(source->size());
-        if (auto* folder = dynamic_cast<FolderSource*>(source.get()); folder && !folder->skipped().empty()) {
-            const auto& first = folder->skipped().front();
-            status.message = "skipped " + std::to_string(folder->skipped().size()) + " unreadable files (first: " +
-                             first.first + ": " + first.second + ")";
-        }
+        if (auto* folder = dynamic_cast<FolderSource*>(source.get()))
+            for (const auto& [file, why] : folder->skipped()) scan_skipped.push_back(file + ": " + why);
         task = opt.make_task ? opt.make_task(config, device) : make_task(config, device);
         if (opt.resume) {
             meta = load_checkpoint(checkpoint_path, *task);
@@ -196,28 +220,15 @@ struct Trainer::Impl {
         }
         const std::string metrics_path = run_dir() + "/metrics.jsonl";
         if (resume) {
-            // Keep the records up to the checkpoint; later ones belong to steps that will be trained again.
-            std::vector<std::string> kept;
-            std::ifstream in(metrics_path);
-            for (std::string line; std::getline(in, line);) {
-                try {
-                    auto m = StepMetrics::from_json(nlohmann::json::parse(line));
-                    if (m.step > step) continue;
-                    kept.push_back(line);
-                    seconds_offset = std::isfinite(m.seconds) ? m.seconds : seconds_offset;
-                    owner.keep_metrics(m);
-                } catch (const std::exception&) {
-                    // a line cut short by a crash: drop it
-                }
+            for (const StepMetrics& m : rewrite_metrics_up_to(metrics_path, step)) {
+                seconds_offset = std::isfinite(m.seconds) ? m.seconds : seconds_offset;
+                owner.keep_metrics(m);
             }
-            in.close();
-            std::ofstream out(metrics_path, std::ios::trunc);
-            for (const auto& line : kept) out << line << "\n";
         } else {
             std::ofstream(metrics_path, std::ios::trunc);
             // The sample grid's inputs are part of the checkpoint; also keep them beside it for other tools.
             const torch::Tensor fixed = task->fixed_latents();
-            torch::save(fixed.defined() ? fixed.cpu() : torch::empty({0}), run_dir() + "/fixed_latents.pt");
+            write_tensor_file(run_dir() + "/fixed_latents.pt", fixed.defined() ? fixed.cpu() : torch::empty({0}));
         }
         metrics_file.open(metrics_path, std::ios::app);
         if (!metrics_file) throw std::runtime_error(metrics_path + ": cannot write; choose a writable --out");
@@ -408,6 +419,11 @@ void Trainer::keep_metrics(const StepMetrics& m) {
 void Trainer::thread_main() {
     Impl impl(*this);
     auto finish = [&](TrainerState state) {
+        // Files first (queued history snapshots, metrics), then the folder's lock, then "done": whoever
+        // waits for this trainer may start the next writer of the folder at once.
+        impl.history.reset();
+        impl.metrics_file.close();
+        impl.run_lock.reset();
         impl.status.state = state;
         impl.publish();
         std::lock_guard<std::mutex> lock(m_done_mutex);

@@ -47,15 +47,14 @@ std::unique_ptr<Translator> Translator::open(const std::string& path, torch::Dev
             ganscope_error.find("not a readable checkpoint") == std::string::npos)
             throw;
     }
-    StateDict state;
+    std::unique_ptr<TorchSaveFile> file;
     try {
-        state = read_state_dict(path);
-    } catch (const CheckpointError& e) {
+        file = std::make_unique<TorchSaveFile>(path);
+    } catch (const std::runtime_error& e) {
         throw CheckpointError(path + ": neither a ganscope checkpoint nor a PyTorch state_dict (" + e.what() + ")");
     }
-    UnetOptions o = infer_unet_options(state, path);
-    UnetGenerator g(o);
-    load_unet_state_dict(g, state, path);
+    UnetOptions o;
+    UnetGenerator g = load_reference_unet(*file, &o);
     TrainConfig c;
     c.model = "pix2pix";
     c.pairs = "aligned";  // unknown domains

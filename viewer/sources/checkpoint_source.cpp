@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ml/checkpoint.h"
+#include "ml/safe_text.h"
 #include "ml/task_factory.h"
 #include "ml/tensor_image.h"
 #include "viewer/sources/run_source.h"
@@ -84,7 +85,7 @@ private:
                 s.message += "; skipped " + std::to_string(m_bad_lines) + " unreadable lines of its metrics.jsonl";
         } catch (const std::exception& e) {
             s.state = TrainerState::Failed;
-            s.error = "could not open " + m_path + ": " + e.what();
+            s.error = "could not open " + escape_controls(m_path) + ": " + one_line(e.what());
         }
         m_status.publish(s);
     }
