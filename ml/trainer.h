@@ -52,6 +52,7 @@ struct SampleGrid {
     int64_t epoch = 0;
     torch::Tensor images;                // N x 3 x H x W in [-1, 1], on the training device
     std::shared_ptr<c10::Event> ready;   // recorded on the producing stream (CUDA); null on the CPU
+    bool by_clock = false;               // published because publish_seconds passed, between step-cadence grids
 };
 
 struct TrainerOptions {

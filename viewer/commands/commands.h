@@ -10,5 +10,6 @@ int run_window(int argc, char** argv);     // the live window (issue 3); `gansco
 int run_translate(int argc, char** argv);  // translate.cpp: pix2pix batch inference (issue 4)
 int run_data(int argc, char** argv);       // data.cpp: data tools such as `data combine` (issue 4)
 int run_timelapse(int argc, char** argv);  // timelapse.cpp: video from a run's snapshots (issue 5)
+int run_eval(int argc, char** argv);       // eval.cpp: the quality metric of a checkpoint, `swd: X` last (issue 16)
 
 }  // namespace ganscope

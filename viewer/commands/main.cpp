@@ -21,6 +21,8 @@ usage:
   ganscope train --headless --resume runs/NAME --steps M
   ganscope bench dcgan|pix2pix               training speed against a Python PyTorch reference
   ganscope bench viewer|record|translate     the window's cost, recording's cost, live translation rate
+  ganscope bench quality --minutes M         seed 003's recipe against the default for M minutes each (SWD)
+  ganscope eval --checkpoint FILE            the quality metric of a checkpoint (last line `swd: X`)
   ganscope timelapse runs/NAME --out F.mp4   a video of the run's history snapshots (.gif, folder/; --walk)
   ganscope train --headless --model pix2pix  image-to-image (default: sketch -> colour pairs from the emoji set)
   ganscope translate --checkpoint FILE --input FILE_OR_DIR --output DIR   pix2pix inference (--help for more)
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
         if (cmd == "timelapse") return run_timelapse(argc - 1, argv + 1);
         if (cmd == "translate") return run_translate(argc - 1, argv + 1);
         if (cmd == "data") return run_data(argc - 1, argv + 1);
+        if (cmd == "eval") return run_eval(argc - 1, argv + 1);
         if (cmd.rfind("--", 0) == 0) return run_window(argc, argv);  // `ganscope --data DIR` and friends
         std::cerr << "ganscope: unknown command '" << cmd << "'; see `ganscope --help`" << std::endl;
         return 2;

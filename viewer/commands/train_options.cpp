@@ -3,13 +3,17 @@
 
 #include <ctime>
 
+#include "ml/recipe.h"
+
 namespace ganscope {
 
 const std::set<std::string>& train_value_options() {
     static const std::set<std::string> options = {
         "data", "steps", "out", "resume", "model", "size", "batch", "lr", "lr-g", "lr-d", "latent", "width",
         "seed", "device", "sample-every", "checkpoint-every", "log-every", "snapshot-every", "history-every", "timelapse", "every", "timelapse-fps", "workers", "preset",
-        "direction", "pairs", "generator", "lambda-l1", "loss", "palette-values", "load-size", "grid", "background"};
+        "direction", "pairs", "generator", "lambda-l1", "loss", "palette-values", "load-size", "grid", "background",
+        // quality (issue 16)
+        "recipe", "gan-loss", "r1", "diffaug", "ema", "swd-every", "swd-images", "publish-seconds", "history-seconds"};
     return options;
 }
 
@@ -36,6 +40,25 @@ TrainConfig config_from_args(const Args& args) {
         throw UsageError("--preset " + preset + ": use tiny or default");
     }
     c.model = args.get("model", c.model);
+    // Quality (issue 16): the measured recipe unless told otherwise; the single options below override it.
+    if (c.model == "dcgan") {
+        try {
+            apply_recipe(c, args.get("recipe", "default"));
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+    } else if (args.has("recipe")) {
+        throw UsageError("--recipe chooses a DCGAN recipe; pix2pix trains with its paper's objective");
+    }
+    c.gan_loss = args.get("gan-loss", c.gan_loss);
+    c.r1_gamma = args.get_double("r1", c.r1_gamma);
+    c.diffaug = args.get("diffaug", c.diffaug);
+    if (c.diffaug == "none") c.diffaug.clear();
+    c.ema_decay = args.get_double("ema", c.ema_decay);
+    c.swd_every = args.get_int("swd-every", c.swd_every);
+    c.swd_images = args.get_int("swd-images", c.swd_images);
+    c.publish_seconds = args.get_double("publish-seconds", c.publish_seconds);
+    c.history_seconds = args.get_double("history-seconds", c.history_seconds);
     c.data = args.get("data", c.data);
     c.device = args.get("device", c.device);
     c.image_size = args.get_int("size", c.image_size);
@@ -109,6 +132,12 @@ const char* train_options_help() {
                           FILE: .mp4 (H.264), .gif, or a folder/ of PNGs (headless; default fps 10)
   --background white|black|#rrggbb   what transparent pixels become
   --preset tiny           a model small enough to train in seconds (tests)
+  --recipe default|seed003   DCGAN recipe: default (seed 003 + a weight average of G, decay 0.99, chosen by
+                          `bench quality`) or seed 003's exactly; also ema, ema-fast, diffaug, hinge, r1, lsgan
+  --gan-loss bce|hinge|lsgan|wgan-gp  --r1 GAMMA  --diffaug color,translation,cutout|none  --ema DECAY
+                          DCGAN objective, R1 penalty on reals, DiffAugment, generator weight average (0: off)
+  --swd-every N --swd-images N   quality metric (sliced Wasserstein distance, x1e3) every N steps (0: off)
+  --publish-seconds S --history-seconds S   grid/weights and history snapshots also by the clock (0: off)
   pix2pix: --direction AtoB|BtoA --pairs edges|sketch|ascii|posterize --generator unet_128|unet_256
            --lambda-l1 X --loss gan_l1|palette_ce --palette-values N --load-size N
            (pix2pix: batch 1 and 128x128 unet_128 on a CPU, 256x256 unet_256 on a GPU unless given; --pairs aligned:
