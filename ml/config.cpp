@@ -3,6 +3,9 @@
 
 #include <stdexcept>
 
+#include "ml/diff_augment.h"
+#include "ml/gan_losses.h"
+
 namespace ganscope {
 namespace {
 
@@ -32,6 +35,10 @@ nlohmann::json TrainConfig::to_json() const {
         {"prefetch_batches", prefetch_batches}, {"background", {background.r, background.g, background.b}},
         {"direction", direction}, {"pairs", pairs}, {"generator", generator}, {"lambda_l1", lambda_l1},
         {"loss", loss}, {"palette_values", palette_values}, {"load_size", load_size},
+        // quality (issue 16)
+        {"gan_loss", gan_loss}, {"r1_gamma", r1_gamma}, {"diffaug", diffaug}, {"ema_decay", ema_decay},
+        {"swd_every", swd_every}, {"swd_images", swd_images}, {"publish_seconds", publish_seconds},
+        {"history_seconds", history_seconds},
     };
 }
 
@@ -73,6 +80,15 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "loss", c.loss);
     read(j, "palette_values", c.palette_values);
     read(j, "load_size", c.load_size);
+    // quality (issue 16)
+    read(j, "gan_loss", c.gan_loss);
+    read(j, "r1_gamma", c.r1_gamma);
+    read(j, "diffaug", c.diffaug);
+    read(j, "ema_decay", c.ema_decay);
+    read(j, "swd_every", c.swd_every);
+    read(j, "swd_images", c.swd_images);
+    read(j, "publish_seconds", c.publish_seconds);
+    read(j, "history_seconds", c.history_seconds);
     return c;
 }
 
@@ -92,6 +108,16 @@ void TrainConfig::validate() const {
     if (history_every < 0) fail("--history-every " + std::to_string(history_every) + ": use 0 (once per epoch) or more");
     if (loader_workers < 1 || loader_workers > 64) fail("--workers: use 1 to 64");
     if (direction != "AtoB" && direction != "BtoA") fail("--direction " + direction + ": use AtoB or BtoA");
+    // quality (issue 16)
+    parse_gan_loss(gan_loss);
+    parse_augment_policy(diffaug);
+    if (!(r1_gamma >= 0 && r1_gamma < 1e6)) fail("--r1 " + std::to_string(r1_gamma) + ": use 0 (off) or a positive gamma");
+    if (!(ema_decay >= 0 && ema_decay < 1)) fail("--ema " + std::to_string(ema_decay) + ": use 0 (off) or a decay below 1, such as 0.999");
+    if (swd_every < 0) fail("--swd-every " + std::to_string(swd_every) + ": use 0 (off) or a step count");
+    if (swd_images < 16 || swd_images > 65536) fail("--swd-images " + std::to_string(swd_images) + ": use 16 to 65536");
+    if (!(publish_seconds >= 0) || !(history_seconds >= 0)) fail("--publish-seconds / --history-seconds: use 0 (off) or more");
+    if (model == "pix2pix" && (gan_loss != "bce" || r1_gamma > 0 || !diffaug.empty() || ema_decay > 0))
+        fail("--gan-loss, --r1, --diffaug and --ema are DCGAN options; pix2pix trains with its paper's BCE + L1");
 }
 
 }  // namespace ganscope

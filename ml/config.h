@@ -44,6 +44,18 @@ struct TrainConfig {
     int palette_values = 4;          // posterize: num_values^3 colours
     int load_size = 0;               // jitter: resize before random crop; 0 -> image_size * 286 / 256
 
+    // Quality (issue 16): the live metric, training options from the field, publishing by the clock. The
+    // defaults here are seed 003's recipe, so configs and checkpoints without these keys resume as they were;
+    // the command line's --recipe default turns the measured recipe on (viewer/commands/train_options.cpp).
+    std::string gan_loss = "bce";    // dcgan: bce (seed 003), hinge, lsgan, wgan-gp (penalty weight 10)
+    double r1_gamma = 0;             // dcgan: R1 penalty gamma on real images; 0: off
+    std::string diffaug = "";        // dcgan: DiffAugment policy, any of color,translation,cutout; empty: off
+    double ema_decay = 0;            // dcgan: moving average of G's weights (grid, explorer, history use it); 0: off
+    int swd_every = 500;             // steps between quality evaluations (swd in metrics.jsonl); 0: off
+    int swd_images = 512;            // generated (fixed latents) and real images the metric compares
+    double publish_seconds = 2;      // the grid and the weights snapshot also publish this often; 0: by steps only
+    double history_seconds = 25;     // history snapshots also this often (dozens per 20 minutes); 0: steps only
+
     nlohmann::json to_json() const;
     // Missing keys keep their defaults; a wrong type throws naming the key.
     static TrainConfig from_json(const nlohmann::json& j);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ml/ema.h"
 #include "ml/fused_adam.h"
 #include "ml/module_io.h"
 
@@ -100,6 +101,20 @@ DcganTask::DcganTask(const TrainConfig& config, torch::Device device)
     m_opt_g = std::make_unique<torch::optim::Adam>(m_g->parameters(), options(config.lr_g));
     m_opt_d = std::make_unique<torch::optim::Adam>(m_d->parameters(), options(config.lr_d));
     m_fixed = make_fixed_latents(config.grid_count, config.latent_dim, config.seed).to(device);
+
+    // Quality options (issue 16).
+    m_loss = parse_gan_loss(config.gan_loss);
+    m_augment = parse_augment_policy(config.diffaug);
+    if (config.ema_decay > 0) {
+        m_g_ema = DcganGenerator(config.image_size, config.latent_dim, config.g_width);
+        m_g_ema->to(device);
+        for (auto& p : m_g_ema->parameters()) {
+            p.requires_grad_(false);
+            if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+        }
+        ema_copy(*m_g_ema, *m_g);
+        m_g_ema->eval();  // it only ever renders: BatchNorm from the running statistics copied from G
+    }
 }
 
 torch::Tensor DcganTask::train_step(const Batch& batch) {
@@ -109,38 +124,48 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     m_d->train();
     const auto options = torch::TensorOptions(real.device()).dtype(real.dtype());
     auto z = torch::randn({n, m_config.latent_dim, 1, 1}, m_rng, options);
-    auto ones = torch::ones({n, 1}, options);
-    auto zeros = torch::zeros({n, 1}, options);
+    // DiffAugment: one draw per step, the same transforms for the reals and the fakes of D's and G's steps.
+    AugmentParams augment;
+    if (m_augment.any()) augment = draw_augment(m_augment, n, real.size(3), m_rng, options);
+    auto judge = [&](const torch::Tensor& x) { return m_d->forward(apply_augment(m_augment, x, augment)); };
 
-    // Discriminator: real -> 1, fake -> 0.
+    // Discriminator: real -> 1, fake -> 0 (or the chosen objective's targets).
     m_opt_d->zero_grad();
-    auto logits_real = m_d->forward(real);
+    const bool r1 = m_config.r1_gamma > 0;
+    const torch::Tensor real_in = r1 ? real.detach().requires_grad_(true) : real;
+    auto logits_real = judge(real_in);
     auto fake = m_g->forward(z);
-    auto logits_fake = m_d->forward(fake.detach());
-    auto loss_d = torch::binary_cross_entropy_with_logits(logits_real, ones) +
-                  torch::binary_cross_entropy_with_logits(logits_fake, zeros);
+    auto logits_fake = judge(fake.detach());
+    auto loss_d = discriminator_loss(m_loss, logits_real, logits_fake);
+    if (r1) loss_d = loss_d + r1_penalty(logits_real, real_in, m_config.r1_gamma);
+    if (m_loss == GanLoss::WganGp) loss_d = loss_d + gradient_penalty(judge, real, fake, 10.0, m_rng);
     loss_d.backward();
     fused_adam_step(*m_opt_d);  // the same update as m_opt_d->step(), in one pass (fused_adam.h)
 
     // Generator: make D call fakes real. D's own weight gradients are not needed here, so skip computing them.
     m_opt_g->zero_grad();
     for (auto& p : m_d->parameters()) p.requires_grad_(false);
-    auto loss_g = torch::binary_cross_entropy_with_logits(m_d->forward(fake), ones);
+    auto loss_g = generator_loss(m_loss, judge(fake));
     loss_g.backward();
     for (auto& p : m_d->parameters()) p.requires_grad_(true);
     fused_adam_step(*m_opt_g);
+    if (m_g_ema) ema_update(*m_g_ema, *m_g, ema_decay_at(m_config.ema_decay, m_ema_updates++));
 
     torch::NoGradGuard no_grad;
-    return torch::stack({loss_g.detach(), loss_d.detach(), torch::sigmoid(logits_real.detach()).mean(),
-                         torch::sigmoid(logits_fake.detach()).mean(),
+    return torch::stack({loss_g.detach(), loss_d.detach(), discriminator_score(m_loss, logits_real.detach()),
+                         discriminator_score(m_loss, logits_fake.detach()),
                          torch::full({}, std::numeric_limits<float>::quiet_NaN(), options)});
 }
 
-torch::Tensor DcganTask::render_samples() {
+torch::Tensor DcganTask::render_samples() { return generate(m_fixed); }
+
+torch::Tensor DcganTask::generate(const torch::Tensor& latents) {
     torch::NoGradGuard no_grad;
-    m_g->eval();
-    auto images = m_g->forward(m_fixed).contiguous();
-    m_g->train();
+    DcganGenerator& g = sample_generator();
+    const bool was_training = g->is_training();
+    g->eval();
+    auto images = g->forward(latents.to(m_device)).contiguous();
+    if (was_training) g->train();
     return images;
 }
 
@@ -158,6 +183,10 @@ void DcganTask::save(torch::serialize::OutputArchive& archive) {
     save_optimizer(archive, "optimizer_d", *m_opt_d);
     save_generator_state(archive, "rng", m_rng);
     archive.write("fixed_latents", m_fixed.cpu());
+    if (m_g_ema) {  // issue 16
+        save_module(archive, "generator_ema", *m_g_ema);
+        archive.write("ema_updates", c10::IValue(m_ema_updates));
+    }
 }
 
 void DcganTask::load(torch::serialize::InputArchive& archive) {
@@ -168,6 +197,12 @@ void DcganTask::load(torch::serialize::InputArchive& archive) {
     load_generator_state(archive, "rng", m_rng);
     torch::Tensor fixed;
     if (archive.try_read("fixed_latents", fixed)) m_fixed = fixed.to(m_device);
+    if (m_g_ema) {  // issue 16
+        load_module(archive, "generator_ema", *m_g_ema);
+        c10::IValue updates;
+        if (!archive.try_read("ema_updates", updates)) throw CheckpointError("checkpoint has no ema_updates for its weight average");
+        m_ema_updates = updates.toInt();
+    }
     // The checkpoint's learning rates are in the optimiser state; keep m_config in step with them.
     m_config.lr_g = static_cast<torch::optim::AdamOptions&>(m_opt_g->param_groups()[0].options()).lr();
     m_config.lr_d = static_cast<torch::optim::AdamOptions&>(m_opt_d->param_groups()[0].options()).lr();
@@ -177,7 +212,7 @@ WeightsSnapshot DcganTask::snapshot_generator(int64_t step) {
     WeightsSnapshot s;
     s.step = step;
     s.config = m_config;
-    s.tensors = clone_named_tensors(*m_g);
+    s.tensors = clone_named_tensors(*sample_generator());  // the average when on: what the grid shows
     return s;
 }
 

@@ -4,6 +4,8 @@
 #include <torch/torch.h>
 
 #include "ml/config.h"
+#include "ml/diff_augment.h"
+#include "ml/gan_losses.h"
 #include "ml/gan_task.h"
 
 namespace ganscope {
@@ -48,6 +50,10 @@ public:
     DcganGenerator& generator() { return m_g; }
     DcganDiscriminator& discriminator() { return m_d; }
     torch::Tensor fixed_latents() const override { return m_fixed; }
+    torch::Tensor generate(const torch::Tensor& latents) override;
+    // The moving average of G (null when ema_decay is 0) and how many updates it has had.
+    DcganGenerator& generator_ema() { return m_g_ema; }
+    int64_t ema_updates() const { return m_ema_updates; }
 
 private:
     TrainConfig m_config;
@@ -57,6 +63,14 @@ private:
     std::unique_ptr<torch::optim::Adam> m_opt_g, m_opt_d;
     torch::Tensor m_fixed;
     at::Generator m_rng;  // the noise stream; saved in checkpoints so resume is exact
+
+    // Quality options (issue 16): the objective, augmentation and the weight average. DiffAugment and WGAN-GP
+    // draw from m_rng, so an exact resume needs nothing more.
+    DcganGenerator& sample_generator() { return m_g_ema ? m_g_ema : m_g; }
+    GanLoss m_loss = GanLoss::Bce;
+    AugmentPolicy m_augment;
+    DcganGenerator m_g_ema{nullptr};
+    int64_t m_ema_updates = 0;
 };
 
 }  // namespace ganscope

@@ -47,6 +47,12 @@ public:
     // whose grid comes from validation images.
     virtual torch::Tensor fixed_latents() const { return {}; }
 
+    // For the quality metric (issue 16). Unconditional tasks: images (N x 3 x H x W in [-1, 1]) of latents from
+    // the generator the grid shows (the weight average when on), no grad; undefined when the task has no latents.
+    virtual torch::Tensor generate(const torch::Tensor& /*latents*/) { return {}; }
+    // Image-to-image tasks: (outputs, targets) of the validation pairs; undefined tensors when there are none.
+    virtual std::pair<torch::Tensor, torch::Tensor> validation_outputs() { return {}; }
+
     virtual WeightsSnapshot snapshot_generator(int64_t step) = 0;
     virtual int64_t parameter_count() const = 0;
 };

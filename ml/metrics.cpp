@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +26,12 @@ nlohmann::json StepMetrics::to_json() const {
                         {"d_real", number(d_real)}, {"d_fake", number(d_fake)},
                         {"images_per_sec", number(images_per_sec)}, {"seconds", number(seconds)}};
     if (std::isfinite(loss_aux)) j["loss_aux"] = loss_aux;
+    // quality (issue 16)
+    if (std::isfinite(swd)) j["swd"] = swd;
+    for (const auto& [resolution, value] : swd_levels)
+        if (std::isfinite(value)) j["swd_" + std::to_string(resolution)] = value;
+    if (std::isfinite(val_l1)) j["val_l1"] = val_l1;
+    if (std::isfinite(swd_seconds)) j["swd_seconds"] = swd_seconds;
     return j;
 }
 
@@ -39,6 +46,17 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
     m.loss_aux = get_number(j, "loss_aux");
     m.images_per_sec = get_number(j, "images_per_sec");
     m.seconds = get_number(j, "seconds");
+    // quality (issue 16)
+    m.swd = get_number(j, "swd");
+    m.val_l1 = get_number(j, "val_l1");
+    m.swd_seconds = get_number(j, "swd_seconds");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        if (key.size() > 4 && key.compare(0, 4, "swd_") == 0 && key.find_first_not_of("0123456789", 4) == std::string::npos &&
+            it->is_number())
+            m.swd_levels.emplace_back(std::stoi(key.substr(4)), it->get<double>());
+    }
+    std::sort(m.swd_levels.begin(), m.swd_levels.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     return m;
 }
 
@@ -78,12 +96,13 @@ std::vector<StepMetrics> rewrite_metrics_up_to(const std::string& path, int64_t 
 }
 
 void MetricsHistory::push(const StepMetrics& m) {
-    if (m_pushed++ % m_stride != 0) return;
+    if (m_pushed++ % m_stride != 0 && !std::isfinite(m.swd)) return;
     m_records.push_back(m);
     if (m_records.size() >= m_capacity) {
         // Halve the resolution: keep every other record, and only every 2*stride-th from now on.
         size_t kept = 0;
-        for (size_t i = 0; i < m_records.size(); i += 2) m_records[kept++] = m_records[i];
+        for (size_t i = 0; i < m_records.size(); ++i)
+            if (i % 2 == 0 || (std::isfinite(m_records[i].swd) && kept < m_capacity / 2)) m_records[kept++] = m_records[i];
         m_records.resize(kept);
         m_stride *= 2;
         m_pushed = 1;  // the last kept record stands for the most recent push

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,11 @@ struct StepMetrics {
     double loss_aux = std::numeric_limits<double>::quiet_NaN();  // pix2pix: L1 (or CE); NaN when unused
     double images_per_sec = 0;
     double seconds = 0;  // wall time since the run started (this process)
+    // Quality (issue 16), on the steps where it was evaluated; NaN (not written) elsewhere.
+    double swd = std::numeric_limits<double>::quiet_NaN();          // "swd": mean over levels, x 1e3
+    std::vector<std::pair<int, double>> swd_levels;                  // "swd_16", "swd_32", ...
+    double val_l1 = std::numeric_limits<double>::quiet_NaN();       // "val_l1": pix2pix validation pairs
+    double swd_seconds = std::numeric_limits<double>::quiet_NaN();  // "swd_seconds": what it cost
 
     nlohmann::json to_json() const;
     static StepMetrics from_json(const nlohmann::json& j);
@@ -29,8 +35,8 @@ struct StepMetrics {
 // std::runtime_error naming the file (the old one kept) when it cannot be written. No file: nothing kept.
 std::vector<StepMetrics> rewrite_metrics_up_to(const std::string& path, int64_t step);
 
-// Bounded history: when full, every other record is dropped, so memory stays flat while the whole run
-// stays visible at a coarser resolution. Not thread-safe; the trainer copies it out under its own lock.
+// Bounded history: when full, every other record is dropped (records carrying a quality figure stay), so memory
+// stays flat while the whole run stays visible at a coarser resolution. Not thread-safe; the trainer copies it out under its own lock.
 class MetricsHistory {
 public:
     explicit MetricsHistory(size_t capacity = 8192) : m_capacity(capacity < 16 ? 16 : capacity) {}

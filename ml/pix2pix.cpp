@@ -278,6 +278,11 @@ void Pix2PixTask::set_validation(torch::Tensor inputs, torch::Tensor targets) {
     m_val_targets = targets.to(m_device);
 }
 
+std::pair<torch::Tensor, torch::Tensor> Pix2PixTask::validation_outputs() {
+    if (!m_val_inputs.defined() || m_val_inputs.size(0) == 0) return {};
+    return {translate(m_val_inputs), m_val_targets};
+}
+
 torch::Tensor Pix2PixTask::render_samples() {
     if (!m_val_inputs.defined() || m_val_inputs.size(0) == 0)
         return torch::zeros({1, 3, m_config.image_size, m_config.image_size}, torch::TensorOptions(m_device));

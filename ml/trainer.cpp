@@ -12,6 +12,7 @@
 #include "ml/dataset.h"
 #include "ml/history.h"
 #include "ml/run_folder.h"
+#include "ml/quality.h"
 #include "ml/task_factory.h"
 #include "ml/tensor_image.h"
 
@@ -76,6 +77,25 @@ struct Trainer::Impl {
     std::unique_ptr<RunLock> run_lock;        // one writer per run folder (issue 19)
     std::vector<std::string> scan_skipped;    // "file: reason" of images the folder scan refused
     int64_t skipped_reported = 0;
+
+    // Quality (issue 16): the metric, the record it adds to the next log line, and publishing by the clock.
+    std::unique_ptr<QualityMetric> quality;  // built at the first evaluation (reals are read then)
+    std::optional<QualityRecord> pending_quality;
+    bool quality_off = false;                // the metric failed once: reported, training goes on without it
+    Clock::time_point last_grid = Clock::now(), last_weights = Clock::now(), last_history = Clock::now();
+    bool clock_due(Clock::time_point last, double seconds) const {
+        return seconds > 0 && std::chrono::duration<double>(Clock::now() - last).count() >= seconds;
+    }
+    void evaluate_quality() {
+        if (quality_off) return;
+        try {
+            if (!quality) quality = std::make_unique<QualityMetric>(config, source);
+            pending_quality = quality->evaluate(*task);
+        } catch (const std::exception& e) {
+            quality_off = true;
+            message(std::string("quality metric off for this run: ") + e.what());
+        }
+    }
 
     explicit Impl(Trainer& t) : owner(t) {}
     const std::string& run_dir() const { return owner.m_options.run_dir; }
@@ -178,10 +198,14 @@ struct Trainer::Impl {
     // The explorer's weights slot and the run's history (issue 5) share one snapshot copy.
     void publish_weights(bool for_explorer) {
         const int64_t epoch = loader ? loader->position().epoch : 0;
-        const bool for_history = history && !poisoned && history->due(step, epoch);
+        const bool for_history = history && !poisoned && history->last_step() != step &&
+                                 (history->due(step, epoch) || clock_due(last_history, config.history_seconds));
         if (!for_explorer && !for_history) return;
         auto snapshot = std::make_shared<const WeightsSnapshot>(task->snapshot_generator(step));
-        if (for_explorer) owner.m_weights.publish(snapshot);
+        if (for_explorer) {
+            owner.m_weights.publish(snapshot);
+            last_weights = Clock::now();
+        }
         if (for_history) write_history(*snapshot, epoch);
     }
     // The last step of a run always goes into the history, so timelapses end where training did.
@@ -191,6 +215,7 @@ struct Trainer::Impl {
     }
     void write_history(const WeightsSnapshot& snapshot, int64_t epoch) {
         history->write(snapshot, epoch);
+        last_history = Clock::now();
         if (std::string e = history->error(); !e.empty() && e != status.message) message(e);
     }
 
@@ -234,7 +259,9 @@ struct Trainer::Impl {
         if (!metrics_file) throw std::runtime_error(metrics_path + ": cannot write; choose a writable --out");
     }
 
-    void publish_samples() {
+    // write_file: also samples/step_N.png (on the step cadence; grids published by the clock only go to the slot).
+    void publish_samples(bool write_file = true) {
+        last_grid = Clock::now();
         SampleGrid grid;
         grid.step = step;
         grid.epoch = loader->position().epoch;
@@ -243,12 +270,13 @@ struct Trainer::Impl {
         grid.padding = kDisplayPadding;
         grid.grid = make_grid(grid.images, grid.columns, grid.padding, kDisplayGutter);
         if (const torch::Tensor fixed = task->fixed_latents(); fixed.defined()) grid.latents = fixed.cpu();
+        grid.by_clock = !write_file;
         if (device.is_cuda()) {
             grid.ready = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
             grid.ready->record(c10::Stream(c10::Stream::DEFAULT, device));
         }
         owner.m_samples.publish(grid);
-        if (!run_dir().empty()) {
+        if (write_file && !run_dir().empty()) {
             const int columns = int(std::ceil(std::sqrt(double(grid.images.size(0)))));
             write_png(run_dir() + "/samples/step_" + format_step(step) + ".png",
                       tensor_to_image(make_grid(grid.images, columns)));
@@ -302,6 +330,13 @@ struct Trainer::Impl {
         m.loss_aux = v[kLossAux];
         m.images_per_sec = elapsed > 0 ? double(window_images) / elapsed : 0;
         m.seconds = seconds_offset + std::chrono::duration<double>(Clock::now() - run_start).count();
+        if (pending_quality) {  // issue 16
+            m.swd = pending_quality->swd;
+            m.swd_levels = pending_quality->levels;
+            m.val_l1 = pending_quality->val_l1;
+            m.swd_seconds = pending_quality->seconds;
+            pending_quality.reset();
+        }
         status.step_ms = window_steps > 0 ? 1000.0 * elapsed / double(window_steps) : 0;
         window_start = Clock::now();
         window_images = window_steps = 0;
@@ -328,8 +363,16 @@ struct Trainer::Impl {
 
     void after_step() {
         bool logged = false;
+        // Quality (issue 16): evaluated first, so this step's record carries it; its time is kept out of the
+        // images/s of the log window.
+        const bool quality_due = config.swd_every > 0 && step % config.swd_every == 0 && !quality_off;
+        if (quality_due) {
+            const auto t0 = Clock::now();
+            evaluate_quality();
+            window_start += Clock::now() - t0;
+        }
         // A checkpoint is only written after the losses were read back and found finite.
-        if (step % config.log_every == 0 || step % config.checkpoint_every == 0 ||
+        if (step % config.log_every == 0 || step % config.checkpoint_every == 0 || quality_due ||
             (config.steps > 0 && step >= config.steps)) {
             logged = true;
             if (!log_metrics()) {
@@ -345,7 +388,8 @@ struct Trainer::Impl {
             }
         }
         if (step % config.sample_every == 0) publish_samples();
-        publish_weights(step % config.snapshot_every == 0);
+        else if (clock_due(last_grid, config.publish_seconds)) publish_samples(false);  // issue 16: by the clock
+        publish_weights(step % config.snapshot_every == 0 || clock_due(last_weights, config.publish_seconds));
         if (step % config.checkpoint_every == 0) save_checkpoint("periodic");
         publish();
     }

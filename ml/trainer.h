@@ -58,6 +58,7 @@ struct SampleGrid {
     torch::Tensor grid;
     int columns = 0, padding = 0;
     torch::Tensor latents;               // N x L on the CPU: the fixed latents behind the cells; undefined for pix2pix
+    bool by_clock = false;               // published because publish_seconds passed, between step-cadence grids
 };
 
 struct TrainerOptions {

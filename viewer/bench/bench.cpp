@@ -151,6 +151,20 @@ void add_bench_command(CommandLine& cli) {
     sv.whole("warmup", "N", "untimed steps first (default 5 on a CPU, 50 on a GPU)");
     sv.text("device", "cpu|cuda[:N]", device);
 
+    Args& q = cli.add(&bench, "quality",
+                      "seed 003's recipe against the default for the same wall-clock, interleaved: each one's SWD, "
+                      "`ratio: X` (default over seed003; lower is better)", bench_quality);
+    q.number("minutes", "M", "training time per recipe (default 10)");
+    q.text("data", "emoji|DIR", "training images (default emoji)");
+    q.text("recipes", "A,B", "the two recipes (default seed003,default)");
+    q.number("slice", "S", "seconds per turn before the other recipe trains (default 20)");
+    q.whole("size", "S", "image size (default 32 on a CPU, 64 on a GPU)");
+    q.whole("batch", "B", "batch size");
+    q.whole("seed", "N", "random seed");
+    q.whole("swd-images", "N", "images per side of the metric");
+    q.text("out", "DIR", "where the final grids go (default docs)");
+    q.text("device", "cpu|cuda[:N]", device);
+
     Args& vw = cli.add(&bench, "viewer", "training with the window drawing at 60 FPS against training alone",
                        bench_viewer);
     vw.flag("windowed", "a real window (GLFW, needs DISPLAY) instead of headless EGL");

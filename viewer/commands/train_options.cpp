@@ -3,6 +3,8 @@
 
 #include <ctime>
 
+#include "ml/recipe.h"
+
 namespace ganscope {
 
 void add_train_options(Args& args) {
@@ -41,6 +43,18 @@ void add_train_options(Args& args) {
     args.whole("palette-values", "N", "pix2pix palette_ce: values per channel");
     args.whole("load-size", "N", "pix2pix: images are loaded at this size, then randomly cropped to --size");
     args.flag("paused", "start with training paused");
+    // Quality (issue 16).
+    args.text("recipe", "default|seed003", "DCGAN recipe: default (seed 003 + a weight average of G, decay 0.99, chosen "
+                                           "by `bench quality`) or seed 003's exactly; also ema, ema-fast, diffaug, "
+                                           "hinge, r1, lsgan");
+    args.choice("gan-loss", {"bce", "hinge", "lsgan", "wgan-gp"}, "the adversarial loss (DCGAN)");
+    args.number("r1", "GAMMA", "R1 gradient penalty on real images (0: off)");
+    args.text("diffaug", "color,translation,cutout|none", "differentiable augmentation of real and fake images alike");
+    args.number("ema", "DECAY", "exponential moving average of G's weights for the grid, explorer and exports (0: off)");
+    args.whole("swd-every", "N", "quality metric (sliced Wasserstein distance, x1e3) every N steps (0: off)");
+    args.whole("swd-images", "N", "images per side of the quality metric");
+    args.number("publish-seconds", "S", "the grid and weights also publish by the clock, every S seconds (0: off)");
+    args.number("history-seconds", "S", "history snapshots also by the clock, every S seconds (0: off)");
 }
 
 TrainConfig config_from_args(const Args& args) {
@@ -59,6 +73,25 @@ TrainConfig config_from_args(const Args& args) {
         c.snapshot_every = 5;
     }
     c.model = args.get("model", c.model);
+    // Quality (issue 16): the measured recipe unless told otherwise; the single options below override it.
+    if (c.model == "dcgan") {
+        try {
+            apply_recipe(c, args.get("recipe", "default"));
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+    } else if (args.has("recipe")) {
+        throw UsageError("--recipe chooses a DCGAN recipe; pix2pix trains with its paper's objective");
+    }
+    c.gan_loss = args.get("gan-loss", c.gan_loss);
+    c.r1_gamma = args.get_double("r1", c.r1_gamma);
+    c.diffaug = args.get("diffaug", c.diffaug);
+    if (c.diffaug == "none") c.diffaug.clear();
+    c.ema_decay = args.get_double("ema", c.ema_decay);
+    c.swd_every = args.get_int("swd-every", c.swd_every);
+    c.swd_images = args.get_int("swd-images", c.swd_images);
+    c.publish_seconds = args.get_double("publish-seconds", c.publish_seconds);
+    c.history_seconds = args.get_double("history-seconds", c.history_seconds);
     c.data = args.get("data", c.data);
     c.device = args.get("device", c.device);
     c.image_size = args.get_int("size", c.image_size);

@@ -1,4 +1,4 @@
-// The Curves panel: losses of G and D, D(x) and D(G(z)) against step, smoothed (as TensorBoard), log scale,
+// The Curves panel: losses of G and D, D(x) and D(G(z)), and the quality metric (swd per level) against step, smoothed (as TensorBoard), log scale,
 // hover read-out. GL thread only, inside an ImGui frame; makes no GL calls.
 #pragma once
 
@@ -14,7 +14,7 @@ private:
     void rebuild(const std::vector<StepMetrics>& history);
     float m_smoothing = 0.6f;
     bool m_log_loss = false;
-    std::vector<PlotSeries> m_losses, m_probabilities;
+    std::vector<PlotSeries> m_losses, m_probabilities, m_quality;
     size_t m_built_size = 0;
     int64_t m_built_last = -1;
 };

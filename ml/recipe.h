@@ -1,0 +1,23 @@
+// Named DCGAN training recipes (issue 16): `seed003` is seed 003's DCGAN exactly, `default` the one chosen by
+// measurement (`ganscope bench quality`, docs/benchmarks.md); the others are the candidates it was chosen
+// from. Any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ml/config.h"
+
+namespace ganscope {
+
+// The recipe names, `default` first.
+const std::vector<std::string>& recipe_names();
+// What `default` stands for.
+const char* default_recipe();
+// Sets the loss, R1, DiffAugment and EMA fields (and the Adam settings they go with); everything else is kept.
+// Throws std::invalid_argument naming the recipe and the choices.
+void apply_recipe(TrainConfig& config, const std::string& name);
+// The recipe a config matches, or "custom".
+std::string recipe_of(const TrainConfig& config);
+
+}  // namespace ganscope

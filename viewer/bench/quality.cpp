@@ -1,0 +1,78 @@
+// `ganscope bench quality --minutes M`: seed 003's recipe and the default recipe trained for the same wall-clock
+// time on the same data, interleaved (ml/quality_bench.h); prints each one's SWD and `ratio: X` (default over
+// seed 003; lower is better) last, and saves both final grids side by side. Main thread.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "ml/quality_bench.h"
+#include "ml/recipe.h"
+#include "ml/tensor_image.h"
+#include "viewer/bench/bench.h"
+
+namespace ganscope {
+
+int bench_quality(const Args& args) {
+    QualityBenchOptions o;
+    o.minutes = args.get_double("minutes", 10);
+    o.slice_seconds = args.get_double("slice", 20);
+    std::stringstream names(args.get("recipes", "seed003,default"));
+    for (std::string r; std::getline(names, r, ',');) o.recipes.push_back(r);
+    const torch::Device device(args.get("device", torch::cuda::is_available() ? "cuda" : "cpu"));
+    if (device.is_cpu()) torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+    o.base.data = args.get("data", "emoji");
+    o.base.device = device.str();
+    o.base.image_size = args.get_int("size", device.is_cuda() ? 64 : 32);
+    o.base.batch_size = args.get_int("batch", o.base.batch_size);
+    o.base.seed = uint64_t(args.get_int64("seed", int64_t(o.base.seed)));
+    o.base.swd_images = args.get_int("swd-images", o.base.swd_images);
+    auto label = [](const std::string& r) { return r == "default" ? "default (" + std::string(default_recipe()) + ")" : r; };
+    if (o.recipes.size() == 2)
+        std::printf("bench quality: %s vs %s, %.1f minutes each of wall-clock training in %.0f s turns, %s %dx%d batch %d\n",
+                    label(o.recipes[0]).c_str(), label(o.recipes[1]).c_str(), o.minutes, o.slice_seconds,
+                    o.base.data.c_str(), o.base.image_size, o.base.image_size, o.base.batch_size);
+    std::fflush(stdout);
+    o.progress = [](const std::string& line) {
+        std::printf("%s\n", line.c_str());
+        std::fflush(stdout);
+    };
+    QualityBenchResult r;
+    try {
+        r = run_quality_bench(o);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    std::printf("data: %s; real descriptors of %lld images %s %s\n", r.data_description.c_str(),
+                static_cast<long long>(r.metric_images), r.reals_from_cache ? "read from" : "computed into",
+                r.cache_path.c_str());
+    for (const auto& arm : r.arms) {
+        std::printf("%s: swd %.3f (", label(arm.recipe).c_str(), arm.quality.swd);
+        for (size_t i = 0; i < arm.quality.levels.size(); ++i)
+            std::printf("%sswd_%d %.3f", i ? ", " : "", arm.quality.levels[i].first, arm.quality.levels[i].second);
+        std::printf("), %lld steps, %.1f ms a step\n", static_cast<long long>(arm.steps),
+                    1000.0 * arm.trained_seconds / double(std::max<int64_t>(1, arm.steps)));
+    }
+    const auto& b = r.arms[1];
+    const double step_seconds = b.trained_seconds / double(std::max<int64_t>(1, b.steps));
+    std::printf("metric cost: %.2f s an evaluation = %.2f%% of training time at --swd-every %d\n", b.quality.seconds,
+                100.0 * b.quality.seconds / (b.quality.seconds + step_seconds * o.base.swd_every), o.base.swd_every);
+    // Both final grids side by side, white between them.
+    std::vector<torch::Tensor> grids;
+    for (const auto& arm : r.arms) {
+        const int columns = int(std::ceil(std::sqrt(double(arm.grid.size(0)))));
+        grids.push_back(make_grid(arm.grid, columns));
+        grids.push_back(torch::ones({3, grids.back().size(1), 12}));
+    }
+    grids.pop_back();
+    const std::string out_dir = args.get("out", "docs");
+    std::filesystem::create_directories(out_dir);
+    const std::string image = out_dir + "/quality_grids.png";
+    write_png(image, tensor_to_image(torch::cat(grids, 2)));
+    std::printf("grids: %s (left %s, right %s)\n", image.c_str(), label(r.arms[0].recipe).c_str(), label(r.arms[1].recipe).c_str());
+    std::printf("ratio: %.3f\n", r.ratio);
+    return 0;
+}
+
+}  // namespace ganscope
