@@ -44,6 +44,10 @@ struct TrainConfig {
     int palette_values = 4;          // posterize: num_values^3 colours
     int load_size = 0;               // jitter: resize before random crop; 0 -> image_size * 286 / 256
 
+    // Distributed training (issue 14): ranks training together; batch_size is per rank, the global batch is
+    // batch_size * world_size (config.json says both).
+    int world_size = 1;
+
     nlohmann::json to_json() const;
     // Missing keys keep their defaults; a wrong type throws naming the key.
     static TrainConfig from_json(const nlohmann::json& j);

@@ -120,6 +120,7 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     auto loss_d = torch::binary_cross_entropy_with_logits(logits_real, ones) +
                   torch::binary_cross_entropy_with_logits(logits_fake, zeros);
     loss_d.backward();
+    sync_gradients(*m_d);  // across ranks (issue 14); nothing when training alone
     fused_adam_step(*m_opt_d);  // the same update as m_opt_d->step(), in one pass (fused_adam.h)
 
     // Generator: make D call fakes real. D's own weight gradients are not needed here, so skip computing them.
@@ -128,6 +129,7 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     auto loss_g = torch::binary_cross_entropy_with_logits(m_d->forward(fake), ones);
     loss_g.backward();
     for (auto& p : m_d->parameters()) p.requires_grad_(true);
+    sync_gradients(*m_g);
     fused_adam_step(*m_opt_g);
 
     torch::NoGradGuard no_grad;
@@ -179,6 +181,15 @@ WeightsSnapshot DcganTask::snapshot_generator(int64_t step) {
     s.config = m_config;
     s.tensors = clone_named_tensors(*m_g);
     return s;
+}
+
+std::vector<torch::Tensor> DcganTask::state_tensors() {
+    std::vector<torch::Tensor> out;
+    for (auto* module : {static_cast<nn::Module*>(m_g.get()), static_cast<nn::Module*>(m_d.get())}) {
+        for (auto& p : module->parameters()) out.push_back(p);
+        for (auto& b : module->buffers()) out.push_back(b);
+    }
+    return out;
 }
 
 int64_t DcganTask::parameter_count() const {
