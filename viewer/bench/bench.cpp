@@ -99,7 +99,8 @@ int run_bench(int argc, char** argv) {
     if (name == "pix2pix") return bench_pix2pix(argc - 1, argv + 1);
     if (name == "viewer") return bench_viewer(argc - 1, argv + 1);
     if (name == "translate") return bench_translate(argc - 1, argv + 1);
-    throw UsageError("bench " + name + ": unknown benchmark (dcgan, pix2pix, record, translate, viewer)");
+    if (name == "dist") return bench_dist(argc - 1, argv + 1);
+    throw UsageError("bench " + name + ": unknown benchmark (dcgan, dist, pix2pix, record, translate, viewer)");
 }
 
 }  // namespace ganscope

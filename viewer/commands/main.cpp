@@ -21,6 +21,8 @@ usage:
   ganscope train --headless --resume runs/NAME --steps M
   ganscope bench dcgan|pix2pix               training speed against a Python PyTorch reference
   ganscope bench viewer|record|translate     the window's cost, recording's cost, live translation rate
+  ganscope train --headless --nproc N ...    train on N local ranks (also under torchrun or srun: docs/distributed.md)
+  ganscope bench dist                        2 ranks x 1 thread against 1 process x 2 threads, same global batch
   ganscope timelapse runs/NAME --out F.mp4   a video of the run's history snapshots (.gif, folder/; --walk)
   ganscope train --headless --model pix2pix  image-to-image (default: sketch -> colour pairs from the emoji set)
   ganscope translate --checkpoint FILE --input FILE_OR_DIR --output DIR   pix2pix inference (--help for more)

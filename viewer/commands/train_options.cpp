@@ -9,7 +9,8 @@ const std::set<std::string>& train_value_options() {
     static const std::set<std::string> options = {
         "data", "steps", "out", "resume", "model", "size", "batch", "lr", "lr-g", "lr-d", "latent", "width",
         "seed", "device", "sample-every", "checkpoint-every", "log-every", "snapshot-every", "history-every", "timelapse", "every", "timelapse-fps", "workers", "preset",
-        "direction", "pairs", "generator", "lambda-l1", "loss", "palette-values", "load-size", "grid", "background"};
+        "direction", "pairs", "generator", "lambda-l1", "loss", "palette-values", "load-size", "grid", "background",
+        "nproc", "dist-timeout", "threads"};  // issue 14: distributed training
     return options;
 }
 
@@ -89,6 +90,12 @@ std::string run_dir_from_args(const Args& args, const TrainConfig& config) {
     return "runs/" + config.model + "-" + stamp;
 }
 
+double dist_timeout_seconds(const Args& args) {
+    const double s = args.get_double("dist-timeout", 60);
+    if (!(s >= 1 && s <= 86400)) throw UsageError("--dist-timeout " + args.get("dist-timeout") + ": use 1 to 86400 seconds");
+    return s;
+}
+
 const char* train_options_help() {
     return R"(training options:
   --data emoji|DIR        images to learn (default: emoji, the built-in Noto Color Emoji set)
@@ -109,6 +116,10 @@ const char* train_options_help() {
                           FILE: .mp4 (H.264), .gif, or a folder/ of PNGs (headless; default fps 10)
   --background white|black|#rrggbb   what transparent pixels become
   --preset tiny           a model small enough to train in seconds (tests)
+  --nproc N               train on N local ranks (processes; Gloo on CPUs, NCCL with one GPU each); torchrun and
+                          srun also work through RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (docs/distributed.md)
+  --dist-timeout S        seconds before the other ranks give up on a rank that died or hangs (default 60)
+  --threads N             libtorch CPU threads per process (default: the cores, shared among local ranks)
   pix2pix: --direction AtoB|BtoA --pairs edges|sketch|ascii|posterize --generator unet_128|unet_256
            --lambda-l1 X --loss gan_l1|palette_ce --palette-values N --load-size N
            (pix2pix: batch 1 and 128x128 unet_128 on a CPU, 256x256 unet_256 on a GPU unless given; --pairs aligned:

@@ -18,6 +18,9 @@ TrainConfig config_from_args(const Args& args);
 // The folder for a new run: --out, else runs/<model>-<date>-<time>.
 std::string run_dir_from_args(const Args& args, const TrainConfig& config);
 
+// --dist-timeout in seconds (default 60; issue 14). Throws UsageError.
+double dist_timeout_seconds(const Args& args);
+
 // The help text for training options.
 const char* train_options_help();
 

@@ -7,6 +7,7 @@
 #include "viewer/window/app.h"
 #include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
+#include "viewer/commands/launch.h"
 #include "viewer/commands/train_options.h"
 
 namespace ganscope {
@@ -56,12 +57,28 @@ int run_window(int argc, char** argv) {
             options.trainer.run_dir = run_dir_from_args(args, options.trainer.config);
         }
     }
+    // Distributed (issue 14): `ganscope --nproc N` trains on N local ranks, this window being rank 0.
+    std::vector<int> helper_ranks;
+    const auto dist_timeout = std::chrono::seconds(int64_t(dist_timeout_seconds(args) + 0.999));
+    if (args.has("nproc") && !std::getenv("WORLD_SIZE")) {
+        if (args.has("open")) throw UsageError("--nproc trains on several ranks; it does not go with --open");
+        helper_ranks = start_helper_ranks(argc, argv, args.get_int("nproc", 1), train_value_options(), train_flag_options());
+    }
+    if (!args.has("open")) {
+        options.trainer.dist = dist_options_from_env();
+        options.trainer.dist.timeout = dist_timeout;
+    }
     // Ctrl-C or SIGTERM closes the window as its close button does: the trainer saves a final checkpoint.
     options.interrupted = &g_interrupted;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
-    App app(std::move(options));
-    return app.run();
+    int rc = 0;
+    {
+        App app(std::move(options));
+        rc = app.run();
+    }  // the App stops its trainer (a final checkpoint on every rank) before the other ranks are awaited
+    const int ranks_rc = wait_ranks(helper_ranks, 1, dist_timeout);
+    return rc != 0 ? rc : ranks_rc;
 }
 
 }  // namespace ganscope
