@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end (issue 14): torchrun starts 2 ranks of ganscope on 127.0.0.1 (Gloo) for a tiny job; `--nproc 2` with a
 # rank killed mid-run stops the other within --dist-timeout naming the rank, and the checkpoint resumes on 1 rank;
-# a port in use and an unreachable master give one clear line. Usage: distributed.sh GANSCOPE_BINARY WORKDIR
+# a port in use and an unreachable master give one clear line; the window trains as rank 0 of 2. Usage: distributed.sh GANSCOPE_BINARY WORKDIR
 set -euo pipefail
 bin="$1"; work="$2"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -57,4 +57,10 @@ port=$(free_port)
 rc=0; WORLD_SIZE=2 RANK=1 MASTER_PORT=$port timeout 60 "$bin" train --headless --preset tiny --steps 2 --dist-timeout 3 --out "$work/alone" > "$work/alone.txt" 2>&1 || rc=$?
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || { cat "$work/alone.txt"; fail "unreachable master: exit $rc"; }
 grep -q "rank 1: cannot reach the master at 127.0.0.1:$port within 3 s" "$work/alone.txt" || { cat "$work/alone.txt"; fail "unreachable master not said"; }
+# `ganscope --nproc 2`: the window (headless here, EGL) is rank 0, one more rank trains beside it.
+"$bin" --headless --nproc 2 --preset tiny --out "$work/window" --screenshot "$work/window.png" --frames 20 --dist-timeout 10 \
+  > "$work/window.txt" 2>&1 || { cat "$work/window.txt"; fail "the window on rank 0 failed"; }
+[ -s "$work/window.png" ] || fail "no screenshot from the window on rank 0"
+grep -q '"world_size": 2' "$work/window/config.json" || fail "the window's run is not a 2-rank run"
+[ -s "$work/window/checkpoint.pt" ] || fail "the window's run left no checkpoint"
 echo "cli distributed: all checks passed"
