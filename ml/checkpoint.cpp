@@ -49,6 +49,8 @@ CheckpointMeta read_meta(torch::serialize::InputArchive& archive, const std::str
     }
     meta.step = step.toInt();
     meta.position = {epoch.toInt(), batch.toInt()};
+    torch::Tensor streams;  // distributed runs only (issue 14)
+    if (archive.try_read("rank_streams", streams)) meta.rank_streams = streams;
     return meta;
 }
 
@@ -96,6 +98,7 @@ void write_checkpoint(const std::string& path, GanTask& task, const CheckpointMe
     archive.write("loader_epoch", c10::IValue(meta.position.epoch));
     archive.write("loader_batch", c10::IValue(meta.position.batch));
     task.save(archive);
+    if (meta.rank_streams.defined()) archive.write("rank_streams", meta.rank_streams);  // issue 14
     const std::string temp = path + ".partial";
     save_archive_safely(archive, temp, path, "checkpoint");
     std::error_code ec;
@@ -111,8 +114,9 @@ CheckpointMeta read_checkpoint_meta(const std::string& path) {
     return read_meta(archive, path);
 }
 
-CheckpointMeta load_checkpoint(const std::string& path, GanTask& task) {
-    auto archive = open_archive(path);
+namespace {
+
+CheckpointMeta load_task(torch::serialize::InputArchive& archive, const std::string& path, GanTask& task) {
     CheckpointMeta meta = read_meta(archive, path);
     try {
         task.load(archive);
@@ -122,6 +126,37 @@ CheckpointMeta load_checkpoint(const std::string& path, GanTask& task) {
         throw CheckpointError(path + ": checkpoint does not fit this model (" + e.what_without_backtrace() + ")");
     }
     return meta;
+}
+
+}  // namespace
+
+CheckpointMeta load_checkpoint(const std::string& path, GanTask& task) {
+    auto archive = open_archive(path);
+    return load_task(archive, path, task);
+}
+
+namespace {
+
+torch::serialize::InputArchive open_bytes(const std::string& bytes, const std::string& name) {
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(bytes.data(), bytes.size());
+    } catch (const std::exception&) {
+        throw CheckpointError(name + ": the checkpoint received from rank 0 is not readable; resume again");
+    }
+    return archive;
+}
+
+}  // namespace
+
+CheckpointMeta read_checkpoint_meta_bytes(const std::string& bytes, const std::string& name) {
+    auto archive = open_bytes(bytes, name);
+    return read_meta(archive, name);
+}
+
+CheckpointMeta load_checkpoint_bytes(const std::string& bytes, const std::string& name, GanTask& task) {
+    auto archive = open_bytes(bytes, name);
+    return load_task(archive, name, task);
 }
 
 }  // namespace ganscope

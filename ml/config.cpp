@@ -25,7 +25,7 @@ bool power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
 }  // namespace
 
 nlohmann::json TrainConfig::to_json() const {
-    return {
+    nlohmann::json j = {
         {"model", model}, {"data", data}, {"device", device}, {"image_size", image_size},
         {"latent_dim", latent_dim}, {"g_width", g_width}, {"d_width", d_width}, {"batch_size", batch_size},
         {"lr_g", lr_g}, {"lr_d", lr_d}, {"beta1", beta1}, {"beta2", beta2}, {"steps", steps}, {"seed", seed},
@@ -40,6 +40,10 @@ nlohmann::json TrainConfig::to_json() const {
         {"swd_every", swd_every}, {"swd_images", swd_images}, {"publish_seconds", publish_seconds},
         {"history_seconds", history_seconds},
     };
+    // Distributed training (issue 14).
+    j["world_size"] = world_size;
+    j["global_batch_size"] = int64_t(batch_size) * world_size;
+    return j;
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
@@ -89,6 +93,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "swd_images", c.swd_images);
     read(j, "publish_seconds", c.publish_seconds);
     read(j, "history_seconds", c.history_seconds);
+    read(j, "world_size", c.world_size);  // distributed (issue 14); global_batch_size follows from it
     return c;
 }
 
@@ -107,6 +112,7 @@ void TrainConfig::validate() const {
         fail("intervals (--sample-every, --checkpoint-every, --log-every) must be at least 1");
     if (history_every < 0) fail("--history-every " + std::to_string(history_every) + ": use 0 (once per epoch) or more");
     if (loader_workers < 1 || loader_workers > 64) fail("--workers: use 1 to 64");
+    if (world_size < 1) fail("world size " + std::to_string(world_size) + ": use 1 or more ranks");
     if (direction != "AtoB" && direction != "BtoA") fail("--direction " + direction + ": use AtoB or BtoA");
     // quality (issue 16)
     parse_gan_loss(gan_loss);

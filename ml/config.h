@@ -55,6 +55,9 @@ struct TrainConfig {
     int swd_images = 512;            // generated (fixed latents) and real images the metric compares
     double publish_seconds = 2;      // the grid and the weights snapshot also publish this often; 0: by steps only
     double history_seconds = 25;     // history snapshots also this often (dozens per 20 minutes); 0: steps only
+    // Distributed training (issue 14): ranks training together; batch_size is per rank, the global batch is
+    // batch_size * world_size (config.json says both).
+    int world_size = 1;
 
     nlohmann::json to_json() const;
     // Missing keys keep their defaults; a wrong type throws naming the key.

@@ -121,7 +121,7 @@ BatchLoader::~BatchLoader() {
 }
 
 int64_t BatchLoader::batches_per_epoch() const {
-    return std::max<int64_t>(1, int64_t(m_source->size()) / m_options.batch_size);
+    return std::max<int64_t>(1, int64_t(m_source->size()) / (int64_t(m_options.batch_size) * m_options.world_size));
 }
 
 int64_t BatchLoader::skipped() const {
@@ -171,7 +171,9 @@ LoadedBatch BatchLoader::produce(LoaderPosition pos) {
     std::vector<torch::Tensor> targets, inputs;
     targets.reserve(b);
     // Candidates: this batch's slice of the permutation, then (to replace undecodable files) the items after it.
-    size_t cursor = size_t(pos.batch) * b;
+    // A rank's share starts at its offset in the global batch (issue 14); per-item streams follow the global slot.
+    const int first_slot = m_options.rank * b;
+    size_t cursor = size_t(pos.batch) * b * size_t(m_options.world_size) + size_t(first_slot);
     size_t tried = 0;
     for (int slot = 0; slot < b; ++slot) {
         for (;; ++cursor, ++tried) {
@@ -181,7 +183,7 @@ LoadedBatch BatchLoader::produce(LoaderPosition pos) {
                 std::lock_guard<std::mutex> lock(m_mutex);
                 if (m_bad[idx]) continue;
             }
-            std::mt19937 rng(uint32_t(mix(mix(m_options.seed, uint64_t(pos.epoch)), uint64_t(pos.batch) * 4096 + slot)));
+            std::mt19937 rng(uint32_t(mix(mix(m_options.seed, uint64_t(pos.epoch)), uint64_t(pos.batch) * 4096 + first_slot + slot)));
             try {
                 Example ex = m_transform(m_source->load(idx), rng);
                 targets.push_back(std::move(ex.target));

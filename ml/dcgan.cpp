@@ -140,6 +140,7 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     if (r1) loss_d = loss_d + r1_penalty(logits_real, real_in, m_config.r1_gamma);
     if (m_loss == GanLoss::WganGp) loss_d = loss_d + gradient_penalty(judge, real, fake, 10.0, m_rng);
     loss_d.backward();
+    sync_gradients(*m_d);  // across ranks (issue 14); nothing when training alone
     fused_adam_step(*m_opt_d);  // the same update as m_opt_d->step(), in one pass (fused_adam.h)
 
     // Generator: make D call fakes real. D's own weight gradients are not needed here, so skip computing them.
@@ -148,6 +149,7 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     auto loss_g = generator_loss(m_loss, judge(fake));
     loss_g.backward();
     for (auto& p : m_d->parameters()) p.requires_grad_(true);
+    sync_gradients(*m_g);
     fused_adam_step(*m_opt_g);
     if (m_g_ema) ema_update(*m_g_ema, *m_g, ema_decay_at(m_config.ema_decay, m_ema_updates++));
 
@@ -214,6 +216,15 @@ WeightsSnapshot DcganTask::snapshot_generator(int64_t step) {
     s.config = m_config;
     s.tensors = clone_named_tensors(*sample_generator());  // the average when on: what the grid shows
     return s;
+}
+
+std::vector<torch::Tensor> DcganTask::state_tensors() {
+    std::vector<torch::Tensor> out;
+    for (auto* module : {static_cast<nn::Module*>(m_g.get()), static_cast<nn::Module*>(m_d.get())}) {
+        for (auto& p : module->parameters()) out.push_back(p);
+        for (auto& b : module->buffers()) out.push_back(b);
+    }
+    return out;
 }
 
 int64_t DcganTask::parameter_count() const {

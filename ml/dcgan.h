@@ -46,6 +46,8 @@ public:
     void load(torch::serialize::InputArchive& archive) override;
     WeightsSnapshot snapshot_generator(int64_t step) override;
     int64_t parameter_count() const override;
+    std::vector<torch::Tensor> state_tensors() override;
+    std::vector<at::Generator> rank_streams() override { return {m_rng}; }
 
     DcganGenerator& generator() { return m_g; }
     DcganDiscriminator& discriminator() { return m_d; }

@@ -27,6 +27,13 @@ struct WeightsSnapshot {
     std::vector<std::pair<std::string, torch::Tensor>> tensors;  // cloned, detached
 };
 
+// Averages gradients across ranks after a backward (ml/distributed.h); a task calls it between backward and step.
+class GradientSync {
+public:
+    virtual ~GradientSync() = default;
+    virtual void average(torch::nn::Module& module) = 0;
+};
+
 class GanTask {
 public:
     virtual ~GanTask() = default;
@@ -55,6 +62,22 @@ public:
 
     virtual WeightsSnapshot snapshot_generator(int64_t step) = 0;
     virtual int64_t parameter_count() const = 0;
+
+    // Distributed training (issue 14, ml/distributed.h) ---------------------------------------------------
+    // Every parameter and buffer of both networks, in a fixed order: what rank 0 broadcasts.
+    virtual std::vector<torch::Tensor> state_tensors() = 0;
+    // The random streams that must differ between ranks (noise, dropout masks); the same objects each call.
+    virtual std::vector<at::Generator> rank_streams() = 0;
+    // Gradients are averaged through `sync` after each backward; null (the default) trains alone.
+    void set_gradient_sync(GradientSync* sync) { m_gradient_sync = sync; }
+
+protected:
+    void sync_gradients(torch::nn::Module& module) {
+        if (m_gradient_sync) m_gradient_sync->average(module);
+    }
+
+private:
+    GradientSync* m_gradient_sync = nullptr;
 };
 
 }  // namespace ganscope

@@ -227,6 +227,7 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
         torch::Tensor loss = torch::nn::functional::cross_entropy(logits, palette_indices(target, m_config.palette_values));
         m_opt_g->zero_grad();
         loss.backward();
+        sync_gradients(*m_g);  // across ranks (issue 14); nothing when training alone
         fused_adam_step(*m_opt_g);
         // No discriminator: its loss is 0 (the trainer requires finite losses), D(x) and D(G(x)) are undefined.
         torch::Tensor l = loss.detach().to(torch::kFloat).reshape({1});
@@ -245,6 +246,7 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
     torch::Tensor loss_d = 0.5 * (F::binary_cross_entropy_with_logits(pred_fake, torch::zeros_like(pred_fake)) +
                                   F::binary_cross_entropy_with_logits(pred_real, torch::ones_like(pred_real)));
     loss_d.backward();
+    sync_gradients(*m_d);
     fused_adam_step(*m_opt_d);
 
     // G: fool D, and stay close to the target in L1. D's parameters need no gradients here.
@@ -255,6 +257,7 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
     torch::Tensor loss_l1 = F::l1_loss(fake, target);
     torch::Tensor loss_g = loss_gan + m_config.lambda_l1 * loss_l1;
     loss_g.backward();
+    sync_gradients(*m_g);
     fused_adam_step(*m_opt_g);
     for (auto& p : m_d->parameters()) p.set_requires_grad(true);
 
@@ -341,6 +344,17 @@ WeightsSnapshot Pix2PixTask::snapshot_generator(int64_t step) {
     snap.config = m_config;
     snap.tensors = clone_named_tensors(*m_g);
     return snap;
+}
+
+std::vector<torch::Tensor> Pix2PixTask::state_tensors() {
+    std::vector<torch::Tensor> out;
+    std::vector<torch::nn::Module*> modules{m_g.get()};
+    if (m_d) modules.push_back(m_d.get());  // palette_ce has no discriminator
+    for (torch::nn::Module* module : modules) {
+        for (auto& p : module->parameters()) out.push_back(p);
+        for (auto& b : module->buffers()) out.push_back(b);
+    }
+    return out;
 }
 
 int64_t Pix2PixTask::parameter_count() const {

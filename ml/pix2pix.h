@@ -96,6 +96,8 @@ public:
     void load(torch::serialize::InputArchive& archive) override;
     WeightsSnapshot snapshot_generator(int64_t step) override;
     int64_t parameter_count() const override;
+    std::vector<torch::Tensor> state_tensors() override;
+    std::vector<at::Generator> rank_streams() override { return {m_dropout_rng}; }
 
     // Generator output as colours in [-1, 1] (palette logits decoded), for inputs on any device. No grad.
     torch::Tensor translate(const torch::Tensor& inputs, NormMode mode = NormMode::Eval);

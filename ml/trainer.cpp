@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -97,8 +98,19 @@ struct Trainer::Impl {
         }
     }
 
+    // Distributed training (issue 14): the process group and the gradient buckets; null when training alone.
+    std::unique_ptr<DistGroup> dist;
+    std::unique_ptr<GradientBuckets> buckets;
+    std::string checkpoint_bytes;  // a distributed resume: the checkpoint as rank 0 sent it
+    int64_t steps_here = 0;        // steps trained by this process (the allreduce mean's denominator)
+
     explicit Impl(Trainer& t) : owner(t) {}
-    const std::string& run_dir() const { return owner.m_options.run_dir; }
+    bool lead() const { return !dist || dist->rank() == 0; }
+    // Only rank 0 writes the run folder; the others see none.
+    const std::string& run_dir() const {
+        static const std::string none;
+        return lead() ? owner.m_options.run_dir : none;
+    }
 
     void publish() {
         status.step = step;
@@ -146,13 +158,16 @@ struct Trainer::Impl {
         const TrainerOptions& opt = owner.m_options;
         CheckpointMeta meta;
         config = opt.config;
-        if (!run_dir().empty()) {
+        if (opt.dist.enabled()) join_group();  // first: on resume rank 0 sends the checkpoint through it
+        if (!run_dir().empty()) {  // rank 0 alone has a run folder
             run_lock = std::make_unique<RunLock>(run_dir());  // before reading: a second writer is refused
             remove_stale_temp_files(run_dir());
         }
         if (opt.resume) {
-            checkpoint_path = run_dir() + "/checkpoint.pt";
-            meta = read_checkpoint_meta(checkpoint_path);
+            checkpoint_path = opt.run_dir + "/checkpoint.pt";
+            meta = dist ? read_checkpoint_meta_bytes(checkpoint_bytes = share_checkpoint(checkpoint_path), checkpoint_path)
+                        : read_checkpoint_meta(checkpoint_path);
+            if (!lead()) checkpoint_path.clear();
             const TrainConfig requested = config;
             config = meta.config;
             // What a resume may change: device, length, intervals, loader threads.
@@ -160,8 +175,9 @@ struct Trainer::Impl {
             config.loader_workers = requested.loader_workers;
             if (opt.extra_steps >= 0) config.steps = meta.step + opt.extra_steps;
         }
+        reshard(meta, opt.resume);
         config.validate();
-        device = resolve_device(config.device);
+        device = dist_device(resolve_device(config.device));
         if (config.image_size == 0)
             config.image_size = config.image_to_image() ? (device.is_cuda() ? 256 : 128) : (device.is_cuda() ? 64 : 32);
         if (device.is_cuda()) {
@@ -169,7 +185,8 @@ struct Trainer::Impl {
         } else {
             // Only when it changes: setting it rebuilds torch's CPU thread pool, which other threads (the
             // explorer's renders, a previous trainer's loader) may be using right now.
-            const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+            const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+            const int threads = opt.threads > 0 ? opt.threads : std::max(1, cores / (dist ? std::max(1, opt.dist.local_world_size) : 1));
             if (torch::get_num_threads() != threads) torch::set_num_threads(threads);
         }
         status.device = device.str();
@@ -183,10 +200,17 @@ struct Trainer::Impl {
         if (auto* folder = dynamic_cast<FolderSource*>(source.get()))
             for (const auto& [file, why] : folder->skipped()) scan_skipped.push_back(file + ": " + why);
         task = opt.make_task ? opt.make_task(config, device) : make_task(config, device);
-        if (opt.resume) {
-            meta = load_checkpoint(checkpoint_path, *task);
-            step = meta.step;
+        if (dist) {
+            task->set_gradient_sync(buckets.get());
+            seed_rank_streams(*task, config.seed, dist->rank());
         }
+        if (opt.resume) {
+            step = (dist ? load_checkpoint_bytes(checkpoint_bytes, opt.run_dir + "/checkpoint.pt", *task)
+                         : load_checkpoint(checkpoint_path, *task)).step;
+            checkpoint_bytes.clear();
+            if (dist) restore_streams(meta);
+        }
+        if (dist) broadcast_task_state(*dist, *task);  // every rank starts from rank 0's weights
         make_loader(meta.position);
         status.batches_per_epoch = loader->batches_per_epoch();
 
@@ -225,6 +249,8 @@ struct Trainer::Impl {
         lo.workers = config.loader_workers;
         lo.prefetch_batches = config.prefetch_batches;
         lo.seed = config.seed;
+        lo.rank = dist ? dist->rank() : 0;
+        lo.world_size = dist ? dist->world_size() : 1;
         loader.reset();  // join the old workers first
         loader = std::make_unique<BatchLoader>(source, make_transform(config, true), lo, position);
     }
@@ -261,6 +287,7 @@ struct Trainer::Impl {
 
     // write_file: also samples/step_N.png (on the step cadence; grids published by the clock only go to the slot).
     void publish_samples(bool write_file = true) {
+        if (!lead()) return;  // nobody watches the other ranks
         last_grid = Clock::now();
         SampleGrid grid;
         grid.step = step;
@@ -284,12 +311,14 @@ struct Trainer::Impl {
     }
 
     void save_checkpoint(const char* why) {
+        // Every rank takes part in a distributed save: its random streams go into rank 0's file (issue 14).
+        const torch::Tensor streams = dist ? gather_rank_streams(*dist, *task) : torch::Tensor();
         if (checkpoint_path.empty()) return;
         if (poisoned) {
             message("not saving: the weights are not finite; the last good checkpoint is kept (" + checkpoint_path + ")");
             return;
         }
-        write_checkpoint(checkpoint_path, *task, {config, step, loader->position()});
+        write_checkpoint(checkpoint_path, *task, {config, step, loader->position(), streams});
         message(std::string(why) + " checkpoint saved at step " + std::to_string(step) + " to " + checkpoint_path);
     }
 
@@ -315,7 +344,14 @@ struct Trainer::Impl {
     // Reads the accumulated stats back (one host sync) and logs them. Returns false if they are not finite.
     bool log_metrics() {
         if (stats_count == 0) return true;
-        auto mean = (stats_sum / double(stats_count)).to(torch::kCPU, torch::kFloat64);
+        double count = double(stats_count);
+        if (dist) {  // the mean over every rank's steps (issue 14)
+            dist->allreduce_sum({stats_sum});
+            count *= dist->world_size();
+            window_images *= dist->world_size();
+            status.allreduce_ms = steps_here > 0 ? 1000.0 * buckets->allreduce_seconds() / double(steps_here) : 0;
+        }
+        auto mean = (stats_sum / count).to(torch::kCPU, torch::kFloat64);
         stats_sum = torch::Tensor();
         stats_count = 0;
         const double* v = mean.data_ptr<double>();
@@ -357,6 +393,7 @@ struct Trainer::Impl {
         stats_sum = stats_sum.defined() ? stats_sum.add_(stats) : stats.clone();
         ++stats_count;
         ++step;
+        if (dist) dist->set_step(step), ++steps_here;
         window_images += batch.target.size(0);
         ++window_steps;
     }
@@ -392,6 +429,100 @@ struct Trainer::Impl {
         publish_weights(step % config.snapshot_every == 0 || clock_due(last_weights, config.publish_seconds));
         if (step % config.checkpoint_every == 0) save_checkpoint("periodic");
         publish();
+    }
+
+    // Distributed training (issue 14) ---------------------------------------------------------------------
+    torch::Device dist_device(torch::Device d) const {
+        if (!owner.m_options.dist.enabled() || !d.is_cuda()) return d;
+        const int count = std::max<int>(1, int(torch::cuda::device_count()));
+        return torch::Device(torch::kCUDA, c10::DeviceIndex(owner.m_options.dist.local_rank % count));  // one GPU per local rank
+    }
+
+    void join_group() {
+        dist = std::make_unique<DistGroup>(owner.m_options.dist, dist_device(resolve_device(config.device)));
+        buckets = std::make_unique<GradientBuckets>(*dist);
+        status.dist_backend = dist->backend_name();
+    }
+
+    // Rank 0 reads the checkpoint and sends its bytes: other machines may not see its disk.
+    std::string share_checkpoint(const std::string& path) {
+        std::string bytes;
+        auto size = torch::full({1}, int64_t(-1), torch::kInt64);
+        std::string error;
+        if (lead()) {
+            try {
+                read_checkpoint_meta(path);  // the clear messages for a missing or damaged file
+                std::ifstream in(path, std::ios::binary);
+                bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+                size.fill_(int64_t(bytes.size()));
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        }
+        dist->broadcast({size});
+        if (!error.empty()) throw std::runtime_error(error);
+        if (size.item<int64_t>() < 0)
+            throw DistError("rank " + std::to_string(dist->rank()) + ": rank 0 could not read " + path + " (it says why)");
+        auto buffer = torch::empty({size.item<int64_t>()}, torch::kUInt8);
+        if (lead()) std::memcpy(buffer.data_ptr(), bytes.data(), bytes.size());
+        dist->broadcast({buffer});
+        return std::string(static_cast<const char*>(buffer.data_ptr()), size_t(buffer.numel()));
+    }
+
+    // The run's world size; a resume with another one continues from the same global data position.
+    void reshard(CheckpointMeta& meta, bool resume) {
+        const int world = dist ? dist->world_size() : 1;
+        config.world_size = world;
+        if (!resume || meta.config.world_size == world) return;
+        const int64_t consumed = meta.position.batch * int64_t(meta.config.batch_size) * meta.config.world_size;
+        meta.position.batch = consumed / (int64_t(config.batch_size) * world);
+        status.message = "warning: resuming a run of world size " + std::to_string(meta.config.world_size) + " with world size " +
+                         std::to_string(world) + ": data continues from item " + std::to_string(consumed) + " of epoch " +
+                         std::to_string(meta.position.epoch) + ", global batch now " + std::to_string(int64_t(config.batch_size) * world) +
+                         ", so the run is no longer the same as an uninterrupted one";
+    }
+
+    void restore_streams(const CheckpointMeta& meta) {
+        if (meta.config.world_size == dist->world_size() && meta.rank_streams.defined())
+            restore_rank_streams(*task, meta.rank_streams, dist->rank());
+        else
+            seed_rank_streams(*task, config.seed + uint64_t(step), dist->rank());
+    }
+
+    // Rank 0's commands, applied by every rank at the same step boundary; returns whether the stop abandons
+    // (no final checkpoint). Changing the batch size or reverting is refused while distributed.
+    bool agree(Commands& c, bool abandon) {
+        if (lead() && (c.batch_size || c.revert)) {
+            message("the batch size and revert cannot change while training on " + std::to_string(dist->world_size()) + " ranks");
+            c.batch_size.reset();
+            c.revert = false;
+        }
+        auto t = torch::zeros({8}, torch::kFloat64);
+        if (lead()) {
+            double* v = t.data_ptr<double>();
+            v[0] = c.stop;
+            v[1] = c.save;
+            v[2] = c.run ? (*c.run ? 1 : 0) : -1;
+            v[3] = c.steps;
+            v[4] = c.lr ? 1 : 0;
+            v[5] = c.lr ? c.lr->first : 0;
+            v[6] = c.lr ? c.lr->second : 0;
+            v[7] = abandon;
+        }
+        torch::Tensor on_device = t.to(device);
+        dist->broadcast({on_device});
+        if (lead()) return abandon;
+        t = on_device.cpu();
+        const double* v = t.data_ptr<double>();
+        const bool weights = c.weights;
+        c = Commands{};
+        c.weights = weights;  // this rank's own snapshot requests stay its own
+        c.stop = v[0] != 0;
+        c.save = v[1] != 0;
+        if (v[2] >= 0) c.run = v[2] > 0;
+        c.steps = int(v[3]);
+        if (v[4] != 0) c.lr = std::make_pair(v[5], v[6]);
+        return v[7] != 0;
     }
 };
 
@@ -485,15 +616,22 @@ void Trainer::thread_main() {
     impl.set_state(TrainerState::Paused);
     for (;;) {
         Commands c;
+        bool abandon = false;
         {
             std::unique_lock<std::mutex> lock(m_command_mutex);
             const bool idle = !running && impl.steps_pending == 0;
-            if (idle) m_command_cv.wait_for(lock, std::chrono::milliseconds(200));
+            if (idle && impl.lead()) m_command_cv.wait_for(lock, std::chrono::milliseconds(200));  // others wait in agree
             c = m_commands;
             m_commands = Commands{};
             if (m_abandon) c.stop = true;
+            abandon = m_abandon;
         }
         try {
+            if (impl.dist && !impl.lead() && abandon) {  // this rank is being torn down: the others will say so
+                finish(TrainerState::Finished);
+                return;
+            }
+            if (impl.dist) abandon = impl.agree(c, abandon);
             if (c.lr) {
                 impl.task->set_learning_rates(c.lr->first, c.lr->second);
                 impl.config.lr_g = c.lr->first;
@@ -524,8 +662,8 @@ void Trainer::thread_main() {
             if (c.weights) owner_weights(impl);
             if (c.save) impl.save_checkpoint("requested");
             if (c.stop) {
-                if (!m_abandon) impl.write_final_history();
-                if (!m_abandon) impl.save_checkpoint("final");
+                if (!abandon) impl.write_final_history();
+                if (!abandon) impl.save_checkpoint("final");
                 finish(impl.status.state == TrainerState::Failed ? TrainerState::Failed : TrainerState::Finished);
                 return;
             }
@@ -537,7 +675,7 @@ void Trainer::thread_main() {
                 impl.log_metrics();
                 if (impl.step % impl.config.sample_every != 0) impl.publish_samples();
                 impl.write_final_history();
-                if (!impl.run_dir().empty()) impl.save_checkpoint("final");
+                if (impl.dist || !impl.run_dir().empty()) impl.save_checkpoint("final");
                 finish(TrainerState::Finished);
                 return;
             }
@@ -546,6 +684,12 @@ void Trainer::thread_main() {
             impl.after_step();
             if (impl.poisoned) running = false;
         } catch (const std::exception& e) {
+            if (impl.dist) {  // issue 14: the other ranks cannot go on without this one; fail and exit
+                impl.status.error = dynamic_cast<const DistError*>(&e) ? std::string(e.what())
+                                    : "rank " + std::to_string(impl.dist->rank()) + ", step " + std::to_string(impl.step) + ": " + e.what();
+                finish(TrainerState::Failed);
+                return;
+            }
             running = false;
             impl.steps_pending = 0;
             impl.status.error = std::string("step ") + std::to_string(impl.step) + ": " + e.what();

@@ -18,6 +18,7 @@
 #include <torch/torch.h>
 
 #include "ml/config.h"
+#include "ml/distributed.h"
 #include "ml/gan_task.h"
 #include "ml/metrics.h"
 #include "ml/slot.h"
@@ -46,6 +47,10 @@ struct TrainerStatus {
     double eta_seconds = -1;        // -1 when unknown or open-ended
     std::string message;            // latest informational line (checkpoint saved, data notes, ...)
     std::string error;              // why training paused or failed; empty when all is well
+    // Distributed training (issue 14): the backend ("gloo", "nccl"; empty alone) and the mean time a step of
+    // this process spent averaging gradients (as of the last log).
+    std::string dist_backend;
+    double allreduce_ms = 0;
 };
 
 struct SampleGrid {
@@ -69,6 +74,11 @@ struct TrainerOptions {
     bool start_paused = false;
     // Builds the task; empty: make_task from ml/task_factory.h. Lets tests and tools wrap or replace the model.
     std::function<std::unique_ptr<GanTask>(const TrainConfig&, torch::Device)> make_task;
+
+    // Distributed training (issue 14): this process's rank. World size 1 (the default) trains alone; otherwise
+    // rank 0 alone writes run_dir and its commands are applied by every rank at the same step.
+    DistOptions dist;
+    int threads = 0;  // libtorch CPU threads; 0: the machine's cores shared among the ranks on this machine
 };
 
 class Trainer {

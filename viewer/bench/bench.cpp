@@ -165,6 +165,17 @@ void add_bench_command(CommandLine& cli) {
     q.text("out", "DIR", "where the final grids go (default docs)");
     q.text("device", "cpu|cuda[:N]", device);
 
+    Args& dist = cli.add(&bench, "dist",
+                         "on one global batch, 2 ranks of 1 thread (Gloo on 127.0.0.1) against 1 process of 2 "
+                         "threads, alternating rounds; the allreduce time per step", bench_dist);
+    dist.whole("size", "S", "image size (default 32 on a CPU, 64 on a GPU)");
+    dist.whole("batch", "B", "the global batch, even (default 64)");
+    dist.whole("width", "W", "base width (default 32 on a CPU, 64 on a GPU)");
+    dist.whole("steps", "N", "timed steps per round (default 15 on a CPU, 200 on a GPU)");
+    dist.whole("warmup", "N", "untimed steps first (default 3 on a CPU, 20 on a GPU)");
+    dist.whole("rounds", "N", "interleaved rounds (default 3)");
+    dist.text("device", "cpu|cuda[:N]", "where to run (default cpu)");
+
     Args& vw = cli.add(&bench, "viewer", "training with the window drawing at 60 FPS against training alone",
                        bench_viewer);
     vw.flag("windowed", "a real window (GLFW, needs DISPLAY) instead of headless EGL");

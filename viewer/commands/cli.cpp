@@ -58,7 +58,13 @@ std::string full_name(const CLI::App* app) {
     return name;
 }
 
+int g_argc = 0;
+char** g_argv = nullptr;
+
 }  // namespace
+
+int raw_argc() { return g_argc; }
+char** raw_argv() { return g_argv; }
 
 CLI::Option* Args::flag(const std::string& name, const std::string& help) {
     return m_app->add_flag("--" + name, help);
@@ -151,6 +157,8 @@ void CommandLine::version(std::function<std::string()> text) {
 void CommandLine::examples(const std::string& text) { m_app->footer(text); }
 
 int CommandLine::run(int argc, char** argv) {
+    g_argc = argc;
+    g_argv = argv;
     try {
         m_app->parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

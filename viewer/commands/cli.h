@@ -51,6 +51,10 @@ private:
     std::vector<std::string> m_positionals;
 };
 
+// The command line as given to the process (CommandLine::run sets it): for a launcher that runs it again.
+int raw_argc();
+char** raw_argv();
+
 // The whole command tree: the root (`ganscope` with no command opens the window) and its commands.
 class CommandLine {
 public:

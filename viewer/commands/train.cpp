@@ -8,6 +8,7 @@
 
 #include "ml/trainer.h"
 #include "viewer/commands/commands.h"
+#include "viewer/commands/launch.h"
 #include "viewer/record/recorder.h"
 #include "viewer/commands/train_options.h"
 
@@ -52,6 +53,12 @@ int train_headless(const Args& args) {
     } else {
         options.run_dir = run_dir_from_args(args, options.config);
     }
+    // Distributed training (issue 14): this process's rank from the environment (--nproc, torchrun, srun).
+    options.dist = dist_options_from_env();
+    options.dist.timeout = std::chrono::milliseconds(int64_t(1000 * dist_timeout_seconds(args)));
+    options.threads = args.get_int("threads", 0);
+    if (options.threads < 0 || options.threads > 1024) throw UsageError("--threads " + args.get("threads") + ": use 1 to 1024 (0: automatic)");
+    const bool quiet = options.dist.rank > 0;  // rank 0 speaks for the run; the others only report errors
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
 
@@ -91,18 +98,23 @@ int train_headless(const Args& args) {
         }
         trainer.status().fetch_if_newer(seen, status);
         if (status) {
+            if (quiet) announced = true, last_message = status->message;
             if (!announced && (status->state == TrainerState::Running || status->state == TrainerState::Paused)) {
                 announced = true;
                 std::cout << "ganscope: training " << status->config.model << " " << status->config.image_size << "x"
                           << status->config.image_size << " on " << status->device << ", data " << status->data_description
-                          << ", batch " << status->batch_size << ", run " << status->run_dir << std::endl;
+                          << ", batch " << status->batch_size << ", run " << status->run_dir;
+                if (status->config.world_size > 1)
+                    std::cout << ", " << status->config.world_size << " ranks (global batch "
+                              << status->batch_size * status->config.world_size << ")";
+                std::cout << std::endl;
             }
             if (!status->message.empty() && status->message != last_message) {
                 last_message = status->message;
                 std::cout << (tty ? "\r\033[K" : "") << last_message << std::endl;
             }
             const auto now = std::chrono::steady_clock::now();
-            if (status->state == TrainerState::Running && (tty || now - last_print > std::chrono::seconds(5))) {
+            if (!quiet && status->state == TrainerState::Running && (tty || now - last_print > std::chrono::seconds(5))) {
                 if (tty) std::cout << "\r\033[K" << progress_line(*status) << std::flush;
                 else std::cout << progress_line(*status) << std::endl;
                 last_print = now;
@@ -124,8 +136,12 @@ int train_headless(const Args& args) {
         std::cerr << "ganscope: " << (status ? status->error : std::string("training failed")) << std::endl;
         return 1;
     }
+    if (quiet) return stopping ? 130 : 0;
     std::cout << progress_line(*status) << "\n";
     if (!status->message.empty() && status->message != last_message) std::cout << status->message << "\n";
+    if (!status->dist_backend.empty())
+        std::cout << "distributed: " << status->dist_backend << ", " << status->config.world_size << " ranks, allreduce "
+                  << status->allreduce_ms << " ms per step\n";
     std::cout << "done: step " << status->step << "; run folder " << status->run_dir << std::endl;
     return stopping ? 130 : 0;
 }
@@ -134,7 +150,12 @@ int train_headless(const Args& args) {
 
 void add_train_command(CommandLine& cli) {
     Args& args = cli.add(nullptr, "train", "train a GAN: with --headless in the terminal, else in the window",
-                         [](const Args& a) { return a.has("headless") ? train_headless(a) : run_window(a); });
+                         [](const Args& a) {
+                             if (a.has("nproc") && a.has("headless") && !std::getenv("WORLD_SIZE"))  // start the ranks
+                                 return launch_local_ranks(raw_argc() - 1, raw_argv() + 1, a.get_int("nproc", 1),
+                                                           std::chrono::seconds(int64_t(dist_timeout_seconds(a) + 0.999)));
+                             return a.has("headless") ? train_headless(a) : run_window(a);
+                         });
     add_train_options(args);
     args.flag("headless", "train in the terminal (a progress line), without a window");
     add_serve_options(args);

@@ -55,6 +55,37 @@ void add_train_options(Args& args) {
     args.whole("swd-images", "N", "images per side of the quality metric");
     args.number("publish-seconds", "S", "the grid and weights also publish by the clock, every S seconds (0: off)");
     args.number("history-seconds", "S", "history snapshots also by the clock, every S seconds (0: off)");
+    // Distributed training (issue 14).
+    args.whole("nproc", "N", "train on N local ranks (processes; Gloo on CPUs, NCCL with one GPU each); torchrun and "
+                             "srun also work through RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (docs/distributed.md)");
+    args.number("dist-timeout", "S", "seconds before the other ranks give up on a rank that died or hangs (default 60)");
+    args.whole("threads", "N", "libtorch CPU threads per process (default: the cores, shared among local ranks)");
+}
+
+namespace {
+
+// The training options as declared above, split by whether they take a value.
+std::pair<std::set<std::string>, std::set<std::string>> declared_train_options() {
+    CLI::App app;
+    Args args(&app);
+    add_train_options(args);
+    std::set<std::string> values, flags;
+    for (const CLI::Option* o : app.get_options()) {
+        if (o->get_lnames().empty()) continue;
+        (o->get_expected_min() == 0 ? flags : values).insert(o->get_lnames().front());
+    }
+    return {values, flags};
+}
+
+}  // namespace
+
+std::set<std::string> train_value_options() { return declared_train_options().first; }
+std::set<std::string> train_flag_options() { return declared_train_options().second; }
+
+double dist_timeout_seconds(const Args& args) {
+    const double s = args.get_double("dist-timeout", 60);
+    if (!(s >= 1 && s <= 86400)) throw UsageError("--dist-timeout " + args.get("dist-timeout") + ": use 1 to 86400 seconds");
+    return s;
 }
 
 TrainConfig config_from_args(const Args& args) {

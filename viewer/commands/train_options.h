@@ -2,6 +2,7 @@
 // read into a TrainConfig. Main thread.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "ml/config.h"
@@ -14,6 +15,11 @@ void add_train_options(Args& args);
 
 // Applies --preset, then the individual options, over the defaults; validates. Throws UsageError.
 TrainConfig config_from_args(const Args& args);
+// The names of the training options that take a value, and of those that do not (the launcher forwards them).
+std::set<std::string> train_value_options();
+std::set<std::string> train_flag_options();
+// --dist-timeout in seconds (default 60; issue 14). Throws UsageError.
+double dist_timeout_seconds(const Args& args);
 // The folder for a new run: --out, else runs/<model>-<date>-<time>.
 std::string run_dir_from_args(const Args& args, const TrainConfig& config);
 

@@ -7,6 +7,7 @@
 
 #include "viewer/window/app.h"
 #include "viewer/commands/commands.h"
+#include "viewer/commands/launch.h"
 #include "viewer/commands/train_options.h"
 
 namespace ganscope {
@@ -100,7 +101,22 @@ int run_window(const Args& args) {
             options.trainer.run_dir = run_dir_from_args(args, options.trainer.config);
         }
     }
-    return show(std::move(options), &args);
+    // Distributed (issue 14): `ganscope --nproc N` trains on N local ranks, this window being rank 0.
+    std::vector<int> helper_ranks;
+    const auto dist_timeout = std::chrono::seconds(int64_t(dist_timeout_seconds(args) + 0.999));
+    if (args.has("nproc") && !std::getenv("WORLD_SIZE")) {
+        if (args.has("open")) throw UsageError("--nproc trains on several ranks; it does not go with --open");
+        helper_ranks = start_helper_ranks(raw_argc(), raw_argv(), args.get_int("nproc", 1), train_value_options(),
+                                          train_flag_options());
+    }
+    if (!args.has("open")) {
+        options.trainer.dist = dist_options_from_env();
+        options.trainer.dist.timeout = dist_timeout;
+    }
+    // The App stops its trainer (a final checkpoint on every rank) before the other ranks are awaited.
+    const int rc = show(std::move(options), &args);
+    const int ranks_rc = wait_ranks(helper_ranks, 1, dist_timeout);
+    return rc != 0 ? rc : ranks_rc;
 }
 
 }  // namespace ganscope
