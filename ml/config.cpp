@@ -32,6 +32,9 @@ nlohmann::json TrainConfig::to_json() const {
         {"prefetch_batches", prefetch_batches}, {"background", {background.r, background.g, background.b}},
         {"direction", direction}, {"pairs", pairs}, {"generator", generator}, {"lambda_l1", lambda_l1},
         {"loss", loss}, {"palette_values", palette_values}, {"load_size", load_size},
+        // issue 15
+        {"lr_schedule", lr_schedule}, {"lr_constant_steps", lr_constant_steps}, {"lr_decay_steps", lr_decay_steps},
+        {"keep_every_epochs", keep_every_epochs},
     };
 }
 
@@ -73,6 +76,11 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "loss", c.loss);
     read(j, "palette_values", c.palette_values);
     read(j, "load_size", c.load_size);
+    // issue 15
+    read(j, "lr_schedule", c.lr_schedule);
+    read(j, "lr_constant_steps", c.lr_constant_steps);
+    read(j, "lr_decay_steps", c.lr_decay_steps);
+    read(j, "keep_every_epochs", c.keep_every_epochs);
     return c;
 }
 
@@ -92,6 +100,15 @@ void TrainConfig::validate() const {
     if (history_every < 0) fail("--history-every " + std::to_string(history_every) + ": use 0 (once per epoch) or more");
     if (loader_workers < 1 || loader_workers > 64) fail("--workers: use 1 to 64");
     if (direction != "AtoB" && direction != "BtoA") fail("--direction " + direction + ": use AtoB or BtoA");
+    // issue 15
+    if (lr_schedule != "constant" && lr_schedule != "linear")
+        fail("--lr-schedule " + lr_schedule + ": use constant or linear");
+    if (lr_constant_steps < 0 || lr_decay_steps < 0)
+        fail("--lr-constant-steps / --lr-decay-steps: use 0 or more steps");
+    if (lr_schedule == "linear" && lr_decay_steps < 1)
+        fail("--lr-schedule linear needs --lr-decay-steps M (at least 1): the steps over which the rate falls to 0");
+    if (keep_every_epochs < 0)
+        fail("--keep-every-epochs " + std::to_string(keep_every_epochs) + ": use 0 (none) or a number of epochs");
 }
 
 }  // namespace ganscope

@@ -44,6 +44,12 @@ struct TrainConfig {
     int palette_values = 4;          // posterize: num_values^3 colours
     int load_size = 0;               // jitter: resize before random crop; 0 -> image_size * 286 / 256
 
+    // Learning-rate schedule and kept checkpoints (issue 15). lr_g / lr_d above are the base rates.
+    std::string lr_schedule = "constant";  // constant, or linear: junyanz's decay (ml/lr_schedule.h)
+    int64_t lr_constant_steps = 0;         // linear: steps at the base rate
+    int64_t lr_decay_steps = 0;            // linear: steps of linear decay to 0 after them
+    int keep_every_epochs = 0;             // keep runs/NAME/checkpoints/epoch_NNNN.pt every N epochs; 0: none
+
     nlohmann::json to_json() const;
     // Missing keys keep their defaults; a wrong type throws naming the key.
     static TrainConfig from_json(const nlohmann::json& j);

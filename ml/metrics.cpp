@@ -19,6 +19,9 @@ nlohmann::json StepMetrics::to_json() const {
                         {"d_real", number(d_real)}, {"d_fake", number(d_fake)},
                         {"images_per_sec", number(images_per_sec)}, {"seconds", number(seconds)}};
     if (std::isfinite(loss_aux)) j["loss_aux"] = loss_aux;
+    // issue 15
+    if (std::isfinite(lr_g)) j["lr_g"] = lr_g;
+    if (std::isfinite(lr_d)) j["lr_d"] = lr_d;
     return j;
 }
 
@@ -33,6 +36,9 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
     m.loss_aux = get_number(j, "loss_aux");
     m.images_per_sec = get_number(j, "images_per_sec");
     m.seconds = get_number(j, "seconds");
+    // issue 15
+    m.lr_g = get_number(j, "lr_g");
+    m.lr_d = get_number(j, "lr_d");
     return m;
 }
 

@@ -18,6 +18,9 @@ struct StepMetrics {
     double loss_aux = std::numeric_limits<double>::quiet_NaN();  // pix2pix: L1 (or CE); NaN when unused
     double images_per_sec = 0;
     double seconds = 0;  // wall time since the run started (this process)
+    // issue 15: the learning rates the logged step trained with (after the schedule); NaN when unknown.
+    double lr_g = std::numeric_limits<double>::quiet_NaN();
+    double lr_d = std::numeric_limits<double>::quiet_NaN();
 
     nlohmann::json to_json() const;
     static StepMetrics from_json(const nlohmann::json& j);

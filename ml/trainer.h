@@ -45,6 +45,8 @@ struct TrainerStatus {
     double eta_seconds = -1;        // -1 when unknown or open-ended
     std::string message;            // latest informational line (checkpoint saved, data notes, ...)
     std::string error;              // why training paused or failed; empty when all is well
+    // issue 15: the rates the learning-rate schedule gives the next step (lr_g / lr_d above are the base rates).
+    double lr_g_now = 0, lr_d_now = 0;
 };
 
 struct SampleGrid {
@@ -60,6 +62,9 @@ struct TrainerOptions {
     bool resume = false;        // continue the checkpoint in run_dir (config comes from it; steps may change)
     int64_t extra_steps = -1;   // on resume: train this many more steps (-1: keep the config's total)
     bool start_paused = false;
+    // issue 15: with resume, the checkpoint to continue from (--from FILE: a path, or a name in the run folder or its
+    // checkpoints/); empty: run_dir/checkpoint.pt.
+    std::string resume_from;
     // Builds the task; empty: make_task from ml/task_factory.h. Lets tests and tools wrap or replace the model.
     std::function<std::unique_ptr<GanTask>(const TrainConfig&, torch::Device)> make_task;
 };
