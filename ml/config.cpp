@@ -39,6 +39,9 @@ nlohmann::json TrainConfig::to_json() const {
         {"gan_loss", gan_loss}, {"r1_gamma", r1_gamma}, {"diffaug", diffaug}, {"ema_decay", ema_decay},
         {"swd_every", swd_every}, {"swd_images", swd_images}, {"publish_seconds", publish_seconds},
         {"history_seconds", history_seconds},
+        // issue 15
+        {"lr_schedule", lr_schedule}, {"lr_constant_steps", lr_constant_steps}, {"lr_decay_steps", lr_decay_steps},
+        {"keep_every_epochs", keep_every_epochs},
     };
     // Distributed training (issue 14).
     j["world_size"] = world_size;
@@ -94,6 +97,11 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "publish_seconds", c.publish_seconds);
     read(j, "history_seconds", c.history_seconds);
     read(j, "world_size", c.world_size);  // distributed (issue 14); global_batch_size follows from it
+    // issue 15
+    read(j, "lr_schedule", c.lr_schedule);
+    read(j, "lr_constant_steps", c.lr_constant_steps);
+    read(j, "lr_decay_steps", c.lr_decay_steps);
+    read(j, "keep_every_epochs", c.keep_every_epochs);
     return c;
 }
 
@@ -124,6 +132,15 @@ void TrainConfig::validate() const {
     if (!(publish_seconds >= 0) || !(history_seconds >= 0)) fail("--publish-seconds / --history-seconds: use 0 (off) or more");
     if (model == "pix2pix" && (gan_loss != "bce" || r1_gamma > 0 || !diffaug.empty() || ema_decay > 0))
         fail("--gan-loss, --r1, --diffaug and --ema are DCGAN options; pix2pix trains with its paper's BCE + L1");
+    // issue 15
+    if (lr_schedule != "constant" && lr_schedule != "linear")
+        fail("--lr-schedule " + lr_schedule + ": use constant or linear");
+    if (lr_constant_steps < 0 || lr_decay_steps < 0)
+        fail("--lr-constant-steps / --lr-decay-steps: use 0 or more steps");
+    if (lr_schedule == "linear" && lr_decay_steps < 1)
+        fail("--lr-schedule linear needs --lr-decay-steps M (at least 1): the steps over which the rate falls to 0");
+    if (keep_every_epochs < 0)
+        fail("--keep-every-epochs " + std::to_string(keep_every_epochs) + ": use 0 (none) or a number of epochs");
 }
 
 }  // namespace ganscope

@@ -58,6 +58,11 @@ struct TrainConfig {
     // Distributed training (issue 14): ranks training together; batch_size is per rank, the global batch is
     // batch_size * world_size (config.json says both).
     int world_size = 1;
+    // Learning-rate schedule and kept checkpoints (issue 15). lr_g / lr_d above are the base rates.
+    std::string lr_schedule = "constant";  // constant, or linear: junyanz's decay (ml/lr_schedule.h)
+    int64_t lr_constant_steps = 0;         // linear: steps at the base rate
+    int64_t lr_decay_steps = 0;            // linear: steps of linear decay to 0 after them
+    int keep_every_epochs = 0;             // keep runs/NAME/checkpoints/epoch_NNNN.pt every N epochs; 0: none
 
     nlohmann::json to_json() const;
     // Missing keys keep their defaults; a wrong type throws naming the key.

@@ -32,6 +32,9 @@ nlohmann::json StepMetrics::to_json() const {
         if (std::isfinite(value)) j["swd_" + std::to_string(resolution)] = value;
     if (std::isfinite(val_l1)) j["val_l1"] = val_l1;
     if (std::isfinite(swd_seconds)) j["swd_seconds"] = swd_seconds;
+    // issue 15
+    if (std::isfinite(lr_g)) j["lr_g"] = lr_g;
+    if (std::isfinite(lr_d)) j["lr_d"] = lr_d;
     return j;
 }
 
@@ -57,6 +60,9 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
             m.swd_levels.emplace_back(std::stoi(key.substr(4)), it->get<double>());
     }
     std::sort(m.swd_levels.begin(), m.swd_levels.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    // issue 15
+    m.lr_g = get_number(j, "lr_g");
+    m.lr_d = get_number(j, "lr_d");
     return m;
 }
 

@@ -24,6 +24,9 @@ struct StepMetrics {
     std::vector<std::pair<int, double>> swd_levels;                  // "swd_16", "swd_32", ...
     double val_l1 = std::numeric_limits<double>::quiet_NaN();       // "val_l1": pix2pix validation pairs
     double swd_seconds = std::numeric_limits<double>::quiet_NaN();  // "swd_seconds": what it cost
+    // issue 15: the learning rates the logged step trained with (after the schedule); NaN when unknown.
+    double lr_g = std::numeric_limits<double>::quiet_NaN();
+    double lr_d = std::numeric_limits<double>::quiet_NaN();
 
     nlohmann::json to_json() const;
     static StepMetrics from_json(const nlohmann::json& j);

@@ -14,6 +14,9 @@
 #include "ml/history.h"
 #include "ml/run_folder.h"
 #include "ml/quality.h"
+#include "ml/kept_checkpoints.h"
+#include "ml/lr_schedule.h"
+#include "ml/tensorboard.h"
 #include "ml/task_factory.h"
 #include "ml/tensor_image.h"
 
@@ -103,6 +106,10 @@ struct Trainer::Impl {
     std::unique_ptr<GradientBuckets> buckets;
     std::string checkpoint_bytes;  // a distributed resume: the checkpoint as rank 0 sent it
     int64_t steps_here = 0;        // steps trained by this process (the allreduce mean's denominator)
+    // issue 15: TensorBoard events beside metrics.jsonl, the learning-rate schedule, kept checkpoints.
+    std::unique_ptr<EventFileWriter> events;
+    double lr_factor_applied = std::nan("");  // NaN: apply before the next step (after a load or a new base rate)
+    int64_t kept_epoch = -1;                  // the epoch whose checkpoint was kept last
 
     explicit Impl(Trainer& t) : owner(t) {}
     bool lead() const { return !dist || dist->rank() == 0; }
@@ -118,6 +125,8 @@ struct Trainer::Impl {
         status.batch_size = config.batch_size;
         status.lr_g = config.lr_g;
         status.lr_d = config.lr_d;
+        status.lr_g_now = scheduled_lr(config, config.lr_g, step);  // issue 15
+        status.lr_d_now = scheduled_lr(config, config.lr_d, step);
         status.config = config;
         if (loader) status.skipped_files = loader->skipped() + int64_t(scan_skipped.size());
         if (status.skipped_files != skipped_reported) report_skipped();
@@ -164,7 +173,7 @@ struct Trainer::Impl {
             remove_stale_temp_files(run_dir());
         }
         if (opt.resume) {
-            checkpoint_path = opt.run_dir + "/checkpoint.pt";
+            checkpoint_path = resume_checkpoint_path(opt.run_dir, opt.resume_from);  // issue 15: --from
             meta = dist ? read_checkpoint_meta_bytes(checkpoint_bytes = share_checkpoint(checkpoint_path), checkpoint_path)
                         : read_checkpoint_meta(checkpoint_path);
             if (!lead()) checkpoint_path.clear();
@@ -215,7 +224,7 @@ struct Trainer::Impl {
         status.batches_per_epoch = loader->batches_per_epoch();
 
         if (!run_dir().empty()) open_run_dir(opt.resume);
-        publish_samples();
+        publish_samples(true, /*to_events=*/!opt.resume);  // a resumed run's grid at its step is in the earlier events
         publish_weights(true);
     }
 
@@ -283,10 +292,50 @@ struct Trainer::Impl {
         }
         metrics_file.open(metrics_path, std::ios::app);
         if (!metrics_file) throw std::runtime_error(metrics_path + ": cannot write; choose a writable --out");
+        open_events(resume);
     }
 
-    // write_file: also samples/step_N.png (on the step cadence; grids published by the clock only go to the slot).
-    void publish_samples(bool write_file = true) {
+    // issue 15: a new event file per process. A fresh run removes event files an earlier run left in the folder (as
+    // it truncates metrics.jsonl); a resumed one starts with a SessionLog START after its checkpoint's step, so
+    // TensorBoard drops what the earlier process logged past it.
+    void open_events(bool resume) {
+        if (!resume)
+            for (const auto& f : list_event_files(run_dir())) std::filesystem::remove(f);
+        events = std::make_unique<EventFileWriter>(run_dir());
+        if (resume) events->add_session_start(step + 1);
+    }
+    void note_events_error() {
+        if (events && !events->error().empty() && status.message != events->error()) message(events->error());
+    }
+
+    // issue 15: the schedule's rate for the step about to run; set on the task only when the factor changes.
+    void apply_lr_schedule() {
+        const double f = lr_factor(config, step);
+        if (f == lr_factor_applied) return;
+        task->set_learning_rates(config.lr_g * f, config.lr_d * f);
+        lr_factor_applied = f;
+    }
+
+    // issue 15: every keep_every_epochs epochs (when the loader has just finished one), a checkpoint of its own.
+    bool kept_checkpoint_due() const {
+        if (config.keep_every_epochs <= 0 || run_dir().empty()) return false;
+        const LoaderPosition p = loader->position();
+        return p.batch == 0 && p.epoch > 0 && p.epoch % config.keep_every_epochs == 0 && p.epoch != kept_epoch;
+    }
+    void keep_checkpoint() {
+        const LoaderPosition p = loader->position();
+        kept_epoch = p.epoch;
+        if (poisoned) return;
+        std::error_code ec;
+        std::filesystem::create_directories(kept_checkpoint_dir(run_dir()), ec);
+        const std::string path = kept_checkpoint_path(run_dir(), p.epoch);
+        write_checkpoint(path, *task, {config, step, p});  // temp file + rename, as checkpoint.pt
+        message("epoch " + std::to_string(p.epoch) + ": kept checkpoint saved at step " + std::to_string(step) + " to " + path);
+    }
+
+    // write_file: also samples/step_N.png (on the step cadence; grids published by the clock only go to the slot);
+    // to_events: and into the TensorBoard events (not again for a step an earlier process logged).
+    void publish_samples(bool write_file = true, bool to_events = true) {
         if (!lead()) return;  // nobody watches the other ranks
         last_grid = Clock::now();
         SampleGrid grid;
@@ -305,8 +354,12 @@ struct Trainer::Impl {
         owner.m_samples.publish(grid);
         if (write_file && !run_dir().empty()) {
             const int columns = int(std::ceil(std::sqrt(double(grid.images.size(0)))));
-            write_png(run_dir() + "/samples/step_" + format_step(step) + ".png",
-                      tensor_to_image(make_grid(grid.images, columns)));
+            const Image image = tensor_to_image(make_grid(grid.images, columns));
+            write_png(run_dir() + "/samples/step_" + format_step(step) + ".png", image);
+            if (events && to_events) {  // issue 15
+                events->add_image("samples", step, image);
+                note_events_error();
+            }
         }
     }
 
@@ -336,7 +389,9 @@ struct Trainer::Impl {
         status.error.clear();
         stats_sum = torch::Tensor();
         stats_count = 0;
-        publish_samples();
+        lr_factor_applied = std::nan("");  // issue 15
+        if (events) events->add_session_start(step + 1);
+        publish_samples(true, /*to_events=*/false);
         if (history) history->truncate_after(step);
         message("reverted to the checkpoint of step " + std::to_string(step));
     }
@@ -373,6 +428,8 @@ struct Trainer::Impl {
             m.swd_seconds = pending_quality->seconds;
             pending_quality.reset();
         }
+        m.lr_g = scheduled_lr(config, config.lr_g, step - 1);  // issue 15: the rate the logged step trained with
+        m.lr_d = scheduled_lr(config, config.lr_d, step - 1);
         status.step_ms = window_steps > 0 ? 1000.0 * elapsed / double(window_steps) : 0;
         window_start = Clock::now();
         window_images = window_steps = 0;
@@ -380,10 +437,15 @@ struct Trainer::Impl {
         status.last = m;
         owner.keep_metrics(m);
         if (metrics_file.is_open()) metrics_file << m.to_json().dump() << "\n" << std::flush;
+        if (events) {  // issue 15
+            events->add_metrics(m.to_json());
+            note_events_error();
+        }
         return finite;
     }
 
     void train_one_step() {
+        apply_lr_schedule();  // issue 15
         LoadedBatch lb = loader->next();
         Batch batch;
         const bool cuda = device.is_cuda();
@@ -408,8 +470,9 @@ struct Trainer::Impl {
             evaluate_quality();
             window_start += Clock::now() - t0;
         }
+        const bool keep_due = kept_checkpoint_due();  // issue 15
         // A checkpoint is only written after the losses were read back and found finite.
-        if (step % config.log_every == 0 || step % config.checkpoint_every == 0 || quality_due ||
+        if (step % config.log_every == 0 || step % config.checkpoint_every == 0 || quality_due || keep_due ||
             (config.steps > 0 && step >= config.steps)) {
             logged = true;
             if (!log_metrics()) {
@@ -428,6 +491,7 @@ struct Trainer::Impl {
         else if (clock_due(last_grid, config.publish_seconds)) publish_samples(false);  // issue 16: by the clock
         publish_weights(step % config.snapshot_every == 0 || clock_due(last_weights, config.publish_seconds));
         if (step % config.checkpoint_every == 0) save_checkpoint("periodic");
+        if (keep_due) keep_checkpoint();  // issue 15
         publish();
     }
 
@@ -636,6 +700,7 @@ void Trainer::thread_main() {
                 impl.task->set_learning_rates(c.lr->first, c.lr->second);
                 impl.config.lr_g = c.lr->first;
                 impl.config.lr_d = c.lr->second;
+                impl.lr_factor_applied = std::nan("");  // issue 15: the schedule scales the new base rates
                 impl.message("learning rates set: G " + std::to_string(c.lr->first) + ", D " + std::to_string(c.lr->second));
             }
             if (c.batch_size && *c.batch_size != impl.config.batch_size) {

@@ -51,6 +51,8 @@ struct TrainerStatus {
     // this process spent averaging gradients (as of the last log).
     std::string dist_backend;
     double allreduce_ms = 0;
+    // issue 15: the rates the learning-rate schedule gives the next step (lr_g / lr_d above are the base rates).
+    double lr_g_now = 0, lr_d_now = 0;
 };
 
 struct SampleGrid {
@@ -72,6 +74,9 @@ struct TrainerOptions {
     bool resume = false;        // continue the checkpoint in run_dir (config comes from it; steps may change)
     int64_t extra_steps = -1;   // on resume: train this many more steps (-1: keep the config's total)
     bool start_paused = false;
+    // issue 15: with resume, the checkpoint to continue from (--from FILE: a path, or a name in the run folder or its
+    // checkpoints/); empty: run_dir/checkpoint.pt.
+    std::string resume_from;
     // Builds the task; empty: make_task from ml/task_factory.h. Lets tests and tools wrap or replace the model.
     std::function<std::unique_ptr<GanTask>(const TrainConfig&, torch::Device)> make_task;
 

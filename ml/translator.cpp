@@ -2,6 +2,7 @@
 #include "ml/translator.h"
 
 #include "ml/checkpoint.h"
+#include "ml/history.h"
 #include "ml/module_io.h"
 #include "ml/palette.h"
 #include "ml/reference_weights.h"
@@ -46,6 +47,23 @@ std::unique_ptr<Translator> Translator::open(const std::string& path, torch::Dev
         if (ganscope_error.find("not a ganscope checkpoint") == std::string::npos &&
             ganscope_error.find("not a readable checkpoint") == std::string::npos)
             throw;
+    }
+    // issue 15: a run's history snapshot (runs/NAME/history/step_*.pt).
+    std::optional<WeightsSnapshot> snapshot;
+    try {
+        snapshot = load_snapshot(path);
+    } catch (const std::runtime_error&) {
+        // not a snapshot: a state_dict, below
+    }
+    if (snapshot) {
+        if (snapshot->config.model != "pix2pix")
+            throw CheckpointError(path + ": a history snapshot of a " + snapshot->config.model + " run; translate needs "
+                                  "a pix2pix run's snapshot, checkpoint or a reference latest_net_G.pth");
+        auto t = from_snapshot(*snapshot, device);
+        t->m_description = path + ": pix2pix " + snapshot->config.pairs + " " + snapshot->config.direction + ", " +
+                           std::to_string(snapshot->config.image_size) + " px, history snapshot of step " +
+                           std::to_string(snapshot->step);
+        return t;
     }
     std::unique_ptr<TorchSaveFile> file;
     try {

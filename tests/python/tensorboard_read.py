@@ -1,0 +1,29 @@
+"""Reads TensorBoard event files with TensorBoard's own EventAccumulator, for ganscope's tests (issue 15).
+
+  tensorboard_read.py PATH
+      PATH: a folder (its event files in name order, as TensorBoard reads a run) or one event file. Keeps everything
+      (size_guidance 0) and prints JSON: {"scalars": {tag: [[step, value], ...]},
+      "images": {tag: [[step, width, height, png_as_hex], ...]}}
+"""
+import json
+import sys
+
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+
+def main(path):
+    acc = EventAccumulator(path, size_guidance={"scalars": 0, "images": 0, "tensors": 0})
+    acc.Reload()
+    tags = acc.Tags()
+    out = {"scalars": {}, "images": {}}
+    for tag in tags["scalars"]:
+        out["scalars"][tag] = [[e.step, e.value] for e in acc.Scalars(tag)]
+    for tag in tags["images"]:
+        out["images"][tag] = [[e.step, e.width, e.height, e.encoded_image_string.hex()] for e in acc.Images(tag)]
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
