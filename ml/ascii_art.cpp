@@ -12,6 +12,8 @@
 
 #include "ml/pairs.h"
 
+#include "assets/fonts.h"
+
 namespace ganscope {
 namespace {
 
@@ -113,7 +115,7 @@ AsciiArt ascii_art(const Image& image, const AsciiOptions& options) {
     const Image gray = image.channels == 1 ? image : to_gray(image);
     const int w = gray.width, h = gray.height;
     const int cell_w = options.cell_width > 0 ? options.cell_width : std::max(4, w / 32);
-    const auto atlas = atlas_for(options.font_path, cell_w);
+    const auto atlas = atlas_for(options.font_path.empty() ? find_font(FontRole::Monospace) : options.font_path, cell_w);
     const int cell_h = atlas->cell_h;
     const int cols = w / cell_w, rows = h / cell_h;
     if (cols < 1 || rows < 1)

@@ -55,6 +55,9 @@ struct TrainConfig {
     static TrainConfig from_json(const nlohmann::json& j);
     // Throws std::invalid_argument naming the bad value and what is allowed.
     void validate() const;
+    // What the model offers, so callers ask for a capability instead of comparing model names.
+    bool image_to_image() const { return model == "pix2pix"; }  // translates images (pix2pix)
+    bool has_latent_space() const { return model == "dcgan"; }  // generates from latent vectors (DCGAN)
 };
 
 }  // namespace ganscope

@@ -1,6 +1,8 @@
 // Noto Color Emoji -> images through FreeType (FT_LOAD_COLOR gives BGRA bitmaps), with a binary cache.
 #include "ml/emoji.h"
 
+#include "assets/fonts.h"
+
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
@@ -103,7 +105,15 @@ std::string cache_dir() {
     return ".cache/ganscope";
 }
 
-std::vector<Image> rasterise_emoji(int size, Rgb background, const std::string& font_path) {
+std::vector<Image> rasterise_emoji(int size, Rgb background, const std::string& requested_font) {
+    std::string font_path = requested_font;
+    if (font_path.empty()) {
+        try {
+            font_path = find_font(FontRole::Emoji);
+        } catch (const std::runtime_error& e) {
+            throw DataError(std::string(e.what()) + "; or train on a folder with --data DIR");
+        }
+    }
     FreeTypeLibrary ft;
     if (FT_Init_FreeType(&ft.lib)) throw DataError("emoji: cannot initialise FreeType");
     if (FT_New_Face(ft.lib, font_path.c_str(), 0, &ft.face))

@@ -9,11 +9,10 @@
 
 namespace ganscope {
 
-constexpr const char* kEmojiFontPath = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf";
 
 // Rasterises every colour (BGRA) glyph of the font, composites it onto `background`, centres it on a square
 // and scales it to size x size. Deterministic. Throws DataError naming the font when it is missing.
-std::vector<Image> rasterise_emoji(int size, Rgb background, const std::string& font_path = kEmojiFontPath);
+std::vector<Image> rasterise_emoji(int size, Rgb background, const std::string& font_path = "");  // "": assets/fonts.h finds it
 
 // The same set, read from the cache when present (built and cached on first use).
 std::vector<Image> load_emoji_dataset(int size, Rgb background);

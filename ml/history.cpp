@@ -276,12 +276,12 @@ SnapshotGenerator::SnapshotGenerator(const WeightsSnapshot& snapshot, torch::Dev
     : m_impl(std::make_unique<Impl>()), m_step(snapshot.step), m_config(snapshot.config) {
     m_impl->device = device;
     const std::string origin = "snapshot at step " + std::to_string(m_step);
-    if (m_config.model == "pix2pix") {
+    if (m_config.image_to_image()) {
         m_impl->pix2pix = std::make_unique<Pix2PixTask>(m_config, device);
         assign_named_tensors(*m_impl->pix2pix->generator(), snapshot.tensors, origin);
         return;
     }
-    if (m_config.model != "dcgan")
+    if (!m_config.has_latent_space())
         throw std::runtime_error(origin + " is of model '" + m_config.model + "', which history cannot render");
     m_impl->dcgan = DcganGenerator(m_config.image_size, m_config.latent_dim, m_config.g_width);
     assign_named_tensors(*m_impl->dcgan, snapshot.tensors, origin);

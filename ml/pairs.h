@@ -43,7 +43,7 @@ Image sketch_pair(const Image& image, const SketchOptions& options = {});
 
 struct AsciiOptions {
     int cell_width = 0;    // pixels per character; 0: max(4, width / 32)
-    std::string font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
+    std::string font_path;  // empty: the monospace font assets/fonts.h finds
 };
 struct AsciiArt {
     std::vector<std::string> lines;  // the text: one string per row of cells

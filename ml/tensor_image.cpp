@@ -1,6 +1,7 @@
 // Image <-> tensor conversions and grid assembly. Any thread.
 #include "ml/tensor_image.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace ganscope {
@@ -40,6 +41,11 @@ torch::Tensor make_grid(const torch::Tensor& nchw, int columns, int padding, flo
         grid.narrow(1, y, h).narrow(2, x, w).copy_(nchw[i]);
     }
     return grid;
+}
+
+int display_grid_columns(int64_t count, bool triplets) {
+    if (triplets) return 3 * std::max(1, int(std::lround(std::sqrt(double(count) / 3.0))));
+    return std::max(1, int(std::ceil(std::sqrt(double(count)))));
 }
 
 }  // namespace ganscope

@@ -125,7 +125,7 @@ struct Trainer::Impl {
         config.validate();
         device = resolve_device(config.device);
         if (config.image_size == 0)
-            config.image_size = config.model == "pix2pix" ? (device.is_cuda() ? 256 : 128) : (device.is_cuda() ? 64 : 32);
+            config.image_size = config.image_to_image() ? (device.is_cuda() ? 256 : 128) : (device.is_cuda() ? 64 : 32);
         if (device.is_cuda()) {
             at::globalContext().setBenchmarkCuDNN(true);
         } else {
@@ -214,8 +214,7 @@ struct Trainer::Impl {
                     if (m.step > step) continue;
                     kept.push_back(line);
                     seconds_offset = std::isfinite(m.seconds) ? m.seconds : seconds_offset;
-                    std::lock_guard<std::mutex> lock(owner.m_history_mutex);
-                    owner.m_history.push(m);
+                    owner.keep_metrics(m);
                 } catch (const std::exception&) {
                     // a line cut short by a crash: drop it
                 }
@@ -277,6 +276,10 @@ struct Trainer::Impl {
         grid.step = step;
         grid.epoch = loader->position().epoch;
         grid.images = task->render_samples();
+        grid.columns = display_grid_columns(grid.images.size(0), config.image_to_image());
+        grid.padding = kDisplayPadding;
+        grid.grid = make_grid(grid.images, grid.columns, grid.padding, kDisplayGutter);
+        if (const torch::Tensor fixed = task->fixed_latents(); fixed.defined()) grid.latents = fixed.cpu();
         if (device.is_cuda()) {
             grid.ready = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
             grid.ready->record(c10::Stream(c10::Stream::DEFAULT, device));
@@ -349,10 +352,7 @@ struct Trainer::Impl {
         window_images = window_steps = 0;
         const bool finite = std::isfinite(m.loss_g) && std::isfinite(m.loss_d);
         status.last = m;
-        {
-            std::lock_guard<std::mutex> lock(owner.m_history_mutex);
-            owner.m_history.push(m);
-        }
+        owner.keep_metrics(m);
         if (metrics_file.is_open()) metrics_file << m.to_json().dump() << "\n" << std::flush;
         if (events) {  // issue 15
             events->add_metrics(m.to_json());
@@ -450,6 +450,22 @@ bool Trainer::wait(std::chrono::milliseconds timeout) {
 std::vector<StepMetrics> Trainer::history() const {
     std::lock_guard<std::mutex> lock(m_history_mutex);
     return m_history.records();
+}
+
+std::vector<StepMetrics> Trainer::metrics_since(int64_t after_step) const {
+    std::lock_guard<std::mutex> lock(m_history_mutex);
+    if (after_step < 0) return m_history.records();
+    // Only the new records are copied under the lock the trainer takes when it logs.
+    auto first = m_recent.end();
+    while (first != m_recent.begin() && std::prev(first)->step > after_step) --first;
+    return std::vector<StepMetrics>(first, m_recent.end());
+}
+
+void Trainer::keep_metrics(const StepMetrics& m) {
+    std::lock_guard<std::mutex> lock(m_history_mutex);
+    m_history.push(m);
+    m_recent.push_back(m);
+    if (m_recent.size() > kRecentMetrics) m_recent.pop_front();
 }
 
 void Trainer::thread_main() {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +55,11 @@ struct SampleGrid {
     int64_t epoch = 0;
     torch::Tensor images;                // N x 3 x H x W in [-1, 1], on the training device
     std::shared_ptr<c10::Event> ready;   // recorded on the producing stream (CUDA); null on the CPU
+    // The cells assembled for display by the producer, so no reader tiles them on the GL thread:
+    // 3 x H' x W' in [-1, 1], `columns` cells wide with `padding`-pixel gutters (ml/tensor_image.h).
+    torch::Tensor grid;
+    int columns = 0, padding = 0;
+    torch::Tensor latents;               // N x L on the CPU: the fixed latents behind the cells; undefined for pix2pix
 };
 
 struct TrainerOptions {
@@ -94,6 +100,9 @@ public:
     const LatestSlot<SampleGrid>& samples() const { return m_samples; }
     const LatestSlot<WeightsSnapshot>& weights() const { return m_weights; }
     std::vector<StepMetrics> history() const;  // a copy, taken under a short lock
+    // The records logged after `after_step`, oldest first (-1: the whole history, thinned as history() is).
+    // A reader that keeps its own copy asks for what is new; the copy under the lock is only that.
+    std::vector<StepMetrics> metrics_since(int64_t after_step) const;
 
 private:
     struct Impl;
@@ -119,8 +128,11 @@ private:
     Commands m_commands;
     bool m_abandon = false;  // destructor: stop without writing a checkpoint
 
+    void keep_metrics(const StepMetrics& m);  // trainer thread: into the history and the recent records
+    static constexpr size_t kRecentMetrics = 4096;
     mutable std::mutex m_history_mutex;
     MetricsHistory m_history;
+    std::deque<StepMetrics> m_recent;  // the newest records, unthinned, for metrics_since
 
     std::mutex m_done_mutex;
     std::condition_variable m_done_cv;

@@ -1,6 +1,8 @@
 // FreeType caption rendering onto RGB8 frames; see caption.h. One instance per thread.
 #include "render/caption.h"
 
+#include "assets/fonts.h"
+
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
@@ -48,23 +50,7 @@ std::string find_caption_font(const std::string& requested) {
         if (is_file(requested)) return requested;
         throw std::runtime_error("caption font '" + requested + "' does not exist; give a .ttf file");
     }
-    std::vector<std::string> tried;
-    if (const char* env = std::getenv("GANSCOPE_FONT"); env && *env) {
-        if (is_file(env)) return env;
-        tried.push_back(std::string(env) + " ($GANSCOPE_FONT)");
-    }
-    for (const char* dir : {"/usr/share/fonts/truetype/dejavu/", "/usr/share/fonts/TTF/", "/usr/share/fonts/dejavu/",
-                            "/usr/share/fonts/dejavu-sans-mono-fonts/", "/usr/local/share/fonts/"}) {
-        for (const char* name : {"DejaVuSansMono.ttf", "DejaVuSans.ttf"}) {
-            std::string path = std::string(dir) + name;
-            if (is_file(path)) return path;
-            tried.push_back(path);
-        }
-    }
-    std::string list;
-    for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t;
-    throw std::runtime_error("no caption font found (tried " + list +
-                             "): install fonts-dejavu-core or set GANSCOPE_FONT to a .ttf file");
+    return find_font(FontRole::Caption);  // $GANSCOPE_FONT, else DejaVu Sans Mono or Sans (assets/fonts.h)
 }
 
 struct CaptionRenderer::Impl {

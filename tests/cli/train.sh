@@ -36,6 +36,26 @@ cp "$work/run/checkpoint.pt" "$work/good.pt"
 mkdir -p "$work/broken"; head -c 1000 "$work/good.pt" > "$work/broken/checkpoint.pt"
 expect_error "truncated or corrupt" "$bin" train --headless --resume "$work/broken" --steps 2
 cmp -s "$work/run/checkpoint.pt" "$work/good.pt" || fail "the good checkpoint changed"
+expect_error "--steps: expected a whole number, got .abc." "$bin" train --headless --steps abc
+expect_error "--lr: expected a number, got .fast." "$bin" train --headless --lr fast
+expect_error "--model: use dcgan or pix2pix, not 'gan'" "$bin" train --headless --model gan
+expect_error "unknown command 'trian'" "$bin" trian --headless
+expect_error "--screenshot goes with the window" "$bin" train --headless --screenshot "$work/x.png"
+expect_error "--timelapse records headless runs" "$bin" --preset tiny --timelapse "$work/x.mp4"
+expect_error "A subcommand is required; see .ganscope bench --help." "$bin" bench
+
+# Help comes from the same definitions that parse: every option the training code reads is listed.
+"$bin" train --help > "$work/help.txt" || fail "train --help failed"
+for option in $(grep -o 'args\.\(text\|whole\|number\|choice\|flag\)("[a-z0-9-]*"' "$(dirname "$0")/../../viewer/commands/train_options.cpp" | sed 's/.*("//; s/"$//'); do
+  grep -q -- "--$option" "$work/help.txt" || fail "train --help does not list --$option"
+done
+grep -q -- "--history-every" "$work/help.txt" || fail "train --help lacks --history-every"
+"$bin" --version > "$work/version.txt" || fail "--version failed"
+[ "$(wc -l < "$work/version.txt")" -eq 5 ] || { cat "$work/version.txt"; fail "--version should print 5 lines"; }
+for name in ganscope libtorch CUDA "Dear ImGui" GLFW; do
+  grep -q "^$name " "$work/version.txt" || { cat "$work/version.txt"; fail "--version does not name $name"; }
+done
+grep -q "^libtorch 2\." "$work/version.txt" || fail "--version does not give libtorch's version"
 expect_error "cannot create the run folder" "$bin" train --headless --preset tiny --steps 2 --out /proc/ganscope-run
 
 # Ctrl-C mid-run: a checkpoint is saved, the exit code says interrupted, and the run resumes.

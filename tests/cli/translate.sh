@@ -50,7 +50,7 @@ expect_error "grayscale" bash -c "ffmpeg -loglevel error -y -f lavfi -i color=gr
 expect_error "dcgan checkpoint" "$bin" translate --checkpoint "$work/dcgan/checkpoint.pt" --input "$first" --output "$work/bad"
 expect_error "$work/none.pt" "$bin" translate --checkpoint "$work/none.pt" --input "$first" --output "$work/bad"
 expect_error "$work/none.png" "$bin" translate --checkpoint "$work/run/checkpoint.pt" --input "$work/none.png" --output "$work/bad"
-expect_error "translate needs --output" "$bin" translate --checkpoint "$work/run/checkpoint.pt" --input "$first"
+expect_error "--output is required" "$bin" translate --checkpoint "$work/run/checkpoint.pt" --input "$first"
 
 # data combine: A/ and B/ by name; mismatches listed, nothing written.
 mkdir -p "$work/A" "$work/B"

@@ -19,6 +19,11 @@ grep -q "median .* ms, p95 .* ms, max" "$work/out.txt" || { cat "$work/out.txt";
   || { cat "$work/open.txt"; fail "--open failed"; }
 [ -s "$work/open.png" ] || fail "no screenshot from --open"
 
+# Watching the finished run's folder: the grid and curves come from its files; read-only.
+"$bin" watch "$work/run" --headless --screenshot "$work/watch.png" --frames 10 > "$work/watch.txt" 2>&1 \
+  || { cat "$work/watch.txt"; fail "watch failed"; }
+[ -s "$work/watch.png" ] || fail "no screenshot from watch"
+
 expect_error() {  # expect_error PATTERN command...
   local pattern="$1"; shift
   if "$@" > "$work/err.txt" 2>&1; then fail "expected failure: $*"; fi
@@ -27,6 +32,11 @@ expect_error() {  # expect_error PATTERN command...
 expect_error "--headless" env -u DISPLAY -u WAYLAND_DISPLAY "$bin" --preset tiny --out "$work/nodisplay"
 expect_error "--window-size 12" "$bin" --headless --window-size 12 --frames 1
 expect_error "go with --headless" "$bin" --frames 3
+expect_error "no such run folder" "$bin" watch "$work/not-a-run" --headless --frames 1
+expect_error "--poll 0" "$bin" watch "$work/run" --headless --poll 0 --frames 1
+# A corrupt checkpoint: one line naming it, non-zero exit, nothing written.
+head -c 2000 "$work/run/checkpoint.pt" > "$work/corrupt.pt"
+expect_error "$work/corrupt.pt" "$bin" --headless --open "$work/corrupt.pt" --frames 1
 expect_error "leave out --resume" "$bin" --headless --open "$work/run/checkpoint.pt" --resume "$work/run"
 
 # A real window under Xvfb (the GLFW path: retained frame copied to the back buffer, swapped when it changed):

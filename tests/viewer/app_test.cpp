@@ -50,7 +50,7 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
                app.model().status->state == TrainerState::Paused;
     }));
     for (int i = 0; i < 5; ++i) app.frame();
-    auto weights = app.trainer()->weights().latest();
+    auto weights = app.source().weights().latest();
     REQUIRE(weights);
     CHECK(weights->step == 0);
 
@@ -93,7 +93,7 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     app.model().intents.steps = 5;
     // The grid and the status come through separate slots, so one may reach the UI a frame before the other.
     REQUIRE(frames_until(app, [&] { return app.model().grid.step == 5 && app.model().status && app.model().status->step == 5; }));
-    CHECK(app.model().history.size() >= 4);
+    CHECK(app.model().metrics.records().size() >= 4);
 }
 
 TEST_CASE("headless window explores a checkpoint (--open); a bad checkpoint is a message, not a crash") {
@@ -114,19 +114,19 @@ TEST_CASE("headless window explores a checkpoint (--open); a bad checkpoint is a
     o.checkpoint = dir + "/run/checkpoint.pt";
     {
         App app(o);
-        CHECK(app.trainer() == nullptr);
-        CHECK(app.model().grid.step == 3);
+        CHECK_FALSE(app.source().capabilities().commands);
+        CHECK(app.model().grid.step == -1);  // opened on the source's thread: the window does not wait for it
         REQUIRE(frames_until(app, [&] { return app.model().explorer.image.ready(); }));
+        CHECK(app.model().grid.step == 3);
         app.frame();
         CHECK(app.model().grid.image.ready());
         CHECK(app.model().explorer.weights_step == 3);
-        CHECK(app.model().history.size() == 3);  // the run's metrics.jsonl, for the curves
-        CHECK(app.model().history.back().step == 3);
+        CHECK(app.model().metrics.records().size() == 3);  // the run's metrics.jsonl, for the curves
+        CHECK(app.model().metrics.records().back().step == 3);
     }
     o.checkpoint = dir + "/missing.pt";
     App broken(o);
-    for (int i = 0; i < 3; ++i) broken.frame();
-    CHECK(broken.model().source.find("could not open") != std::string::npos);
+    REQUIRE(frames_until(broken, [&] { return broken.model().source.find("could not open") != std::string::npos; }));
     CHECK(broken.model().notice.find("missing.pt") != std::string::npos);
 }
 

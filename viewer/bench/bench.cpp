@@ -8,7 +8,6 @@
 
 #include "ml/dcgan.h"
 #include "viewer/bench/bench.h"
-#include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
 
 namespace ganscope {
@@ -56,8 +55,7 @@ double run_python_reference(const std::string& script, const std::string& args) 
     return value;
 }
 
-int bench_dcgan(int argc, char** argv) {
-    Args args(argc, argv, {}, {"size", "batch", "steps", "warmup", "device", "rounds", "latent", "width"});
+int bench_dcgan(const Args& args) {
     TrainConfig config;
     config.image_size = args.get_int("size", 64);
     config.batch_size = args.get_int("batch", 64);
@@ -91,15 +89,65 @@ int bench_dcgan(int argc, char** argv) {
     return 0;
 }
 
-int run_bench(int argc, char** argv) {
-    if (argc < 2) throw UsageError("bench needs a name: ganscope bench dcgan");
-    const std::string name = argv[1];
-    if (name == "dcgan") return bench_dcgan(argc - 1, argv + 1);
-    if (name == "record") return bench_record(argc - 1, argv + 1);
-    if (name == "pix2pix") return bench_pix2pix(argc - 1, argv + 1);
-    if (name == "viewer") return bench_viewer(argc - 1, argv + 1);
-    if (name == "translate") return bench_translate(argc - 1, argv + 1);
-    throw UsageError("bench " + name + ": unknown benchmark (dcgan, pix2pix, record, translate, viewer)");
+void add_bench_command(CommandLine& cli) {
+    Args& bench = cli.add(nullptr, "bench", "speed figures side by side in one run, `ratio: X` last");
+    const std::string device = "where to run (default: a GPU if there is one)";
+
+    Args& dcgan = cli.add(&bench, "dcgan", "DCGAN training images/s against a Python PyTorch loop", bench_dcgan);
+    dcgan.whole("size", "S", "image size (default 64)");
+    dcgan.whole("batch", "B", "batch size (default 64)");
+    dcgan.whole("latent", "L", "latent size (default 128)");
+    dcgan.whole("width", "W", "base width (default 64)");
+    dcgan.whole("steps", "N", "timed steps per round (default 8 on a CPU, 200 on a GPU)");
+    dcgan.whole("warmup", "N", "untimed steps first (default 2 on a CPU, 20 on a GPU)");
+    dcgan.whole("rounds", "N", "interleaved rounds of each side (default 1)");
+    dcgan.text("device", "cpu|cuda[:N]", device);
+
+    Args& p2p = cli.add(&bench, "pix2pix", "pix2pix inference latency at 256x256 and training images/s against Python",
+                        bench_pix2pix);
+    p2p.whole("size", "S", "training image size (default 128 on a CPU, 256 on a GPU)");
+    p2p.whole("batch", "B", "batch size (default 1)");
+    p2p.whole("width", "W", "base width (default 64)");
+    p2p.whole("steps", "N", "timed steps per round (default 6 on a CPU, 100 on a GPU)");
+    p2p.whole("warmup", "N", "untimed steps first (default 2 on a CPU, 10 on a GPU)");
+    p2p.whole("rounds", "N", "interleaved rounds of each side (default 1)");
+    p2p.whole("latency-size", "S", "inference image size (default 256)");
+    p2p.whole("latency-runs", "N", "timed inferences (default 5 on a CPU, 50 on a GPU)");
+    p2p.text("device", "cpu|cuda[:N]", device);
+
+    Args& rec = cli.add(&bench, "record", "training images/s while a timelapse records, against training alone",
+                        bench_record);
+    rec.text("data", "emoji|DIR", "training images (default emoji)");
+    rec.whole("size", "S", "image size (default 32 on a CPU, 64 on a GPU)");
+    rec.whole("batch", "B", "batch size (default 64)");
+    rec.whole("width", "W", "base width (default 32 on a CPU, 64 on a GPU)");
+    rec.whole("window", "N", "steps per timed window (default 10 on a CPU, 40 on a GPU)");
+    rec.whole("pairs", "N", "alternating pairs of windows (default 6 on a CPU, 10 on a GPU)");
+    rec.whole("every", "N", "steps between recorded grids (default 5 on a CPU, 10 on a GPU)");
+    rec.whole("warmup", "N", "untimed steps first (default 5 on a CPU, 50 on a GPU)");
+    rec.text("out", "FILE", "the recording (default: a temporary .mp4)");
+    rec.text("device", "cpu|cuda[:N]", device);
+
+    Args& tr = cli.add(&bench, "translate",
+                       "the live translation rate and edit-to-result latency while drawing (unet_128 and unet_256)",
+                       bench_translate);
+    tr.number("seconds", "S", "drawing time per model (default 10)");
+    tr.whole("hz", "N", "pen events per second (default 60)");
+    tr.whole("width", "W", "base width of the models (default 64)");
+    tr.whole("runs", "N", "inference runs for the latency figure (default 5)");
+    tr.whole("threads", "N", "libtorch threads on a CPU (default: one per core)");
+    tr.text("device", "cpu|cuda[:N]", "where to run (default cpu)");
+
+    Args& vw = cli.add(&bench, "viewer", "training with the window drawing at 60 FPS against training alone",
+                       bench_viewer);
+    vw.flag("windowed", "a real window (GLFW, needs DISPLAY) instead of headless EGL");
+    vw.number("seconds", "S", "length of each timed phase (default 15)");
+    vw.whole("rounds", "N", "interleaved rounds (default 2)");
+    vw.text("data", "emoji|DIR", "training images (default emoji)");
+    vw.text("device", "auto|cpu|cuda[:N]", "where to train (default auto)");
+    vw.whole("size", "S", "image size (default: the machine's)");
+    vw.whole("batch", "B", "batch size");
+    vw.whole("sample-every", "N", "steps between grids (default 5: the worst case for the window)");
 }
 
 }  // namespace ganscope

@@ -3,13 +3,16 @@
 
 #include <string>
 
+#include "viewer/commands/cli.h"
+
 namespace ganscope {
 
-int bench_dcgan(int argc, char** argv);
-int bench_viewer(int argc, char** argv);  // viewer.cpp: training with the window at 60 FPS vs training alone  // bench.cpp: DCGAN training images/s vs Python PyTorch
-int bench_record(int argc, char** argv);  // record.cpp: training images/s with vs without a timelapse recording
-int bench_pix2pix(int argc, char** argv);  // pix2pix.cpp: 256x256 inference latency, training images/s vs Python
-int bench_translate(int argc, char** argv);  // translate.cpp: live translation rate and latency while drawing
+// Each runs with the options its declaration in bench.cpp gives it.
+int bench_dcgan(const Args& args);      // bench.cpp: DCGAN training images/s vs Python PyTorch
+int bench_viewer(const Args& args);     // viewer.cpp: training with the window at 60 FPS vs training alone
+int bench_record(const Args& args);     // record.cpp: training images/s with vs without a timelapse recording
+int bench_pix2pix(const Args& args);    // pix2pix.cpp: 256x256 inference latency, training images/s vs Python
+int bench_translate(const Args& args);  // translate.cpp: live translation rate and latency while drawing
 
 // Runs `python script args...` and returns the value printed after "images_per_sec:"; throws on failure.
 double run_python_reference(const std::string& script, const std::string& args);

@@ -10,7 +10,6 @@
 
 #include "ml/pix2pix.h"
 #include "viewer/bench/bench.h"
-#include "viewer/commands/cli.h"
 
 namespace ganscope {
 namespace {
@@ -87,8 +86,7 @@ double python_figure(const std::string& args, const char* key) {
 
 }  // namespace
 
-int bench_pix2pix(int argc, char** argv) {
-    Args args(argc, argv, {}, {"size", "batch", "steps", "warmup", "device", "rounds", "width", "latency-size", "latency-runs"});
+int bench_pix2pix(const Args& args) {
     const std::string device_name = args.get("device", torch::cuda::is_available() ? "cuda" : "cpu");
     const torch::Device device(device_name);
     if (device.is_cpu()) torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));

@@ -8,7 +8,6 @@
 
 #include "ml/trainer.h"
 #include "viewer/bench/bench.h"
-#include "viewer/commands/cli.h"
 #include "viewer/record/recorder.h"
 
 namespace ganscope {
@@ -21,9 +20,7 @@ struct Totals {
 
 }  // namespace
 
-int bench_record(int argc, char** argv) {
-    Args args(argc, argv, {},
-              {"size", "batch", "window", "pairs", "warmup", "device", "width", "every", "out", "data"});
+int bench_record(const Args& args) {
     TrainConfig config;
     const std::string device = args.get("device", torch::cuda::is_available() ? "cuda" : "cpu");
     const bool gpu = device.rfind("cuda", 0) == 0;

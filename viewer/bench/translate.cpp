@@ -15,7 +15,6 @@
 #include "ml/translator.h"
 #include "viewer/bench/bench.h"
 #include "viewer/window/canvas.h"
-#include "viewer/commands/cli.h"
 #include "viewer/workers/translate_worker.h"
 
 namespace ganscope {
@@ -136,8 +135,7 @@ LiveFigures draw_live(TranslateWorker& worker, int size, int hz, double seconds)
 
 }  // namespace
 
-int bench_translate(int argc, char** argv) {
-    Args args(argc, argv, {}, {"seconds", "hz", "width", "runs", "device", "threads"});
+int bench_translate(const Args& args) {
     const double seconds = args.get_double("seconds", 10);
     const int hz = args.get_int("hz", 60);
     const int width = args.get_int("width", 64);

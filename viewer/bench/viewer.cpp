@@ -9,7 +9,6 @@
 
 #include "viewer/window/app.h"
 #include "viewer/bench/bench.h"
-#include "viewer/commands/cli.h"
 
 namespace ganscope {
 namespace {
@@ -17,7 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int64_t trainer_step(App& app) {
-    auto s = app.trainer()->status().latest();
+    auto s = app.source().status().latest();
     return s ? s->step : 0;
 }
 
@@ -29,8 +28,7 @@ double percentile(std::vector<double> v, double q) {
 
 }  // namespace
 
-int bench_viewer(int argc, char** argv) {
-    Args args(argc, argv, {"windowed"}, {"seconds", "rounds", "size", "batch", "data", "device", "sample-every"});
+int bench_viewer(const Args& args) {
     const double seconds = args.get_double("seconds", 15);
     const int rounds = args.get_int("rounds", 2);
     AppOptions options;
@@ -58,11 +56,11 @@ int bench_viewer(int argc, char** argv) {
     const auto warm_start = Clock::now();
     while (trainer_step(app) < 3) {
         paced_frame(false);
-        auto s = app.trainer()->status().latest();
+        auto s = app.source().status().latest();
         if (s && s->state == TrainerState::Failed) throw std::runtime_error("training failed: " + s->error);
         if (Clock::now() - warm_start > std::chrono::minutes(5)) throw std::runtime_error("training did not start");
     }
-    const auto status = app.trainer()->status().latest();
+    const auto status = app.source().status().latest();
     std::printf("bench viewer: %s %dx%d batch %d on %s, %s, %.0f s per phase, %d round(s)\n",
                 status->config.model.c_str(), status->config.image_size, status->config.image_size,
                 status->batch_size, status->device.c_str(), (app.context().info().renderer + ", " + app.context().info().platform).c_str(), seconds, rounds);

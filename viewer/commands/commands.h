@@ -1,14 +1,27 @@
-// The ganscope command line: one function per subcommand, each in its own viewer/commands/<name>.cpp. Main thread.
+// The ganscope command line: each command declares its options on the one CLI11 tree (cli.h) and runs with them.
+// One file per command in viewer/commands/, the benchmarks in viewer/bench/. Main thread.
 #pragma once
+
+#include <string>
+
+#include "viewer/commands/cli.h"
 
 namespace ganscope {
 
-// Each returns the process exit code. argv[0] is the subcommand name ("train", "bench", ...).
-int run_train(int argc, char** argv);      // train.cpp: headless training (and the window with no --headless)
-int run_bench(int argc, char** argv);      // bench.cpp: benchmarks printing `ratio: X` last
-int run_window(int argc, char** argv);     // the live window (issue 3); `ganscope` with no arguments
-int run_translate(int argc, char** argv);  // translate.cpp: pix2pix batch inference (issue 4)
-int run_data(int argc, char** argv);       // data.cpp: data tools such as `data combine` (issue 4)
-int run_timelapse(int argc, char** argv);  // timelapse.cpp: video from a run's snapshots (issue 5)
+// Each adds its command (and subcommands) to the tree.
+void add_window_command(CommandLine& cli);     // window.cpp: `ganscope [options]`, the live window
+void add_train_command(CommandLine& cli);      // train.cpp: `ganscope train --headless`, or the window
+void add_bench_command(CommandLine& cli);      // bench/bench.cpp: `ganscope bench NAME`, figures with `ratio: X` last
+void add_timelapse_command(CommandLine& cli);  // timelapse.cpp: a video from a run's history snapshots
+void add_translate_command(CommandLine& cli);  // translate.cpp: pix2pix batch inference
+void add_data_command(CommandLine& cli);       // data.cpp: `ganscope data combine|pairs`
+
+// The window's own options (--open, --screenshot, ...), and the window run with them plus the
+// training options (train_options.h).
+void add_window_options(Args& args);
+int run_window(const Args& args);
+
+// `ganscope --version`: ganscope, libtorch, CUDA, Dear ImGui and GLFW, one per line (version.cpp).
+std::string version_text();
 
 }  // namespace ganscope

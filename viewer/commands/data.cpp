@@ -6,26 +6,13 @@
 
 #include "ml/paired_data.h"
 #include "ml/pairs.h"
-#include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
 
 namespace ganscope {
 namespace fs = std::filesystem;
 namespace {
 
-const char* kDataHelp = R"(usage:
-  ganscope data combine --a DIR --b DIR --out DIR
-      pairs DIR_A/NAME.* with DIR_B/NAME.* (same name, any extension) and writes OUT/NAME.png as A|B side by side
-      (B resized to A's size); names present on one side only are listed and nothing is written
-  ganscope data pairs --kind edges|sketch|ascii|posterize --out DIR [--data emoji|DIR] [--size S] [--count N]
-      [--palette-values N]
-      automatic pairs: OUT/NAME.png as derived|original (A|B); ASCII art also as OUT/NAME.txt
-)";
-
-int combine(int argc, char** argv) {
-    Args args(argc, argv, {}, {"a", "b", "out"});
-    for (const char* required : {"a", "b", "out"})
-        if (!args.has(required)) throw UsageError(std::string("data combine needs --") + required + "; see `ganscope data --help`");
+int combine(const Args& args) {
     PairedFolderSource source(args.get("a"), args.get("b"), {255, 255, 255});
     const fs::path out = args.get("out");
     for (size_t i = 0; i < source.size(); ++i) {
@@ -37,9 +24,7 @@ int combine(int argc, char** argv) {
     return 0;
 }
 
-int pairs(int argc, char** argv) {
-    Args args(argc, argv, {}, {"kind", "out", "data", "size", "count", "palette-values"});
-    if (!args.has("kind") || !args.has("out")) throw UsageError("data pairs needs --kind and --out; see `ganscope data --help`");
+int pairs(const Args& args) {
     const PairKind kind = parse_pair_kind(args.get("kind"));
     const int size = args.get_int("size", 256), count = args.get_int("count", 0);
     const int palette_values = args.get_int("palette-values", 4);
@@ -70,15 +55,23 @@ int pairs(int argc, char** argv) {
 
 }  // namespace
 
-int run_data(int argc, char** argv) {
-    const std::string sub = argc >= 2 ? argv[1] : "";
-    if (sub == "combine") return combine(argc - 1, argv + 1);
-    if (sub == "pairs") return pairs(argc - 1, argv + 1);
-    if (sub == "--help" || sub == "help" || sub.empty()) {
-        std::cout << kDataHelp;
-        return sub.empty() ? 2 : 0;
-    }
-    throw UsageError("data " + sub + ": unknown; use `ganscope data combine` or `ganscope data pairs`");
+void add_data_command(CommandLine& cli) {
+    Args& data = cli.add(nullptr, "data", "make pix2pix training folders (A|B images)");
+    Args& c = cli.add(&data, "combine",
+                      "pair DIR_A/NAME.* with DIR_B/NAME.* (same name, any extension) into OUT/NAME.png as A|B side by "
+                      "side (B resized to A's size); names present on one side only are listed and nothing is written",
+                      combine);
+    c.text("a", "DIR", "the A images")->required();
+    c.text("b", "DIR", "the B images")->required();
+    c.text("out", "DIR", "where the A|B images go")->required();
+    Args& p = cli.add(&data, "pairs",
+                      "automatic pairs: OUT/NAME.png as derived|original (A|B); ASCII art also as OUT/NAME.txt", pairs);
+    p.choice("kind", {"edges", "sketch", "ascii", "posterize"}, "what A is made from each image")->required();
+    p.text("out", "DIR", "where the pairs go")->required();
+    p.text("data", "emoji|DIR", "the originals (default emoji)");
+    p.whole("size", "S", "image size (default 256)");
+    p.whole("count", "N", "at most N pairs, spread over the data (default: all)");
+    p.whole("palette-values", "N", "posterize: values per channel (default 4)");
 }
 
 }  // namespace ganscope

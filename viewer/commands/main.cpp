@@ -1,4 +1,5 @@
-// ganscope's entry point: dispatches subcommands; with no arguments it opens the window. Main thread.
+// ganscope's entry point: builds the command tree and runs the command given; with none it opens the window.
+// Main thread.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,29 +9,6 @@
 
 #include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
-#include "viewer/commands/train_options.h"
-
-namespace {
-
-void print_help() {
-    std::cout << R"(ganscope: train GANs and watch them learn
-
-usage:
-  ganscope                                   open the window and train the emoji DCGAN
-  ganscope train --headless [options]        train without a window (progress in the terminal)
-  ganscope train --headless --resume runs/NAME --steps M
-  ganscope bench dcgan|pix2pix               training speed against a Python PyTorch reference
-  ganscope bench viewer|record|translate     the window's cost, recording's cost, live translation rate
-  ganscope timelapse runs/NAME --out F.mp4   a video of the run's history snapshots (.gif, folder/; --walk)
-  ganscope train --headless --model pix2pix  image-to-image (default: sketch -> colour pairs from the emoji set)
-  ganscope translate --checkpoint FILE --input FILE_OR_DIR --output DIR   pix2pix inference (--help for more)
-  ganscope data combine --a DIR --b DIR --out DIR    A|B training images from two folders
-  ganscope data pairs --kind edges|sketch|ascii|posterize --out DIR   automatic pairs as A|B images
-
-)" << ganscope::train_options_help();
-}
-
-}  // namespace
 
 // libtorch's OpenMP threads spin for a while after each parallel region by default. Beside the GL thread, the
 // latent worker and a software rasteriser that burns CPU time they need on a small machine,
@@ -46,20 +24,24 @@ int main(int argc, char** argv) {
     using namespace ganscope;
     prefer_passive_openmp(argv);
     try {
-        if (argc < 2) return run_window(argc, argv);
-        const std::string cmd = argv[1];
-        if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-            print_help();
-            return 0;
-        }
-        if (cmd == "train") return run_train(argc - 1, argv + 1);
-        if (cmd == "bench") return run_bench(argc - 1, argv + 1);
-        if (cmd == "timelapse") return run_timelapse(argc - 1, argv + 1);
-        if (cmd == "translate") return run_translate(argc - 1, argv + 1);
-        if (cmd == "data") return run_data(argc - 1, argv + 1);
-        if (cmd.rfind("--", 0) == 0) return run_window(argc, argv);  // `ganscope --data DIR` and friends
-        std::cerr << "ganscope: unknown command '" << cmd << "'; see `ganscope --help`" << std::endl;
-        return 2;
+        CommandLine cli;
+        cli.version(version_text);
+        cli.examples(R"(examples:
+  ganscope                                    the window, training the emoji DCGAN
+  ganscope --data ~/pictures/art              the window, training on your folder
+  ganscope --open runs/NAME/checkpoint.pt     explore a checkpoint without training
+  ganscope train --headless --steps 5000 --out runs/emoji
+  ganscope train --headless --resume runs/emoji --steps 2000
+  ganscope train --headless --model pix2pix --pairs sketch
+  ganscope timelapse runs/emoji --out emoji.mp4
+  ganscope COMMAND --help                     every option of a command)");
+        add_window_command(cli);
+        add_train_command(cli);
+        add_bench_command(cli);
+        add_timelapse_command(cli);
+        add_translate_command(cli);
+        add_data_command(cli);
+        return cli.run(argc, argv);
     } catch (const UsageError& e) {
         std::cerr << "ganscope: " << e.what() << std::endl;
         return 2;

@@ -15,7 +15,6 @@
 #include "ml/metrics.h"
 #include "render/caption.h"
 #include "render/video.h"
-#include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
 #include "viewer/record/latent_walk.h"
 #include "viewer/record/video_frames.h"
@@ -23,12 +22,6 @@
 namespace ganscope {
 namespace {
 namespace fs = std::filesystem;
-
-const char* kUsage =
-    "usage: ganscope timelapse runs/NAME --out FILE.mp4|FILE.gif|FOLDER/ [--fps F] [--count N] [--columns C]\n"
-    "         [--width W] [--no-caption] [--device cpu|cuda] [--ffmpeg PATH]\n"
-    "       ganscope timelapse runs/NAME --out FILE --walk interp|random [--seconds S] [--resolution W]\n"
-    "         [--count N] [--keyframes K] [--speed X] [--seed N] [--snapshot STEP]";
 
 std::vector<StepMetrics> read_metrics(const std::string& run_dir) {
     std::vector<StepMetrics> records;
@@ -86,20 +79,10 @@ int finish(VideoWriter& writer, const std::string& what) {
     return 0;
 }
 
-}  // namespace
-
-int run_timelapse(int argc, char** argv) {
-    Args args(argc, argv, {"no-caption", "help"},
-              {"out", "fps", "format", "count", "columns", "width", "device", "ffmpeg", "walk", "seconds",
-               "resolution", "keyframes", "speed", "seed", "snapshot", "caption-size"});
-    if (args.has("help")) {
-        std::cout << kUsage << std::endl;
-        return 0;
-    }
-    if (args.positionals().size() != 1) throw UsageError(std::string("give exactly one run folder\n") + kUsage);
+int timelapse(const Args& args) {
+    if (args.positionals().size() != 1) throw UsageError("give exactly one run folder; see `ganscope timelapse --help`");
     const std::string run_dir = args.positionals()[0];
     if (!fs::is_directory(run_dir)) throw UsageError("run folder '" + run_dir + "' does not exist");
-    if (!args.has("out")) throw UsageError(std::string("--out FILE is required\n") + kUsage);
 
     VideoOptions video;
     video.path = args.get("out");
@@ -108,8 +91,7 @@ int run_timelapse(int argc, char** argv) {
         video.format = format.empty() ? video_format_for_path(video.path)
                        : format == "mp4" ? VideoFormat::Mp4
                        : format == "gif" ? VideoFormat::Gif
-                       : format == "png" ? VideoFormat::PngSequence
-                                         : throw UsageError("--format " + format + ": use mp4, gif or png");
+                                         : VideoFormat::PngSequence;
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--out: ") + e.what());
     }
@@ -185,6 +167,32 @@ int run_timelapse(int argc, char** argv) {
         writer.push(frame);
     }
     return finish(writer, "timelapse of " + std::to_string(history.entries().size()) + " snapshots");
+}
+
+}  // namespace
+
+void add_timelapse_command(CommandLine& cli) {
+    Args& args = cli.add(nullptr, "timelapse",
+                         "a video of a run's history snapshots (the sample grid as each drew it), or with --walk a "
+                         "latent walk through one snapshot", timelapse);
+    args.positional("runs/NAME", "the run folder")->required();
+    args.text("out", "FILE.mp4|FILE.gif|FOLDER/", "the video: H.264 MP4, GIF, or a folder of PNG frames")->required();
+    args.choice("format", {"mp4", "gif", "png"}, "override the format the --out name implies");
+    args.number("fps", "F", "frames per second (default 10; 30 for --walk)");
+    args.whole("count", "N", "grid cells (default: every fixed latent); with --walk: walks side by side (default 1)");
+    args.whole("columns", "C", "grid columns (default: near square)");
+    args.whole("width", "W", "frame width in pixels (default: the grid's own, at least 512)");
+    args.flag("no-caption", "no step/epoch/loss caption under each frame");
+    args.whole("caption-size", "PX", "caption text size (default 14)");
+    args.text("device", "cpu|cuda[:N]", "where the generator runs (default: a GPU if there is one)");
+    args.text("ffmpeg", "PATH", "the ffmpeg to encode with (default: ffmpeg on PATH)");
+    args.choice("walk", {"interp", "random"}, "a latent walk instead: through keyframes (interp) or a random walk");
+    args.number("seconds", "S", "--walk: length (default 10)");
+    args.whole("resolution", "W", "--walk: frame width in pixels (default 512)");
+    args.whole("keyframes", "K", "--walk interp: keyframes (default 6)");
+    args.number("speed", "X", "--walk random: step size");
+    args.whole("seed", "N", "--walk: random seed (default: the run's)");
+    args.whole("snapshot", "STEP", "--walk: the history snapshot nearest this step (default: the last)");
 }
 
 }  // namespace ganscope

@@ -7,7 +7,6 @@
 #include <iostream>
 
 #include "ml/trainer.h"
-#include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
 #include "viewer/record/recorder.h"
 #include "viewer/commands/train_options.h"
@@ -39,6 +38,10 @@ std::string progress_line(const TrainerStatus& s) {
 }
 
 int train_headless(const Args& args) {
+    for (const char* window_only : {"screenshot", "frames", "window-size", "wait", "no-vsync"})
+        if (args.has(window_only))
+            throw UsageError(std::string("--") + window_only + " goes with the window (`ganscope --headless --" +
+                             window_only + " ...`), not with `train --headless`");
     TrainerOptions options;
     options.config = config_from_args(args);
     options.config.sample_every = timelapse_sample_every(args, options.config.sample_every);
@@ -125,11 +128,12 @@ int train_headless(const Args& args) {
 
 }  // namespace
 
-int run_train(int argc, char** argv) {
-    Args args(argc, argv, train_flag_options(), train_value_options());
-    if (!args.positionals().empty()) throw UsageError("unexpected argument '" + args.positionals()[0] + "'");
-    if (args.has("headless")) return train_headless(args);
-    return run_window(argc, argv);
+void add_train_command(CommandLine& cli) {
+    Args& args = cli.add(nullptr, "train", "train a GAN: with --headless in the terminal, else in the window",
+                         [](const Args& a) { return a.has("headless") ? train_headless(a) : run_window(a); });
+    add_train_options(args);
+    args.flag("headless", "train in the terminal (a progress line), without a window");
+    add_window_options(args);
 }
 
 }  // namespace ganscope

@@ -5,17 +5,42 @@
 
 namespace ganscope {
 
-const std::set<std::string>& train_value_options() {
-    static const std::set<std::string> options = {
-        "data", "steps", "out", "resume", "model", "size", "batch", "lr", "lr-g", "lr-d", "latent", "width",
-        "seed", "device", "sample-every", "checkpoint-every", "log-every", "snapshot-every", "history-every", "timelapse", "every", "timelapse-fps", "workers", "preset",
-        "direction", "pairs", "generator", "lambda-l1", "loss", "palette-values", "load-size", "grid", "background"};
-    return options;
-}
-
-const std::set<std::string>& train_flag_options() {
-    static const std::set<std::string> flags = {"headless", "paused"};
-    return flags;
+void add_train_options(Args& args) {
+    args.text("data", "emoji|DIR", "images to learn (default: emoji, the built-in Noto Color Emoji set)");
+    args.choice("model", {"dcgan", "pix2pix"}, "which GAN (default dcgan)");
+    args.whole("steps", "N", "steps to train (0: until stopped; with --resume: N more steps)");
+    args.text("out", "runs/NAME", "run folder (config.json, metrics.jsonl, samples/, checkpoint.pt)");
+    args.text("resume", "runs/NAME", "continue a run from its checkpoint");
+    args.whole("size", "S", "image size, a power of two (default 32 on a CPU, 64 on a GPU)");
+    args.whole("batch", "B", "batch size (default 64; pix2pix 1)");
+    args.number("lr", "X", "Adam learning rate of both networks (default 2e-4)");
+    args.number("lr-g", "X", "the generator's learning rate");
+    args.number("lr-d", "X", "the discriminator's learning rate");
+    args.whole("latent", "L", "latent size (default 128)");
+    args.whole("width", "W", "base width of both networks (default 64)");
+    args.whole("seed", "N", "random seed (default 1)");
+    args.text("device", "auto|cpu|cuda[:N]", "where to train (default auto)");
+    args.whole("sample-every", "N", "steps between sample grids");
+    args.whole("checkpoint-every", "N", "steps between checkpoints");
+    args.whole("log-every", "N", "steps between metric records");
+    args.whole("snapshot-every", "N", "steps between generator snapshots for the explorer");
+    args.whole("history-every", "N", "steps between generator snapshots kept in the run's history/ (default: each epoch)");
+    args.text("timelapse", "FILE", "record the captioned sample grid into FILE: .mp4 (H.264), .gif, or a folder/ of PNGs (headless)");
+    args.whole("every", "N", "with --timelapse: a frame every N steps");
+    args.number("timelapse-fps", "F", "with --timelapse: frames per second of the video (default 10)");
+    args.whole("workers", "N", "image decoding threads (default 2)");
+    args.choice("preset", {"tiny", "default"}, "tiny: a model small enough to train in seconds (tests)");
+    args.whole("grid", "N", "images in the sample grid");
+    args.text("background", "white|black|#rrggbb", "what transparent pixels become (default white)");
+    args.choice("direction", {"AtoB", "BtoA"}, "pix2pix: which half of each pair is the input");
+    args.text("pairs", "KIND", "pix2pix: edges|sketch|ascii|posterize (made from the data), aligned (A|B images) or "
+                               "folders (A/ and B/ by file name)");
+    args.choice("generator", {"unet_128", "unet_256"}, "pix2pix: the U-Net (unet_128 on a CPU, unet_256 on a GPU)");
+    args.number("lambda-l1", "X", "pix2pix: weight of the L1 term (default 100)");
+    args.text("loss", "gan_l1|palette_ce", "pix2pix: the generator's reconstruction loss");
+    args.whole("palette-values", "N", "pix2pix palette_ce: values per channel");
+    args.whole("load-size", "N", "pix2pix: images are loaded at this size, then randomly cropped to --size");
+    args.flag("paused", "start with training paused");
 }
 
 TrainConfig config_from_args(const Args& args) {
@@ -32,8 +57,6 @@ TrainConfig config_from_args(const Args& args) {
         c.checkpoint_every = 10;
         c.log_every = 1;
         c.snapshot_every = 5;
-    } else if (!preset.empty() && preset != "default") {
-        throw UsageError("--preset " + preset + ": use tiny or default");
     }
     c.model = args.get("model", c.model);
     c.data = args.get("data", c.data);
@@ -87,33 +110,6 @@ std::string run_dir_from_args(const Args& args, const TrainConfig& config) {
     const std::time_t now = std::time(nullptr);
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
     return "runs/" + config.model + "-" + stamp;
-}
-
-const char* train_options_help() {
-    return R"(training options:
-  --data emoji|DIR        images to learn (default: emoji, the built-in Noto Color Emoji set)
-  --model dcgan|pix2pix   which GAN (default dcgan)
-  --steps N               steps to train (0: until stopped)
-  --out runs/NAME         run folder (config.json, metrics.jsonl, samples/, checkpoint.pt)
-  --resume runs/NAME      continue a run from its checkpoint (--steps M: M more steps)
-  --size S                image size, a power of two (default 32 on a CPU, 64 on a GPU)
-  --batch B               batch size (default 64)
-  --lr X | --lr-g X --lr-d X   Adam learning rates (default 2e-4)
-  --latent L --width W    latent size and base width (default 128, 64)
-  --device auto|cpu|cuda  where to train (default auto)
-  --seed N                random seed (default 1)
-  --sample-every N --checkpoint-every N --log-every N   intervals in steps
-  --workers N             image decoding threads (default 2)
-  --history-every N       steps between generator snapshots kept in the run's history/ (default: each epoch)
-  --timelapse FILE --every N [--timelapse-fps F]   record the sample grid (captioned) every N steps into
-                          FILE: .mp4 (H.264), .gif, or a folder/ of PNGs (headless; default fps 10)
-  --background white|black|#rrggbb   what transparent pixels become
-  --preset tiny           a model small enough to train in seconds (tests)
-  pix2pix: --direction AtoB|BtoA --pairs edges|sketch|ascii|posterize --generator unet_128|unet_256
-           --lambda-l1 X --loss gan_l1|palette_ce --palette-values N --load-size N
-           (pix2pix: batch 1 and 128x128 unet_128 on a CPU, 256x256 unet_256 on a GPU unless given; --pairs aligned:
-           A|B images, --pairs folders or a --data folder with A/ and B/: pairs by file name)
-)";
 }
 
 }  // namespace ganscope

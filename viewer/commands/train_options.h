@@ -1,7 +1,7 @@
-// The training options shared by `ganscope train --headless` and the window: flags -> TrainConfig. Main thread.
+// The training options shared by `ganscope train`, the window and `ganscope watch`: declared once on CLI11,
+// read into a TrainConfig. Main thread.
 #pragma once
 
-#include <set>
 #include <string>
 
 #include "ml/config.h"
@@ -9,16 +9,12 @@
 
 namespace ganscope {
 
-// Options that take a value, and flags, understood by every command that trains.
-const std::set<std::string>& train_value_options();
-const std::set<std::string>& train_flag_options();
+// Declares every training option (--data, --model, --steps, ..., the pix2pix ones) on a command.
+void add_train_options(Args& args);
 
 // Applies --preset, then the individual options, over the defaults; validates. Throws UsageError.
 TrainConfig config_from_args(const Args& args);
 // The folder for a new run: --out, else runs/<model>-<date>-<time>.
 std::string run_dir_from_args(const Args& args, const TrainConfig& config);
-
-// The help text for training options.
-const char* train_options_help();
 
 }  // namespace ganscope

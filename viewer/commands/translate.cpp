@@ -6,25 +6,11 @@
 #include "ml/dataset.h"
 #include "ml/paired_data.h"
 #include "ml/translator.h"
-#include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
 
 namespace ganscope {
 namespace fs = std::filesystem;
 namespace {
-
-const char* kTranslateHelp = R"(usage: ganscope translate --checkpoint FILE --input FILE_OR_DIR --output DIR [options]
-  --checkpoint FILE   a pix2pix run's checkpoint.pt, or a reference latest_net_G.pth (junyanz unet_256/unet_128)
-  --input FILE|DIR    an image, or a folder of images (searched recursively)
-  --output DIR        where NAME.png is written for each input (and NAME.txt for ASCII-art outputs)
-  --norm eval|train   BatchNorm at inference: running statistics (eval, default) or the image's own (train,
-                      what the reference's test.py does without --eval)
-  --convert           first turn each input into the model's input domain with its pair generator
-                      (a photo becomes edges / a sketch / ASCII art), for models trained on automatic pairs
-  --ab                the inputs are A|B images: translate the A half (the B half with --direction BtoA)
-  --direction AtoB|BtoA   with --ab: which half is the input (default: the model's direction)
-  --device auto|cpu|cuda
-)";
 
 torch::Device pick_device(const std::string& name) {
     if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
@@ -36,23 +22,12 @@ torch::Device pick_device(const std::string& name) {
     throw UsageError("--device " + name + ": use auto, cpu or cuda[:N]");
 }
 
-}  // namespace
-
-int run_translate(int argc, char** argv) {
-    Args args(argc, argv, {"convert", "ab", "help"}, {"checkpoint", "input", "output", "norm", "direction", "device"});
-    if (args.has("help")) {
-        std::cout << kTranslateHelp;
-        return 0;
-    }
-    for (const char* required : {"checkpoint", "input", "output"})
-        if (!args.has(required)) throw UsageError(std::string("translate needs --") + required + "; see `ganscope translate --help`");
+int translate(const Args& args) {
     const std::string norm = args.get("norm", "eval");
-    if (norm != "eval" && norm != "train") throw UsageError("--norm " + norm + ": use eval or train");
     const NormMode mode = norm == "train" ? NormMode::Train : NormMode::Eval;
 
     const auto translator = Translator::open(args.get("checkpoint"), pick_device(args.get("device", "auto")));
     const std::string direction = args.get("direction", translator->config().direction);
-    if (direction != "AtoB" && direction != "BtoA") throw UsageError("--direction " + direction + ": use AtoB or BtoA");
     if (args.has("convert") && !translator->input_kind())
         throw UsageError("--convert: this model's input is not made by a pair generator (" + translator->description() +
                          "); give inputs in its domain directly");
@@ -103,6 +78,23 @@ int run_translate(int argc, char** argv) {
     }
     std::cout << "translate: wrote " << written << " image(s) to " << out_dir << std::endl;
     return 0;
+}
+
+}  // namespace
+
+void add_translate_command(CommandLine& cli) {
+    Args& args = cli.add(nullptr, "translate", "pix2pix inference on an image or a folder of images", translate);
+    args.text("checkpoint", "FILE", "a pix2pix run's checkpoint.pt, or a reference latest_net_G.pth (junyanz unet_256/unet_128)")
+        ->required();
+    args.text("input", "FILE|DIR", "an image, or a folder of images (searched recursively)")->required();
+    args.text("output", "DIR", "where NAME.png is written for each input (and NAME.txt for ASCII-art outputs)")->required();
+    args.choice("norm", {"eval", "train"}, "BatchNorm at inference: running statistics (eval, default) or the image's "
+                                           "own (train, what the reference's test.py does without --eval)");
+    args.flag("convert", "first turn each input into the model's input domain with its pair generator (a photo "
+                         "becomes edges, a sketch or ASCII art), for models trained on automatic pairs");
+    args.flag("ab", "the inputs are A|B images: translate the A half (the B half with --direction BtoA)");
+    args.choice("direction", {"AtoB", "BtoA"}, "with --ab: which half is the input (default: the model's direction)");
+    args.text("device", "auto|cpu|cuda[:N]", "where to run (default auto)");
 }
 
 }  // namespace ganscope

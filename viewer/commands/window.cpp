@@ -1,11 +1,11 @@
 // `ganscope` (no arguments), `ganscope --data DIR`, `--resume runs/NAME`, `--open CHECKPOINT`, and
 // `--headless --screenshot PATH --frames N`: the live window. Main thread.
 #include <atomic>
+#include <filesystem>
 #include <csignal>
 #include <iostream>
 
 #include "viewer/window/app.h"
-#include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
 #include "viewer/commands/train_options.h"
 
@@ -15,15 +15,18 @@ std::atomic<bool> g_interrupted{false};
 void on_interrupt(int) { g_interrupted = true; }
 }  // namespace
 
-int run_window(int argc, char** argv) {
-    std::set<std::string> flags = train_flag_options();
-    flags.insert("no-vsync");
-    std::set<std::string> values = train_value_options();
-    for (const char* o : {"open", "screenshot", "frames", "window-size", "wait"}) values.insert(o);
-    Args args(argc, argv, flags, values);
-    if (!args.positionals().empty())
-        throw UsageError("unexpected argument '" + args.positionals()[0] + "'; see `ganscope --help`");
+void add_window_options(Args& args) {
+    args.text("screenshot", "PATH", "with --headless: save the last frame as PNG");
+    args.whole("frames", "N", "with --headless: frames to draw (default 60)");
+    args.text("window-size", "WxH", "window size in pixels (default 1280x800)");
+    args.number("wait", "S", "with --headless: seconds to wait for the first grid before the screenshot (default 120)");
+    args.flag("no-vsync", "draw without waiting for the display's refresh");
+}
 
+namespace {
+
+// The window's own options, common to every way of opening it.
+AppOptions window_options_from(const Args& args) {
     AppOptions options;
     options.headless = args.has("headless");
     if (args.has("window-size")) {
@@ -39,7 +42,42 @@ int run_window(int argc, char** argv) {
     if (!options.headless && (args.has("frames") || args.has("screenshot")))
         throw UsageError("--frames and --screenshot go with --headless (in the window press F12 for a screenshot)");
     options.ini_path = options.headless ? "" : default_ini_path();
+    return options;
+}
 
+int show(AppOptions options) {
+    // Ctrl-C or SIGTERM closes the window as its close button does: a local trainer saves a final checkpoint.
+    options.interrupted = &g_interrupted;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    App app(std::move(options));
+    return app.run();
+}
+
+int watch(const Args& args) {
+    if (args.positionals().size() != 1) throw UsageError("give one run folder: ganscope watch runs/NAME");
+    const std::string dir = args.positionals()[0];
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        throw UsageError("watch " + dir + ": no such run folder (a run writes it: ganscope train --headless --out " +
+                         dir + ")");
+    AppOptions options = window_options_from(args);
+    options.mode = AppOptions::Mode::Watch;
+    options.watch_dir = dir;
+    options.watch_poll_seconds = args.get_double("poll", 0.25);
+    if (!(options.watch_poll_seconds >= 0.02 && options.watch_poll_seconds <= 60))
+        throw UsageError("--poll " + args.get("poll") + ": use 0.02 to 60 seconds");
+    return show(std::move(options));
+}
+
+}  // namespace
+
+int run_window(const Args& args) {
+    if (args.has("timelapse"))
+        throw UsageError("--timelapse records headless runs (`ganscope train --headless --timelapse FILE`); in the "
+                         "window use the Record tab");
+    AppOptions options = window_options_from(args);
     if (args.has("open")) {
         if (args.has("resume") || args.has("data"))
             throw UsageError("--open explores a checkpoint without training; leave out --resume and --data");
@@ -56,12 +94,29 @@ int run_window(int argc, char** argv) {
             options.trainer.run_dir = run_dir_from_args(args, options.trainer.config);
         }
     }
-    // Ctrl-C or SIGTERM closes the window as its close button does: the trainer saves a final checkpoint.
-    options.interrupted = &g_interrupted;
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
-    App app(std::move(options));
-    return app.run();
+    return show(std::move(options));
+}
+
+}  // namespace ganscope
+
+namespace ganscope {
+
+void add_window_command(CommandLine& cli) {
+    const char* headless = "no window: draw offscreen (EGL) for --frames frames, then save --screenshot";
+    Args& args = cli.root(run_window);
+    add_train_options(args);
+    args.flag("headless", headless);
+    args.text("open", "FILE", "explore a checkpoint without training");
+    add_window_options(args);
+
+    Args& w = cli.add(nullptr, "watch",
+                      "the window on a run that another process trains and writes (on this machine, or a shared "
+                      "or mounted disk): metrics, grids and snapshots followed as they appear; read-only",
+                      watch);
+    w.positional("runs/NAME", "the run folder (--out of the training run)")->required();
+    w.number("poll", "S", "seconds between looks at the folder (default 0.25)");
+    w.flag("headless", headless);
+    add_window_options(w);
 }
 
 }  // namespace ganscope

@@ -28,7 +28,7 @@ void CurvesPanel::rebuild(const std::vector<StepMetrics>& h) {
 }
 
 void CurvesPanel::draw(AppModel& model) {
-    const auto& h = model.history;
+    const auto& h = model.metrics.records();
     if (h.size() != m_built_size || (!h.empty() && h.back().step != m_built_last)) rebuild(h);
     ImGui::SetNextItemWidth(ui_em(8));
     ImGui::SliderFloat("smoothing", &m_smoothing, 0.0f, 0.99f, "%.2f");
@@ -36,8 +36,8 @@ void CurvesPanel::draw(AppModel& model) {
     ImGui::Checkbox("log scale", &m_log_loss);
     ImGui::SameLine();
     ImGui::TextDisabled("%zu points", h.size());
-    if (!model.training && h.empty()) {
-        ImGui::TextDisabled("no training in this session (--open)");
+    if (!model.run.live && h.empty()) {
+        ImGui::TextDisabled("no metrics.jsonl beside this checkpoint");
         return;
     }
     PlotStyle style;

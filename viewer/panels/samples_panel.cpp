@@ -38,7 +38,7 @@ void SamplesPanel::draw(AppModel& model) {
     }
     ImGui::Text("step %lld", (long long)g.step);
     ImGui::SameLine();
-    if (model.config && model.config->model == "pix2pix")
+    if (model.config && model.config->image_to_image())
         ImGui::TextDisabled("%d validation pairs: input | output | target, %dx%d", g.count / 3, g.cell, g.cell);
     else
         ImGui::TextDisabled("%d fixed latents, %dx%d", g.count, g.cell, g.cell);

@@ -33,10 +33,10 @@ ImVec4 state_color(TrainerState state) {
 }  // namespace
 
 void TrainingPanel::draw(AppModel& model) {
-    if (!model.training) {
+    if (!model.run.commands && !model.run.live) {
         ImGui::TextWrapped("Exploring %s", model.source.c_str());
         ImGui::PushTextWrapPos(0);
-        if (model.config && model.config->model == "pix2pix")
+        if (model.config && model.config->image_to_image())
             ImGui::TextDisabled("training is off (--open): the Translate panel uses this checkpoint's generator, "
                                 "the grid shows its validation input | output | target; the curves show the run's "
                                 "metrics.jsonl when it is beside the checkpoint");
@@ -63,7 +63,9 @@ void TrainingPanel::draw(AppModel& model) {
                         s->config.image_size);
 
     const bool running = s->state == TrainerState::Running;
-    const bool alive = s->state != TrainerState::Finished && s->state != TrainerState::Failed;
+    // A followed run is steered where it trains: its controls are shown, disabled.
+    const bool alive = model.run.commands && s->state != TrainerState::Finished && s->state != TrainerState::Failed;
+    if (!model.run.commands) ImGui::TextDisabled("read-only: trained by another process");
     ImGui::BeginDisabled(!alive);
     if (running) {
         if (ImGui::Button("Pause", ImVec2(ui_em(5), 0))) model.intents.pause = true;
@@ -79,7 +81,9 @@ void TrainingPanel::draw(AppModel& model) {
     if (m_step_count < 1) m_step_count = 1;
     ImGui::EndDisabled();
     ImGui::SameLine();
+    ImGui::BeginDisabled(!model.run.writes_run);
     if (ImGui::Button("Save")) model.intents.save = true;
+    ImGui::EndDisabled();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("write a checkpoint now (S)");
     ImGui::EndDisabled();
 
@@ -103,7 +107,10 @@ void TrainingPanel::draw(AppModel& model) {
             ImGui::PopTextWrapPos();
         };
         char buf[96];
-        std::snprintf(buf, sizeof buf, "%lld  (%lld batches each)", (long long)s->epoch, (long long)s->batches_per_epoch);
+        if (s->batches_per_epoch > 0)
+            std::snprintf(buf, sizeof buf, "%lld  (%lld batches each)", (long long)s->epoch, (long long)s->batches_per_epoch);
+        else
+            std::snprintf(buf, sizeof buf, "%lld", (long long)s->epoch);
         row("epoch", buf);
         std::snprintf(buf, sizeof buf, "%.1f img/s  (%.1f ms/step)", s->last.images_per_sec, s->step_ms);
         row("speed", buf);
@@ -146,11 +153,12 @@ void TrainingPanel::draw(AppModel& model) {
         ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.35f, 0.08f, 0.08f, 1));
         ImGui::BeginChild("error", ImVec2(0, ui_em(4.5f)), true);
         ImGui::PushTextWrapPos(0);
-        ImGui::TextColored(ImVec4(1, 0.6f, 0.6f, 1), "training paused: %s", s->error.c_str());
+        ImGui::TextColored(ImVec4(1, 0.6f, 0.6f, 1), "%s%s", model.run.commands ? "training paused: " : "",
+                           s->error.c_str());
         ImGui::PopTextWrapPos();
         ImGui::EndChild();
         ImGui::PopStyleColor();
-        if (ImGui::Button("Revert to last checkpoint")) model.intents.revert = true;
+        if (model.run.commands && ImGui::Button("Revert to last checkpoint")) model.intents.revert = true;
     }
 }
 

@@ -58,6 +58,8 @@ RecordController::~RecordController() { shutdown(); }
 void RecordController::shutdown() {
     if (m_recorder) m_recorder->stop();
     m_recorder.reset();
+    if (m_finishing.valid()) m_finishing.wait();
+    m_finishing_recorder.reset();
     if (m_grabber) m_grabber->finish();
     m_grabber.reset();
     if (m_window_writer) m_window_writer->finish();
@@ -77,9 +79,15 @@ void RecordController::set_run_dir(const std::string& run_dir) {
     m_sent_step = -2;
 }
 
-void RecordController::update(AppModel& model, const Trainer* trainer) {
+void RecordController::update(AppModel& model, const RunSource* run) {
     RecordModel& r = model.record;
-    r.can_record_grid = trainer != nullptr;
+    r.can_record_grid = run && run->capabilities().live;
+    if (m_finishing.valid() && m_finishing.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        RecorderStatus s = m_finishing.get();  // ffmpeg is done: the file is playable
+        show_video(r.grid, s.video, false);
+        r.grid.active = false;
+        m_finishing_recorder.reset();
+    }
     r.has_weights = m_weights != nullptr;
     if (m_recorder) {
         RecorderStatus s = m_recorder->status();
@@ -155,17 +163,18 @@ void RecordController::update_history(AppModel& model) {
     if (!h.error.empty()) h.pending = false;
 }
 
-void RecordController::apply(AppModel& model, const Trainer* trainer) {
+void RecordController::apply(AppModel& model, const RunSource* run) {
     RecordModel& r = model.record;
-    if (r.start_grid && !m_recorder) {
-        if (trainer) start_grid(model, *trainer);
-        else r.grid.error = "no training in --open mode: nothing publishes sample grids";
+    if (r.start_grid && !m_recorder && !m_finishing.valid()) {
+        if (run && run->capabilities().live) start_grid(model, *run);
+        else r.grid.error = "an opened checkpoint publishes one grid: nothing to record over time";
     }
     if (r.stop_grid && m_recorder) {
-        RecorderStatus s = m_recorder->stop();  // finishes the file: playable once this returns
-        show_video(r.grid, s.video, false);
-        r.grid.active = false;
-        m_recorder.reset();
+        // ffmpeg may take a while to finish the file: it does so off this thread, the panel says "finishing...".
+        m_finishing_recorder = std::move(m_recorder);
+        Recorder* recorder = m_finishing_recorder.get();
+        m_finishing = std::async(std::launch::async, [recorder] { return recorder->stop(); });
+        r.grid.state = "finishing";
     }
     if (r.start_window && !m_grabber) start_window(model);
     if (r.stop_window && m_grabber) stop_window(r);
@@ -187,7 +196,7 @@ void RecordController::apply(AppModel& model, const Trainer* trainer) {
     h.pending = true;
 }
 
-void RecordController::start_grid(AppModel& model, const Trainer& trainer) {
+void RecordController::start_grid(AppModel& model, const RunSource& run) {
     RecordModel& r = model.record;
     r.grid = RecordingView{};
     RecorderOptions options;
@@ -198,7 +207,7 @@ void RecordController::start_grid(AppModel& model, const Trainer& trainer) {
     options.every_steps = std::max(1, r.grid_every);
     options.caption = r.grid_caption;
     options.layout.min_width = 512;  // a 16 px model's grid is still watchable
-    m_recorder = std::make_unique<Recorder>(trainer, options);
+    m_recorder = std::make_unique<Recorder>(run.samples(), &run.status(), options);
     r.grid.active = true;
     r.grid.state = "recording";
     r.grid.path = r.grid_path;

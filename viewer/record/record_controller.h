@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ml/trainer.h"
+#include "viewer/sources/run_source.h"
 #include "render/frame_grabber.h"
 #include "viewer/window/app_model.h"
 #include "viewer/workers/history_worker.h"
@@ -30,9 +31,9 @@ public:
     // Where the history snapshots are (the run folder); empty: no history.
     void set_run_dir(const std::string& run_dir);
     // Before the panels draw: progress and history images into the model.
-    void update(AppModel& model, const Trainer* trainer);
+    void update(AppModel& model, const RunSource* run);
     // After the panels drew: start and stop what they asked for, send history requests.
-    void apply(AppModel& model, const Trainer* trainer);
+    void apply(AppModel& model, const RunSource* run);
     // After the frame is drawn, before it is presented: a window-recording frame when one is due.
     void capture(int width, int height, double now_seconds);
     // Finishes every file (playable) and stops the threads. Idempotent; call while the GL context is current.
@@ -42,7 +43,7 @@ public:
     const TensorTexture& history_explorer_texture() const { return m_history_explorer; }
 
 private:
-    void start_grid(AppModel& model, const Trainer& trainer);
+    void start_grid(AppModel& model, const RunSource& run);
     void start_window(AppModel& model);
     void start_walk(AppModel& model);
     void stop_window(RecordModel& r);
@@ -50,6 +51,8 @@ private:
 
     std::shared_ptr<const WeightsSnapshot> m_weights;
     std::unique_ptr<Recorder> m_recorder;
+    std::unique_ptr<Recorder> m_finishing_recorder;  // stopped, ffmpeg finishing the file on m_finishing's thread
+    std::future<RecorderStatus> m_finishing;
     std::unique_ptr<VideoWriter> m_window_writer;
     std::unique_ptr<FrameGrabber> m_grabber;
     struct WalkJob {

@@ -101,7 +101,7 @@ void Recorder::record(const SampleGrid& grid) {
         std::shared_ptr<const TrainerStatus> status = m_trainer_status ? m_trainer_status->latest() : nullptr;
         FrameLayout layout = m_options.layout;
         if (layout.columns <= 0)  // pix2pix grids interleave input | output | target: keep triplets on a row
-            layout.columns = default_columns(grid.images.size(0), status && status->config.model == "pix2pix");
+            layout.columns = default_columns(grid.images.size(0), status && status->config.image_to_image());
         RgbFrame frame = grid_to_frame(grid.images, layout);
         if (m_caption) {
             const StepMetrics* metrics = status && status->last.step > 0 ? &status->last : nullptr;

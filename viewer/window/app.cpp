@@ -15,9 +15,7 @@
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 
-#include "ml/checkpoint.h"
-#include "ml/dcgan.h"
-#include "ml/task_factory.h"
+#include "ml/tensor_image.h"
 #include "render/cuda_interop.h"
 #include "render/gl_check.h"
 #include "render/texture.h"
@@ -75,25 +73,31 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     m_model.performance.gl = "GL " + std::to_string(gl.major) + "." + std::to_string(gl.minor) + " on " + gl.renderer +
                              " (" + gl.platform + ")";
     m_model.performance.present = gl.present;
-    if (m_options.mode == AppOptions::Mode::Train) {
-        m_model.training = true;
-        m_model.source = m_options.trainer.run_dir;
-        m_trainer = std::make_unique<Trainer>(m_options.trainer);
-        m_record.set_run_dir(m_options.trainer.run_dir);
-    } else {
-        m_model.source = m_options.checkpoint;
-        open_checkpoint();
+    switch (m_options.mode) {
+        case AppOptions::Mode::Train:
+            m_model.source = m_options.trainer.run_dir;
+            m_run = make_local_run(m_options.trainer);
+            break;
+        case AppOptions::Mode::Open:
+            // Read on the source's thread; the window draws "opening ..." meanwhile.
+            m_model.source = m_options.checkpoint;
+            m_run = make_checkpoint_source(m_options.checkpoint);
+            break;
+        case AppOptions::Mode::Watch:
+            m_model.source = m_options.watch_dir;
+            m_run = make_folder_source(m_options.watch_dir, m_options.watch_poll_seconds);
+            break;
     }
+    m_model.run = m_run->capabilities();
+    m_model.run_kind = m_run->kind();
+    m_record.set_run_dir(m_run->run_dir());
 }
 
 App::~App() {
     m_context->make_current();
-    m_record.shutdown();  // finishes the videos while the trainer's slots and the GL context still exist
-    if (m_trainer && m_options.stop_trainer_on_exit) {
-        m_trainer->stop();
-        m_trainer->wait();
-    }
-    m_trainer.reset();
+    m_record.shutdown();  // finishes the videos while the source's slots and the GL context still exist
+    if (m_options.stop_trainer_on_exit) m_run->close();  // a local run saves its final checkpoint
+    m_run.reset();
     m_worker.reset();
     if (m_page_future.valid()) m_page_future.wait();
     m_context->make_current();
@@ -107,82 +111,6 @@ App::~App() {
     if (m_imgui_gl) ImGui_ImplOpenGL3_Shutdown();
     if (m_imgui_glfw) ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
-}
-
-void App::open_checkpoint() {
-    // A checkpoint that cannot be read is reported in the window; nothing is written.
-    try {
-        CheckpointMeta meta = read_checkpoint_meta(m_options.checkpoint);
-        TrainConfig config = meta.config;
-        if (config.model == "pix2pix") {
-            // No latent space to explore: the Translate panel opens it (on its worker thread). The sample grid
-            // shows the run's fixed validation triples (input | output | target) as the checkpoint draws them.
-            m_model.config = config;
-            load_run_metrics();
-            {
-                torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-                config.device = device.str();
-                auto task = make_task(config, device);
-                load_checkpoint(m_options.checkpoint, *task);
-                show_grid(task->render_samples(), nullptr, meta.step);
-            }
-            m_model.translate.checkpoint_path = m_options.checkpoint;
-            m_model.translate.open_checkpoint = true;
-            m_model.performance.device_mode = "translating";
-            return;
-        }
-        if (config.model != "dcgan")
-            throw std::runtime_error(m_options.checkpoint + " holds a " + config.model +
-                                     " run; the explorer opens DCGAN checkpoints");
-        torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-        config.device = device.str();
-        auto task = make_task(config, device);
-        load_checkpoint(m_options.checkpoint, *task);
-        m_open_weights = std::make_shared<WeightsSnapshot>(task->snapshot_generator(meta.step));
-        m_model.config = config;
-        load_run_metrics();
-        set_latent_dim(config.latent_dim, config.image_size);
-        if (auto* dcgan = dynamic_cast<DcganTask*>(task.get())) {
-            m_model.grid.latents = dcgan->fixed_latents().cpu();
-            m_model.explorer.base = m_model.grid.latents[0].clone();
-            if (m_model.grid.latents.size(0) >= 2) {
-                m_model.interpolation.a = m_model.grid.latents[0].clone();
-                m_model.interpolation.b = m_model.grid.latents[1].clone();
-                ++m_model.interpolation.revision;
-            }
-        }
-        show_grid(task->render_samples(), nullptr, meta.step);
-        m_model.performance.device_mode = "exploring on " + device.str();
-        m_worker = std::make_unique<LatentWorker>(device);
-        m_worker->set_weights(m_open_weights);
-        m_record.set_weights(m_open_weights);
-        m_record.set_run_dir(std::filesystem::path(m_options.checkpoint).parent_path().string());
-        m_model.notify("opened " + m_options.checkpoint + " (step " + std::to_string(meta.step) + ")");
-    } catch (const std::exception& e) {
-        m_model.source = m_options.checkpoint + " - could not open it: " + e.what();
-        m_model.notify(std::string("could not open checkpoint: ") + e.what(), 1e9);
-    }
-}
-
-void App::load_run_metrics() {
-    // The run's metrics.jsonl beside the checkpoint, when there is one: the curves of how it got here.
-    namespace fs = std::filesystem;
-    fs::path metrics = fs::path(m_options.checkpoint).parent_path() / "metrics.jsonl";
-    std::ifstream in(metrics);
-    if (!in) return;
-    std::string line;
-    size_t bad = 0;
-    MetricsHistory history;
-    while (std::getline(in, line)) {
-        if (line.empty()) continue;
-        try {
-            history.push(StepMetrics::from_json(nlohmann::json::parse(line)));
-        } catch (const std::exception&) {
-            ++bad;  // a torn last line from an interrupted run; the rest is still worth showing
-        }
-    }
-    m_model.history = history.records();
-    if (bad) m_model.notify(metrics.string() + ": skipped " + std::to_string(bad) + " unreadable lines");
 }
 
 void App::set_latent_dim(int latent_dim, int image_size) {
@@ -202,16 +130,24 @@ void App::set_latent_dim(int latent_dim, int image_size) {
     m_walk = std::make_unique<LatentWalk>(latent_dim, 99);
 }
 
-void App::show_grid(const torch::Tensor& images, const c10::Event* ready, int64_t step) {
+void App::show_grid(const SampleGrid& grid) {
     GridModel& g = m_model.grid;
+    const torch::Tensor& images = grid.images;
     g.count = int(images.size(0));
-    g.columns = int(std::ceil(std::sqrt(double(g.count))));
-    if (m_model.config && m_model.config->model == "pix2pix") g.columns = 3 * std::max(1, int(std::lround(std::sqrt(g.count / 3.0))));
     g.cell = int(images.size(3));
-    if (ready && images.is_cuda()) ready->block(c10::Stream(c10::Stream::DEFAULT, images.device()));
-    m_grid_texture.update(grid_image(images, g.columns, g.padding), nullptr);
+    if (grid.ready && images.is_cuda()) grid.ready->block(c10::Stream(c10::Stream::DEFAULT, images.device()));
+    if (grid.grid.defined()) {  // assembled by the source, off this thread
+        g.columns = grid.columns;
+        g.padding = grid.padding;
+        m_grid_texture.update(grid.grid, nullptr);
+    } else {
+        g.columns = display_grid_columns(g.count, m_model.config && m_model.config->image_to_image());
+        g.padding = kDisplayPadding;
+        m_grid_texture.update(grid_image(images, g.columns, g.padding), nullptr);
+    }
+    if (grid.latents.defined()) g.latents = grid.latents;
     g.image = {m_grid_texture.imgui_id(), m_grid_texture.width(), m_grid_texture.height()};
-    g.step = step;
+    g.step = grid.step;
     m_model.performance.grid_upload_ms = m_grid_texture.last_upload_ms();
     m_model.performance.interop = m_grid_texture.used_interop();
     if (!m_grid_texture.interop_note().empty()) m_model.performance.interop_note = m_grid_texture.interop_note();
@@ -227,7 +163,7 @@ void App::frame() {
     m_context->poll_events();
     if (m_options.interrupted && m_options.interrupted->load()) m_context->request_close();
     update_sources();
-    m_record.update(m_model, m_trainer.get());
+    m_record.update(m_model, m_run.get());
     ImGuiIO& io = ImGui::GetIO();
     ImGui_ImplOpenGL3_NewFrame();
     if (m_imgui_glfw) {
@@ -288,7 +224,7 @@ void App::frame() {
     m_context->end_frame(regions);
     m_stats.add_busy(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count() - t * 1000.0);
     apply_intents();
-    m_record.apply(m_model, m_trainer.get());
+    m_record.apply(m_model, m_run.get());
 }
 
 std::string App::save_screenshot(const std::string& path) {
@@ -319,7 +255,7 @@ int App::run() {
         };
         while (m_model.grid.step < 0 && waited() < m_options.wait_seconds) {
             if (m_model.status && (m_model.status->state == TrainerState::Failed)) break;
-            if (!m_model.training && !m_worker) break;  // --open failed: show the message
+            if (!m_model.run.live && m_model.status && !m_model.status->error.empty()) break;  // --open failed
             paced_frame();
         }
         if (m_model.grid.step < 0) std::cerr << "ganscope: no samples after " << int(waited()) << " s; drawing anyway" << std::endl;
@@ -331,7 +267,8 @@ int App::run() {
     }
     std::cout << "ganscope: " << m_stats.report() << std::endl;
     if (m_model.status && m_model.status->state == TrainerState::Failed) {
-        std::cerr << "ganscope: training failed: " << m_model.status->error << std::endl;
+        std::cerr << "ganscope: " << (m_model.run.commands ? "training failed: " : "") << m_model.status->error
+                  << std::endl;
         return 1;
     }
     return 0;

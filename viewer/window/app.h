@@ -1,5 +1,6 @@
-// The live window: composes the trainer (ml), the GL context and textures (render) and the panels (ImGui).
-// Create, run and destroy it on the main (GL) thread; the trainer and the latent worker run on their own.
+// The live window: composes a run source (a trainer here, a checkpoint, a followed folder: viewer/sources), the GL
+// context and textures (render) and the panels (ImGui). Create, run and destroy it on the main (GL) thread; the
+// source and the workers run on their own.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include "ml/dataset.h"
 #include "ml/latent.h"
 #include "ml/trainer.h"
+#include "viewer/sources/run_source.h"
 #include "render/gl_context.h"
 #include "viewer/window/app_model.h"
 #include "viewer/window/damage.h"
@@ -34,10 +36,12 @@
 namespace ganscope {
 
 struct AppOptions {
-    enum class Mode { Train, Open };
+    enum class Mode { Train, Open, Watch };
     Mode mode = Mode::Train;
     TrainerOptions trainer;         // Train: what to train (a new run or --resume)
     std::string checkpoint;         // Open: the checkpoint to explore
+    std::string watch_dir;          // Watch: the run folder another process writes
+    double watch_poll_seconds = 0.25;
     bool headless = false;
     int width = 1280, height = 800;
     bool vsync = true;
@@ -65,7 +69,7 @@ public:
     AppModel& model() { return m_model; }
     void set_damage_tracking(bool on) { m_options.damage_tracking = on; }
     GlContext& context() { return *m_context; }
-    Trainer* trainer() { return m_trainer.get(); }
+    RunSource& source() { return *m_run; }  // what the window shows: see viewer/sources/run_source.h
     LatentWorker* worker() { return m_worker.get(); }
     const TensorTexture& grid_texture() const { return m_grid_texture; }
     const TensorTexture& explorer_texture() const { return m_explorer_texture; }
@@ -82,8 +86,6 @@ public:
     std::string save_screenshot(const std::string& path);
 
 private:
-    void open_checkpoint();
-    void load_run_metrics();  // --open: metrics.jsonl beside the checkpoint -> curves
     void update_sources();       // app_update.cpp: trainer, worker and loader results -> model and textures
     void update_requests();      // app_update.cpp: explorer/interpolation edits -> worker requests
     void apply_intents();        // app_update.cpp: panel intents -> trainer commands, files
@@ -92,7 +94,8 @@ private:
     void translate_sources();    // app_translate.cpp: translator, results and loaded images -> model, textures
     void translate_requests();   // app_translate.cpp: canvas edits and the panel's intents -> the worker, files
     void translate_shutdown();   // app_translate.cpp: worker, textures and the drop callback go
-    void show_grid(const torch::Tensor& images, const c10::Event* ready, int64_t step);
+    void show_grid(const SampleGrid& grid);
+    void on_first_status(const TrainerStatus& status);  // app_update.cpp: the run's config is known
     void set_latent_dim(int latent_dim, int image_size);
 
     AppOptions m_options;
@@ -100,10 +103,10 @@ private:
     std::string m_ini_path;      // kept alive: ImGui holds the pointer
     bool m_imgui_glfw = false, m_imgui_gl = false;
 
-    std::unique_ptr<Trainer> m_trainer;
+    std::unique_ptr<RunSource> m_run;
     std::unique_ptr<LatentWorker> m_worker;
-    std::shared_ptr<const WeightsSnapshot> m_open_weights;  // --open: the checkpoint's generator
     uint64_t m_seen_status = 0, m_seen_samples = 0, m_seen_weights = 0, m_seen_pca = 0;
+    bool m_announced = false;    // the source's first real status was turned into model state
     uint64_t m_seen_results[kLatentJobCount] = {};
     int64_t m_history_step = -1;
     uint64_t m_sent_explorer = ~0ull, m_sent_interpolation = ~0ull;

@@ -56,13 +56,13 @@ void App::draw_ui() {
     float top = 0;
     if (ImGui::BeginMainMenuBar()) {
         if (ImGui::BeginMenu("File")) {
-            if (ImGui::MenuItem("Save checkpoint", "S", false, m.training)) m.intents.save = true;
+            if (ImGui::MenuItem("Save checkpoint", "S", false, m.run.commands)) m.intents.save = true;
             if (ImGui::MenuItem("Screenshot", "F12")) m.screenshot = true;
             ImGui::Separator();
             if (ImGui::MenuItem("Quit", "Ctrl+Q")) m_context->request_close();
             ImGui::EndMenu();
         }
-        if (ImGui::BeginMenu("Training", m.training)) {
+        if (ImGui::BeginMenu("Training", m.run.commands)) {
             if (ImGui::MenuItem("Start / pause", "Space")) m.intents.toggle = true;
             if (ImGui::MenuItem("Single step")) m.intents.steps = 1;
             ImGui::EndMenu();
@@ -160,7 +160,7 @@ void App::draw_ui() {
         Rect r = layout.explorer;
         r.h += layout.interpolation.h;
         window("Translate", r, [&] { m_translate_panel.draw(m); });
-    } else {
+    } else if (m.config && m.config->has_latent_space()) {  // not before the source knows the run's model
         window("Latent explorer", layout.explorer, [&] { m_latent_panel.draw(m); });
         window("Interpolation", layout.interpolation, [&] { m_interpolation_panel.draw(m); });
     }

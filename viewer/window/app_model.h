@@ -13,6 +13,7 @@
 
 #include "ml/metrics.h"
 #include "ml/trainer.h"
+#include "viewer/sources/run_source.h"
 #include "viewer/window/canvas.h"
 #include "viewer/record/record_model.h"
 
@@ -115,11 +116,12 @@ struct PerformanceModel {
 };
 
 struct AppModel {
-    bool training = false;             // a trainer exists (false with --open)
+    RunCapabilities run;               // what the source can do (commands: a trainer in this process)
+    std::string run_kind;              // "training", "opened", "following" (RunSource::kind)
     std::string source;                // what we show: run folder or checkpoint
     std::shared_ptr<const TrainerStatus> status;
     std::optional<TrainConfig> config;  // the run's resolved configuration, once known
-    std::vector<StepMetrics> history;
+    MetricsHistory metrics;            // the curves' records, kept here and grown with what is new
     int latent_dim = 0, image_size = 0;
 
     GridModel grid;

@@ -37,7 +37,7 @@ void App::translate_shutdown() {
 void App::translate_sources() {
     AppModel& m = m_model;
     TranslateModel& t = m.translate;
-    t.active = m_translate_worker || (m.config && m.config->model == "pix2pix");
+    t.active = m_translate_worker || (m.config && m.config->image_to_image());
     if (!t.active) return;
     if (GLFWwindow* window = m_context->glfw_window(); window && g_drop_target != this) {
         g_drop_target = this;

@@ -1,54 +1,79 @@
-// The App's data flow each frame: sources (trainer, worker, dataset loader) into the model and textures,
-// edits into worker requests, intents into trainer commands and files. Main (GL) thread only.
+// The App's data flow each frame: the run source, workers and dataset loader into the model and textures, edits
+// into worker requests, intents into run commands and files. Main (GL) thread only.
 #include <imgui.h>
 
-#include "ml/dcgan.h"
+#include "ml/latent.h"
+#include "ml/tensor_image.h"
 #include "ml/task_factory.h"
 #include "viewer/window/app.h"
 
 namespace ganscope {
 
+void App::on_first_status(const TrainerStatus& status) {
+    AppModel& m = m_model;
+    const TrainConfig& c = status.config;
+    if (c.has_latent_space() && c.latent_dim > 0 && m.latent_dim != c.latent_dim) {
+        set_latent_dim(c.latent_dim, c.image_size);
+        // The run's fixed latents as its seed makes them; the source's own arrive with its first grid.
+        m.grid.latents = make_fixed_latents(c.grid_count, c.latent_dim, c.seed);
+        m.explorer.base = m.grid.latents[0].clone();
+        // Something to look at straight away: the first two samples, interpolated.
+        if (m.grid.latents.size(0) >= 2) {
+            m.interpolation.a = m.grid.latents[0].clone();
+            m.interpolation.b = m.grid.latents[1].clone();
+            ++m.interpolation.revision;
+        }
+    }
+    if (m.run.commands) m.performance.device_mode = "training on " + status.device;
+    else if (m.run.live) m.performance.device_mode = "following a run (read-only)";
+    else m.performance.device_mode = c.image_to_image() ? "translating" : "exploring";
+    if (!m.run.live) {
+        m.notify(status.message);
+        if (c.image_to_image()) {
+            // No latent space to explore: the Translate panel opens the checkpoint on its worker thread.
+            m.translate.checkpoint_path = m_options.checkpoint;
+            m.translate.open_checkpoint = true;
+        }
+    }
+}
+
 void App::update_sources() {
     AppModel& m = m_model;
-    if (m_trainer) {
-        std::shared_ptr<const TrainerStatus> status;
-        if (m_trainer->status().fetch_if_newer(m_seen_status, status)) {
-            m.status = status;
-            const TrainConfig& c = status->config;
-            if (status->state != TrainerState::Starting) m.config = c;
-            if (status->state != TrainerState::Starting && c.image_size > 0 && c.latent_dim > 0) {
-                if (m.latent_dim != c.latent_dim) {
-                    set_latent_dim(c.latent_dim, c.image_size);
-                    m.grid.latents = make_fixed_latents(c.grid_count, c.latent_dim, c.seed);
-                    m.explorer.base = m.grid.latents[0].clone();
-                    // Something to look at straight away: the first two samples, interpolated.
-                    if (m.grid.latents.size(0) >= 2) {
-                        m.interpolation.a = m.grid.latents[0].clone();
-                        m.interpolation.b = m.grid.latents[1].clone();
-                        ++m.interpolation.revision;
-                    }
-                }
-                m.performance.device_mode = "training on " + status->device;
-            }
-            if (status->last.step != m_history_step) {  // the history grows only when metrics are logged
-                m_history_step = status->last.step;
-                m.history = m_trainer->history();
+    RunSource& run = *m_run;
+    std::shared_ptr<const TrainerStatus> status;
+    if (run.status().fetch_if_newer(m_seen_status, status)) {
+        m.status = status;
+        if (status->state != TrainerState::Starting && status->config.image_size > 0) {
+            m.config = status->config;
+            if (!m_announced) {
+                m_announced = true;
+                on_first_status(*status);
             }
         }
-        std::shared_ptr<const SampleGrid> grid;
-        if (m_trainer->samples().fetch_if_newer(m_seen_samples, grid) && grid->images.defined())
-            show_grid(grid->images, grid->ready.get(), grid->step);
-        std::shared_ptr<const WeightsSnapshot> weights;
-        if (m_trainer->weights().fetch_if_newer(m_seen_weights, weights) && weights->config.model == "pix2pix") {
-            // pix2pix has no latent space: its generator goes to the Translate panel's worker.
-            if (!m_translate_worker) m_translate_worker = std::make_unique<TranslateWorker>(
-                weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device());
-            m_translate_worker->set_weights(weights);
-        } else if (weights) {
-            if (!m_worker) {
-                torch::Device device = weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device();
-                m_worker = std::make_unique<LatentWorker>(device);
+        if (status->state == TrainerState::Failed && !m.run.commands && !status->error.empty()) {
+            m.source = run.name() + " - " + status->error;  // a checkpoint that cannot be read: said, nothing written
+            m.notify(status->error, 1e9);
+        }
+        if (status->last.step != m_history_step) {  // the curves grow only when metrics are logged
+            m_history_step = status->last.step;
+            const auto& have = m.metrics.records();
+            for (const StepMetrics& r : run.metrics_since(have.empty() ? -1 : have.back().step)) m.metrics.push(r);
+        }
+    }
+    std::shared_ptr<const SampleGrid> grid;
+    if (run.samples().fetch_if_newer(m_seen_samples, grid) && grid->images.defined()) show_grid(*grid);
+    std::shared_ptr<const WeightsSnapshot> weights;
+    if (run.weights().fetch_if_newer(m_seen_weights, weights)) {
+        const torch::Device device = weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device();
+        if (weights->config.image_to_image()) {
+            // pix2pix has no latent space: its generator goes to the Translate panel's worker (an opened
+            // checkpoint is opened there from its file instead).
+            if (m.run.live) {
+                if (!m_translate_worker) m_translate_worker = std::make_unique<TranslateWorker>(device);
+                m_translate_worker->set_weights(weights);
             }
+        } else {
+            if (!m_worker) m_worker = std::make_unique<LatentWorker>(device);
             m_worker->set_weights(weights);
             m_record.set_weights(weights);
         }
@@ -76,9 +101,7 @@ void App::update_sources() {
             e.inference_ms = r.ms;
         });
         take(LatentJob::Strip, m_strip_texture, [&](const LatentImages& r, TensorTexture& t) {
-            if (r.ready && r.images.is_cuda()) r.ready->block(c10::Stream(c10::Stream::DEFAULT, r.images.device()));
-            auto strip = grid_image(r.images, int(r.images.size(0)), m.interpolation.padding);
-            t.update(strip, nullptr);
+            t.update(r.grid, r.ready.get());  // tiled by the worker, off this thread
             m.interpolation.strip = {t.imgui_id(), t.width(), t.height()};
             m.interpolation.cell = int(r.images.size(3));
         });
@@ -113,8 +136,7 @@ void App::update_sources() {
             m_source = source;
             d.description = source->description();
             d.pages = int((source->size() + size_t(d.per_page) - 1) / size_t(d.per_page));
-            int columns = m.grid.columns > 0 ? m.grid.columns : 8;
-            m_real_texture.update(grid_image(images, columns, 2), nullptr);
+            m_real_texture.update(images, nullptr);  // tiled on the loading thread
             d.real = {m_real_texture.imgui_id(), m_real_texture.width(), m_real_texture.height()};
             d.error.clear();
         } catch (const std::exception& e) {
@@ -156,8 +178,8 @@ void App::update_requests() {
         // Opening the source (the emoji set renders with FreeType) and decoding a page stays off the GL thread.
         TrainConfig config = *m.config;
         auto source = m_source;
-        int page = d.page, per_page = d.per_page;
-        m_page_future = std::async(std::launch::async, [config, source, page, per_page]() mutable {
+        int page = d.page, per_page = d.per_page, columns = m.grid.columns > 0 ? m.grid.columns : 8;
+        m_page_future = std::async(std::launch::async, [config, source, page, per_page, columns]() mutable {
             if (!source) source = make_source(config);
             auto transform = make_transform(config, false);
             std::mt19937 rng(1);
@@ -170,9 +192,9 @@ void App::update_requests() {
                 }
             }
             if (images.empty()) throw std::runtime_error("no readable images on page " + std::to_string(page + 1));
-            return std::make_pair(source, torch::stack(images));
+            return std::make_pair(source, grid_image(torch::stack(images), columns, kDisplayPadding));
         });
-    } else if (d.page_request >= 0 && !m.training && !m.config) {
+    } else if (d.page_request >= 0 && !m.config && m.status && m.status->state == TrainerState::Failed) {
         d.page_request = -1;
         d.error = "no dataset: the checkpoint could not be opened";
     }
@@ -181,21 +203,21 @@ void App::update_requests() {
 void App::apply_intents() {
     AppModel& m = m_model;
     TrainingIntents& in = m.intents;
-    if (m_trainer) {
-        bool running = m.status && m.status->state == TrainerState::Running;
-        if (in.toggle) (running ? in.pause : in.start) = true;
-        if (in.start) m_trainer->start();
-        if (in.pause) m_trainer->pause();
-        if (in.steps > 0) m_trainer->step(in.steps);
-        if (in.learning_rates) m_trainer->set_learning_rates(in.learning_rates->first, in.learning_rates->second);
-        if (in.batch_size) m_trainer->set_batch_size(*in.batch_size);
-        if (in.revert) m_trainer->revert_to_checkpoint();
-        if (in.save) {
-            m_trainer->save();
-            m.notify("saving a checkpoint to " + m_options.trainer.run_dir);
-        }
-    } else if (in.save || in.start || in.toggle) {
-        m.notify("training is off in --open mode");
+    std::vector<RunCommand> commands;
+    const bool running = m.status && m.status->state == TrainerState::Running;
+    if (in.toggle) (running ? in.pause : in.start) = true;
+    if (in.start) commands.push_back({RunCommand::Kind::Start});
+    if (in.pause) commands.push_back({RunCommand::Kind::Pause});
+    if (in.steps > 0) commands.push_back({RunCommand::Kind::Step, in.steps});
+    if (in.learning_rates)
+        commands.push_back({RunCommand::Kind::LearningRates, 0, in.learning_rates->first, in.learning_rates->second});
+    if (in.batch_size) commands.push_back({RunCommand::Kind::BatchSize, 0, 0, 0, *in.batch_size});
+    if (in.revert) commands.push_back({RunCommand::Kind::Revert});
+    if (in.save) commands.push_back({RunCommand::Kind::Save});
+    for (const RunCommand& c : commands) {
+        const std::string refused = m_run->command(c);
+        if (!refused.empty()) m.notify(refused);
+        else if (c.kind == RunCommand::Kind::Save) m.notify("saving a checkpoint to " + m_run->run_dir());
     }
     in = TrainingIntents{};
 

@@ -1,7 +1,7 @@
 // Theme and fonts (see ui_style.h). GL thread only.
 #include "viewer/window/ui_style.h"
 
-#include <filesystem>
+#include "assets/fonts.h"
 
 namespace ganscope {
 
@@ -10,13 +10,13 @@ float ui_em(float n) { return ImGui::GetFontSize() * n; }
 void apply_ui_style(float scale) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    const std::string font = find_font_or_empty(FontRole::Ui);
     ImFontConfig config;
     config.OversampleH = 2;
-    if (std::filesystem::exists(font)) {
+    if (!font.empty()) {
         // Include the geometric shapes block for the ● state badge.
         static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2190, 0x21FF, 0x25A0, 0x25FF, 0};
-        io.Fonts->AddFontFromFileTTF(font, 15.0f * scale, &config, ranges);
+        io.Fonts->AddFontFromFileTTF(font.c_str(), 15.0f * scale, &config, ranges);
     } else {
         config.SizePixels = 13.0f * scale;
         io.Fonts->AddFontDefault(&config);

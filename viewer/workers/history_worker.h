@@ -3,18 +3,17 @@
 // the newest request only (latest wins). The GL thread calls the public methods.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <torch/torch.h>
 
 #include "ml/history.h"
 #include "ml/slot.h"
+#include "viewer/workers/worker_loop.h"
 
 namespace ganscope {
 
@@ -42,23 +41,22 @@ public:
     const std::string& run_dir() const { return m_run_dir; }
 
 private:
-    void thread_main();
-
-    std::string m_run_dir;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_quit = false;
-    struct Request {
+    struct Pending {
         uint64_t id = 0;
         int64_t step = 0;
         torch::Tensor grid, explorer;
         bool dirty = false;
-    } m_pending;
-    uint64_t m_next_id = 0;
-    std::string m_error;
+        bool empty() const { return !dirty; }
+    };
+    void work(Pending& taken);  // the worker's thread: also every second without requests, to list new snapshots
+
+    std::string m_run_dir;
+    uint64_t m_next_id = 0;                    // under the loop's lock (post)
+    std::unique_ptr<HistoryScrubber> m_scrubber;  // the worker thread's own
+    std::vector<int64_t> m_listed;             // the worker thread's own: steps last published in m_entries
     LatestSlot<HistoryImages> m_result;
     LatestSlot<std::vector<HistoryEntry>> m_entries;
-    std::thread m_thread;  // last: starts after everything above exists
+    WorkerLoop<Pending> m_loop;  // last: its thread stops before the members above go
 };
 
 }  // namespace ganscope

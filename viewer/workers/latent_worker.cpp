@@ -8,56 +8,40 @@
 
 #include "ml/dcgan.h"
 #include "ml/module_io.h"
+#include "ml/tensor_image.h"
 
 namespace ganscope {
 
-LatentWorker::LatentWorker(torch::Device device) : m_device(device), m_model(std::make_unique<Model>()) {
-    m_thread = std::thread([this] { thread_main(); });
-}
-
-LatentWorker::~LatentWorker() {
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_quit = true;
-    }
-    m_cv.notify_all();
-    if (m_thread.joinable()) m_thread.join();
-}
+LatentWorker::LatentWorker(torch::Device device)
+    : m_device(device),
+      m_model(std::make_unique<Model>()),
+      m_loop([this](Pending& taken) { work(taken); }, std::nullopt, [device]() -> std::shared_ptr<void> {
+          // Our own CUDA stream: inference never queues behind the trainer's kernels on the default stream.
+          if (!device.is_cuda()) return nullptr;
+          return std::make_shared<c10::cuda::CUDAStreamGuard>(c10::cuda::getStreamFromPool(false, device.index()));
+      }) {}
 
 void LatentWorker::set_weights(std::shared_ptr<const WeightsSnapshot> weights) {
     if (!weights) return;
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_pending_weights = std::move(weights);
-    }
-    m_cv.notify_all();
+    m_loop.post([&](Pending& p) { p.weights = std::move(weights); });
 }
 
 uint64_t LatentWorker::request(LatentJob job, torch::Tensor latents) {
-    uint64_t id;
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        auto& p = m_pending[int(job)];
-        id = p.id = ++m_next_id;
-        p.latents = latents.to(torch::kCPU, torch::kFloat32).contiguous();
-        p.dirty = true;
-    }
-    m_cv.notify_all();
-    return id;
+    torch::Tensor cpu = latents.to(torch::kCPU, torch::kFloat32).contiguous();
+    return m_loop.post([&](Pending& p) {
+        Job& j = p.jobs[int(job)];
+        j.id = ++m_next_id;
+        j.latents = std::move(cpu);
+        j.dirty = true;
+        return j.id;
+    });
 }
 
 void LatentWorker::request_pca(int samples, int count) {
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_pca_request = {samples, count};
-    }
-    m_cv.notify_all();
+    m_loop.post([&](Pending& p) { p.pca = {samples, count}; });
 }
 
-std::string LatentWorker::error() const {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_error;
-}
+std::string LatentWorker::error() const { return m_loop.error(); }
 
 // The generator this thread owns, rebuilt only when a snapshot's architecture differs.
 struct LatentWorker::Model {
@@ -65,9 +49,11 @@ struct LatentWorker::Model {
     int image_size = 0, latent_dim = 0, width = 0;
 };
 
+LatentWorker::~LatentWorker() = default;  // the loop (last member) joins first
+
 void LatentWorker::load(const WeightsSnapshot& snapshot) {
     const TrainConfig& c = snapshot.config;
-    if (c.model != "dcgan")
+    if (!c.has_latent_space())
         throw std::runtime_error("the latent explorer needs a DCGAN generator; this run trains '" + c.model + "'");
     if (!m_model->generator || m_model->image_size != c.image_size || m_model->latent_dim != c.latent_dim ||
         m_model->width != c.g_width) {
@@ -90,6 +76,8 @@ void LatentWorker::render(int job, uint64_t id, const torch::Tensor& latents) {
     out.request = id;
     out.weights_step = m_loaded_step;
     out.images = m_model->generator->forward(latents.to(m_device)).contiguous();
+    if (job == int(LatentJob::Strip))
+        out.grid = make_grid(out.images, int(out.images.size(0)), kDisplayPadding, kDisplayGutter).contiguous();
     if (m_device.is_cuda()) {
         out.ready = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
         out.ready->record(c10::cuda::getCurrentCUDAStream(m_device.index()));
@@ -98,59 +86,27 @@ void LatentWorker::render(int job, uint64_t id, const torch::Tensor& latents) {
     m_results[job].publish(std::move(out));
 }
 
-void LatentWorker::thread_main() {
-    // Our own CUDA stream: inference never queues behind the trainer's kernels on the default stream.
-    std::optional<c10::cuda::CUDAStreamGuard> stream_guard;
-    if (m_device.is_cuda()) stream_guard.emplace(c10::cuda::getStreamFromPool(false, m_device.index()));
-    std::array<torch::Tensor, kLatentJobCount> last;  // each job's latest latents, re-rendered on new weights
-    std::array<uint64_t, kLatentJobCount> last_id{};
-    for (;;) {
-        std::shared_ptr<const WeightsSnapshot> weights;
-        std::array<Pending, kLatentJobCount> jobs;
-        std::pair<int, int> pca{0, 0};
-        {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_cv.wait(lock, [&] {
-                if (m_quit || m_pending_weights || m_pca_request.first > 0) return true;
-                for (auto& p : m_pending)
-                    if (p.dirty) return true;
-                return false;
-            });
-            if (m_quit) return;
-            weights = std::move(m_pending_weights);
-            m_pending_weights.reset();
-            for (int j = 0; j < kLatentJobCount; ++j) {
-                jobs[j] = m_pending[j];
-                m_pending[j].dirty = false;
-            }
-            if (m_model->generator || weights) std::swap(pca, m_pca_request);
-            for (int j = 0; j < kLatentJobCount; ++j) {
-                if (!jobs[j].dirty) continue;
-                last[j] = jobs[j].latents;
-                last_id[j] = jobs[j].id;
-            }
-        }
-        try {
-            if (weights) load(*weights);
-            if (!m_model->generator) continue;  // requests wait (kept in `last`) until weights arrive
-            for (int j = 0; j < kLatentJobCount; ++j) {
-                if (last[j].defined() && (jobs[j].dirty || weights)) render(j, last_id[j], last[j]);
-            }
-            if (pca.first > 0) {
-                PcaResult result;
-                result.weights_step = m_loaded_step;
-                const int dim = m_model->latent_dim;
-                result.directions = pca_directions(
-                    [&](const torch::Tensor& z) { return dcgan_early_features(m_model->generator, z.to(m_device)); },
-                    dim, pca.first, std::min(pca.second, dim), 1234);
-                m_pca.publish(std::move(result));
-            }
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_error.clear();
-        } catch (const std::exception& e) {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_error = e.what();
-        }
+void LatentWorker::work(Pending& taken) {
+    for (int j = 0; j < kLatentJobCount; ++j) {
+        if (!taken.jobs[j].dirty) continue;
+        m_last[j] = taken.jobs[j].latents;
+        m_last_id[j] = taken.jobs[j].id;
+    }
+    if (taken.pca.first > 0) m_waiting_pca = taken.pca;
+    if (taken.weights) load(*taken.weights);
+    if (!m_model->generator) return;  // requests wait (kept in m_last) until weights arrive
+    for (int j = 0; j < kLatentJobCount; ++j)
+        if (m_last[j].defined() && (taken.jobs[j].dirty || taken.weights)) render(j, m_last_id[j], m_last[j]);
+    if (m_waiting_pca.first > 0) {
+        const auto [samples, count] = m_waiting_pca;
+        m_waiting_pca = {0, 0};
+        PcaResult result;
+        result.weights_step = m_loaded_step;
+        const int dim = m_model->latent_dim;
+        result.directions = pca_directions(
+            [&](const torch::Tensor& z) { return dcgan_early_features(m_model->generator, z.to(m_device)); }, dim,
+            samples, std::min(count, dim), 1234);
+        m_pca.publish(std::move(result));
     }
 }
 

@@ -5,12 +5,9 @@
 
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include <c10/core/Event.h>
 #include <torch/torch.h>
@@ -18,6 +15,7 @@
 #include "ml/gan_task.h"
 #include "ml/latent.h"
 #include "ml/slot.h"
+#include "viewer/workers/worker_loop.h"
 
 namespace ganscope {
 
@@ -28,6 +26,7 @@ struct LatentImages {
     uint64_t request = 0;           // the request id this answers
     int64_t weights_step = -1;      // the generator snapshot it was rendered with
     torch::Tensor images;           // N x 3 x H x W in [-1, 1], on the worker's device
+    torch::Tensor grid;             // Strip: the images side by side (display gutters), tiled by the worker
     std::shared_ptr<c10::Event> ready;  // recorded after the forward (CUDA); null on the CPU
     double ms = 0;                  // inference time
 };
@@ -58,31 +57,41 @@ public:
     torch::Device device() const { return m_device; }
 
 private:
-    void thread_main();
-    void load(const WeightsSnapshot& snapshot);
-    void render(int job, uint64_t id, const torch::Tensor& latents);
-
-    torch::Device m_device;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_quit = false;
-    std::shared_ptr<const WeightsSnapshot> m_pending_weights;
-    struct Pending {
+    // What the GL thread asked for and the worker has not taken yet (worker_loop.h).
+    struct Job {
         uint64_t id = 0;
         torch::Tensor latents;
         bool dirty = false;
     };
-    std::array<Pending, kLatentJobCount> m_pending;
-    std::pair<int, int> m_pca_request{0, 0};
-    uint64_t m_next_id = 0;
-    std::string m_error;
+    struct Pending {
+        std::shared_ptr<const WeightsSnapshot> weights;
+        std::array<Job, kLatentJobCount> jobs;
+        std::pair<int, int> pca{0, 0};
+        bool empty() const {
+            if (weights || pca.first > 0) return false;
+            for (const Job& j : jobs)
+                if (j.dirty) return false;
+            return true;
+        }
+    };
+    void work(Pending& taken);  // the worker's thread
+    void load(const WeightsSnapshot& snapshot);
+    void render(int job, uint64_t id, const torch::Tensor& latents);
+
+    torch::Device m_device;
+    uint64_t m_next_id = 0;          // under the loop's lock (post)
     std::atomic<int64_t> m_loaded_step{-1};
     struct Model;                    // the generator; only the worker thread touches it
     std::unique_ptr<Model> m_model;
+    // The worker thread's own: each job's latest latents (re-rendered on new weights), a PCA request waiting for
+    // the first weights.
+    std::array<torch::Tensor, kLatentJobCount> m_last;
+    std::array<uint64_t, kLatentJobCount> m_last_id{};
+    std::pair<int, int> m_waiting_pca{0, 0};
 
     std::array<LatestSlot<LatentImages>, kLatentJobCount> m_results;
     LatestSlot<PcaResult> m_pca;
-    std::thread m_thread;  // last: starts after everything above exists
+    WorkerLoop<Pending> m_loop;  // last: its thread stops before the members above go
 };
 
 }  // namespace ganscope

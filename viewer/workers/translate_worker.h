@@ -3,13 +3,11 @@
 // The GL thread calls the public methods and reads the slots; nothing here waits on the trainer.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <torch/torch.h>
 
@@ -17,6 +15,7 @@
 #include "ml/image.h"
 #include "ml/slot.h"
 #include "ml/translator.h"
+#include "viewer/workers/worker_loop.h"
 
 namespace ganscope {
 
@@ -66,25 +65,27 @@ public:
     std::shared_ptr<const Translator> translator() const;
 
 private:
-    void thread_main();
+    // What the GL thread asked for and the worker has not taken yet (worker_loop.h).
+    struct Pending {
+        std::shared_ptr<const WeightsSnapshot> weights;
+        std::string open, load;
+        std::optional<std::pair<Image, uint64_t>> input;
+        bool empty() const { return !weights && open.empty() && load.empty() && !input; }
+    };
+    void work(Pending& taken);  // the worker's thread
 
     torch::Device m_device;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_quit = false;
-    std::shared_ptr<const WeightsSnapshot> m_pending_weights;
-    std::string m_pending_open, m_pending_load;
-    std::optional<std::pair<Image, uint64_t>> m_pending_input;
+    // The worker thread's own: the last input, translated again by each new translator.
     std::pair<Image, uint64_t> m_last_input;
     bool m_have_input = false;
-    std::string m_error;
-    std::shared_ptr<const Translator> m_translator;
     uint64_t m_generation = 0;
+    mutable std::mutex m_translator_mutex;
+    std::shared_ptr<const Translator> m_translator;  // under m_translator_mutex: tests read it
 
     LatestSlot<TranslatorInfo> m_info;
     LatestSlot<TranslateResult> m_result;
     LatestSlot<LoadedImage> m_loaded;
-    std::thread m_thread;  // last: starts after everything above exists
+    WorkerLoop<Pending> m_loop;  // last: its thread stops before the members above go
 };
 
 }  // namespace ganscope

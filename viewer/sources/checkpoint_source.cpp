@@ -1,0 +1,108 @@
+// `ganscope --open FILE`: a checkpoint opened on the source's own thread, so the window never waits for a file.
+// Read-only. GL thread (reads), the source's loader thread (everything slow).
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "ml/checkpoint.h"
+#include "ml/task_factory.h"
+#include "ml/tensor_image.h"
+#include "viewer/sources/run_source.h"
+#include "viewer/sources/run_files.h"
+
+namespace ganscope {
+namespace {
+namespace fs = std::filesystem;
+
+class CheckpointSource final : public RunSource {
+public:
+    explicit CheckpointSource(std::string path) : m_path(std::move(path)) {
+        TrainerStatus s;
+        s.state = TrainerState::Starting;
+        s.message = "opening " + m_path + "...";
+        m_status.publish(s);
+        m_thread = std::thread([this] { load(); });
+    }
+    ~CheckpointSource() override { close(); }
+
+    std::string name() const override { return m_path; }
+    std::string kind() const override { return "opened"; }
+    RunCapabilities capabilities() const override { return {}; }
+    std::string run_dir() const override {
+        const fs::path parent = fs::path(m_path).parent_path();
+        return parent.empty() ? "." : parent.string();
+    }
+
+    const LatestSlot<TrainerStatus>& status() const override { return m_status; }
+    const LatestSlot<SampleGrid>& samples() const override { return m_samples; }
+    const LatestSlot<WeightsSnapshot>& weights() const override { return m_weights; }
+    std::vector<StepMetrics> metrics_since(int64_t after_step) const override {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return records_after(m_metrics.records(), after_step);
+    }
+
+    std::string command(const RunCommand&) override {
+        return "training is off: " + m_path + " is opened to explore (train it with `ganscope --resume RUN`)";
+    }
+    void close() override {
+        if (m_thread.joinable()) m_thread.join();
+    }
+
+private:
+    void load() {
+        TrainerStatus s;
+        try {
+            const CheckpointMeta meta = read_checkpoint_meta(m_path);
+            TrainConfig config = meta.config;
+            const torch::Device device =
+                torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+            config.device = device.str();
+            auto task = make_task(config, device);
+            load_checkpoint(m_path, *task);
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                read_metrics_file((fs::path(run_dir()) / "metrics.jsonl").string(), m_metrics, m_bad_lines);
+            }
+            torch::NoGradGuard no_grad;
+            m_samples.publish(display_grid(task->render_samples(), config, meta.step, task->fixed_latents()));
+            m_weights.publish(task->snapshot_generator(meta.step));
+            s.state = TrainerState::Finished;
+            s.config = config;
+            s.device = device.str();
+            s.run_dir = run_dir();
+            s.step = meta.step;
+            s.epoch = meta.position.epoch;
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                if (!m_metrics.records().empty()) s.last = m_metrics.records().back();
+            }
+            s.message = "opened " + m_path + " (step " + std::to_string(meta.step) + ")";
+            if (m_bad_lines)
+                s.message += "; skipped " + std::to_string(m_bad_lines) + " unreadable lines of its metrics.jsonl";
+        } catch (const std::exception& e) {
+            s.state = TrainerState::Failed;
+            s.error = "could not open " + m_path + ": " + e.what();
+        }
+        m_status.publish(s);
+    }
+
+    std::string m_path;
+    LatestSlot<TrainerStatus> m_status;
+    LatestSlot<SampleGrid> m_samples;
+    LatestSlot<WeightsSnapshot> m_weights;
+    mutable std::mutex m_mutex;
+    MetricsHistory m_metrics;
+    size_t m_bad_lines = 0;
+    std::thread m_thread;
+};
+
+}  // namespace
+
+std::unique_ptr<RunSource> make_checkpoint_source(const std::string& path) {
+    return std::make_unique<CheckpointSource>(path);
+}
+
+}  // namespace ganscope

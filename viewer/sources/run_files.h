@@ -1,0 +1,54 @@
+// Reading what a run folder holds while another process may still be writing it: metrics.jsonl line by line as
+// lines complete, the newest sample grid, the fixed latents. Any one thread per object.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ml/config.h"
+#include "ml/metrics.h"
+#include "ml/trainer.h"
+
+namespace ganscope {
+
+// Follows a JSON-lines file that grows: each poll() returns the records of the lines completed since the last
+// one. A last line without its newline is left for a later poll (a writer may be half-way through it); a line
+// that is complete but unreadable is counted and skipped. A file that shrank (rewritten) is read again from
+// its start, and `restarted` says so.
+class MetricsTail {
+public:
+    explicit MetricsTail(std::string path) : m_path(std::move(path)) {}
+    std::vector<StepMetrics> poll();
+    size_t bad_lines() const { return m_bad; }
+    bool restarted() const { return m_restarted; }
+
+private:
+    std::string m_path;
+    uint64_t m_offset = 0;
+    std::string m_partial;  // bytes of a line not yet complete
+    size_t m_bad = 0;
+    bool m_restarted = false;
+};
+
+// A whole metrics.jsonl, at once (an opened checkpoint's run). Unreadable lines are counted in `bad`.
+void read_metrics_file(const std::string& path, MetricsHistory& into, size_t& bad);
+// The records after `after_step` (all of them for -1), in order.
+std::vector<StepMetrics> records_after(const std::vector<StepMetrics>& records, int64_t after_step);
+
+// Cells as the window shows them: assembled here (any thread) with the display layout (ml/tensor_image.h).
+SampleGrid display_grid(const torch::Tensor& images, const TrainConfig& config, int64_t step,
+                        const torch::Tensor& latents);
+
+// The newest samples/step_*.png of a run: its path and step; nullopt when there is none.
+struct SampleFile {
+    std::string path;
+    int64_t step = 0;
+};
+std::optional<SampleFile> newest_sample(const std::string& run_dir);
+// The cells of a grid PNG that the trainer wrote (make_grid, `padding` gutters), as N x 3 x cell x cell in
+// [-1, 1]. `count` cells (0: every cell but trailing blank ones). Throws naming the file if it does not fit.
+torch::Tensor cells_of_grid_png(const std::string& path, int cell, int padding, int64_t count);
+
+}  // namespace ganscope
