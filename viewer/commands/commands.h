@@ -15,6 +15,7 @@ void add_bench_command(CommandLine& cli);      // bench/bench.cpp: `ganscope ben
 void add_timelapse_command(CommandLine& cli);  // timelapse.cpp: a video from a run's history snapshots
 void add_translate_command(CommandLine& cli);  // translate.cpp: pix2pix batch inference
 void add_data_command(CommandLine& cli);       // data.cpp: `ganscope data combine|pairs`
+void add_export_command(CommandLine& cli);     // export.cpp: a checkpoint's network as a PyTorch state_dict (issue 15)
 
 // The window's own options (--open, --screenshot, ...), and the window run with them plus the
 // training options (train_options.h).
