@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
         add_translate_command(cli);
         add_data_command(cli);
         add_eval_command(cli);
+        add_export_command(cli);
         return cli.run(argc, argv);
     } catch (const UsageError& e) {
         std::cerr << "ganscope: " << e.what() << std::endl;

@@ -50,7 +50,9 @@ int train_headless(const Args& args) {
         options.resume = true;
         options.run_dir = args.get("resume");
         options.extra_steps = args.has("steps") ? args.get_int64("steps", 0) : -1;
+        options.resume_from = args.get("from");  // issue 15
     } else {
+        if (args.has("from")) throw UsageError("--from FILE goes with --resume runs/NAME");
         options.run_dir = run_dir_from_args(args, options.config);
     }
     // Distributed training (issue 14): this process's rank from the environment (--nproc, torchrun, srun).

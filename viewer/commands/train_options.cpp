@@ -60,6 +60,14 @@ void add_train_options(Args& args) {
                              "srun also work through RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (docs/distributed.md)");
     args.number("dist-timeout", "S", "seconds before the other ranks give up on a rank that died or hangs (default 60)");
     args.whole("threads", "N", "libtorch CPU threads per process (default: the cores, shared among local ranks)");
+    // issue 15
+    args.text("from", "FILE", "with --resume: continue from this checkpoint (a path, or a name in the run folder or its "
+                              "checkpoints/, such as epoch_0005.pt)");
+    args.whole("keep-every-epochs", "N", "keep runs/NAME/checkpoints/epoch_NNNN.pt every N epochs besides checkpoint.pt");
+    args.text("lr-schedule", "constant|linear", "linear: the base rate for --lr-constant-steps steps, then falling "
+                                                "linearly to 0 over --lr-decay-steps steps (pix2pix's rule, in steps)");
+    args.whole("lr-constant-steps", "N", "--lr-schedule linear: steps at the base rate");
+    args.whole("lr-decay-steps", "M", "--lr-schedule linear: steps over which the rate falls to 0");
 }
 
 namespace {
@@ -151,6 +159,11 @@ TrainConfig config_from_args(const Args& args) {
     c.loss = args.get("loss", c.loss);
     c.palette_values = args.get_int("palette-values", c.palette_values);
     c.load_size = args.get_int("load-size", c.load_size);
+    // issue 15
+    c.keep_every_epochs = args.get_int("keep-every-epochs", c.keep_every_epochs);
+    c.lr_schedule = args.get("lr-schedule", c.lr_schedule);
+    c.lr_constant_steps = args.get_int64("lr-constant-steps", c.lr_constant_steps);
+    c.lr_decay_steps = args.get_int64("lr-decay-steps", c.lr_decay_steps);
     if (args.has("background")) {
         const std::string bg = args.get("background");
         unsigned r, g, b;

@@ -84,7 +84,7 @@ int translate(const Args& args) {
 
 void add_translate_command(CommandLine& cli) {
     Args& args = cli.add(nullptr, "translate", "pix2pix inference on an image or a folder of images", translate);
-    args.text("checkpoint", "FILE", "a pix2pix run's checkpoint.pt, or a reference latest_net_G.pth (junyanz unet_256/unet_128)")
+    args.text("checkpoint", "FILE", "a pix2pix run's checkpoint.pt or history/step_*.pt snapshot, or a reference latest_net_G.pth (junyanz unet_256/unet_128)")
         ->required();
     args.text("input", "FILE|DIR", "an image, or a folder of images (searched recursively)")->required();
     args.text("output", "DIR", "where NAME.png is written for each input (and NAME.txt for ASCII-art outputs)")->required();

@@ -97,7 +97,9 @@ int run_window(const Args& args) {
             options.trainer.resume = true;
             options.trainer.run_dir = args.get("resume");
             options.trainer.extra_steps = args.has("steps") ? args.get_int64("steps", 0) : -1;
+            options.trainer.resume_from = args.get("from");  // issue 15
         } else {
+            if (args.has("from")) throw UsageError("--from FILE goes with --resume runs/NAME");
             options.trainer.run_dir = run_dir_from_args(args, options.trainer.config);
         }
     }

@@ -11,6 +11,7 @@
 #include "ml/safe_text.h"
 #include "ml/task_factory.h"
 #include "ml/tensor_image.h"
+#include "ml/weights_exchange.h"
 #include "viewer/sources/run_source.h"
 #include "viewer/sources/run_files.h"
 
@@ -56,13 +57,16 @@ private:
     void load() {
         TrainerStatus s;
         try {
-            const CheckpointMeta meta = read_checkpoint_meta(m_path);
+            // issue 15: a seed-003 generator state_dict saved by Python (G.pth) is explored like a DCGAN checkpoint.
+            const std::optional<WeightsSnapshot> plain = read_plain_generator(m_path);
+            const CheckpointMeta meta = plain ? CheckpointMeta{plain->config, 0, {}} : read_checkpoint_meta(m_path);
             TrainConfig config = meta.config;
             const torch::Device device =
                 torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
             config.device = device.str();
             auto task = make_task(config, device);
-            load_checkpoint(m_path, *task);
+            if (plain) load_generator_weights(*task, *plain, m_path);
+            else load_checkpoint(m_path, *task);
             {
                 std::lock_guard<std::mutex> lock(m_mutex);
                 read_metrics_file((fs::path(run_dir()) / "metrics.jsonl").string(), m_metrics, m_bad_lines);
