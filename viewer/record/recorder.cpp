@@ -69,6 +69,7 @@ void Recorder::thread_main() {
     ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), 10);
     uint64_t seen = 0;
     std::shared_ptr<const SampleGrid> grid, latest;
+    int64_t passed_over = -1;  // the step of a grid taken while paused: never recorded after resuming
     for (;;) {
         bool stopping, paused;
         {
@@ -85,9 +86,10 @@ void Recorder::thread_main() {
                 m_grids_missed += int64_t(seen - before - 1);
             }
             latest = grid;
+            if (paused) passed_over = grid->step;
         }
         // When stopping, the newest grid goes in even if not yet due, so the file ends where training did.
-        if (latest && latest->step > m_last_step && (!paused || stopping)) {
+        if (latest && latest->step > m_last_step && ((!paused && latest->step != passed_over) || stopping)) {
             const bool due = m_last_step < 0 || m_options.every_steps <= 0 ||
                              latest->step - m_last_step >= m_options.every_steps;
             if (due || stopping) record(*latest);
