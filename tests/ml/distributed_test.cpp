@@ -337,9 +337,10 @@ TEST_CASE("distributed: two ranks end bit-equal; rank 0 alone writes the run; re
     REQUIRE(resumed[0]->error == "");
     CHECK(resumed[0]->step == 6);
     const auto a = checkpoint_state(whole + "/checkpoint.pt"), b = checkpoint_state(halves + "/checkpoint.pt");
-    // KNOWN REGRESSION (2026-12-02): after the issue 15/16/19 branches were merged with this one, a 2-rank run
-    // resumed at step 3 no longer ends bit-equal to 6 uninterrupted steps (always with one libtorch thread, now and
-    // then with two); exact 2-rank resume is not claimed until this is a CHECK again. See issue 14's closing note.
+    // Here both ranks are threads of this one process. Since the issue 15/16/19 merges, the two runs no longer end
+    // bit-equal in-process (always at one libtorch thread, now and then at two), while as separate processes (how
+    // --nproc, torchrun and srun run ranks) they do: tests/cli/distributed.sh asserts that, every tensor bit-equal.
+    // Something shared process-wide differs between the two in-process runs; until it is found this is a WARN.
     WARN(torch::equal(a, b));
     CHECK(torch::equal(read_checkpoint_meta(whole + "/checkpoint.pt").rank_streams,
                        read_checkpoint_meta(halves + "/checkpoint.pt").rank_streams));
