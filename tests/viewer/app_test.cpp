@@ -46,7 +46,7 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     o.trainer.start_paused = true;  // step 0 stays put: the grid and the weights snapshot describe one generator
     App app(o);
     REQUIRE(frames_until(app, [&] {
-        return app.model().grid.step == 0 && app.model().explorer.image.ready() && app.model().status &&
+        return app.samples().grid().step == 0 && app.explorer().model().image.ready() && app.model().status &&
                app.model().status->state == TrainerState::Paused;
     }));
     for (int i = 0; i < 5; ++i) app.frame();
@@ -57,10 +57,10 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     // The sample grid: fixed latents -> G -> grid, as bytes, against the texture read back from GL.
     const TrainConfig& c = weights->config;
     auto fixed = make_fixed_latents(c.grid_count, c.latent_dim, c.seed);
-    CHECK(torch::equal(app.model().grid.latents, fixed));
+    CHECK(torch::equal(app.samples().grid().latents, fixed));
     auto expected = expected_rgba(grid_image(generate(*weights, fixed), 3, 2));
-    auto texture = app.grid_texture().texture().read_rgba8();
-    CHECK(app.grid_texture().width() == 3 * 16 + 4 * 2);
+    auto texture = app.samples().texture().texture().read_rgba8();
+    CHECK(app.samples().texture().width() == 3 * 16 + 4 * 2);
     CHECK(max_difference(texture, expected) <= 1);  // one step of rounding where float sums differ in order
     std::set<uint32_t> colours;
     for (size_t i = 0; i < texture.size(); i += 4) colours.insert(texture[i] << 16 | texture[i + 1] << 8 | texture[i + 2]);
@@ -69,8 +69,8 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     CHECK(colours.count(20u << 16 | 20u << 8 | 20u) == 1);
 
     // The explorer shows G(explorer latent) from the worker's own generator copy.
-    auto z = explorer_latent(app.model().explorer);
-    auto explorer = app.explorer_texture().texture().read_rgba8();
+    auto z = explorer_latent(app.explorer().model());
+    auto explorer = app.explorer().texture().texture().read_rgba8();
     CHECK(max_difference(explorer, expected_rgba(generate(*weights, z.unsqueeze(0))[0])) <= 1);
 
     // The screenshot: the whole UI, not blank.
@@ -90,10 +90,10 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     CHECK(bright > 2000);  // text and images, not just the dark theme
 
     // Training from the panel's intents: a single step moves the trainer and the grid follows.
-    app.model().intents.steps = 5;
+    app.training().intents().steps = 5;
     // The grid and the status come through separate slots, so one may reach the UI a frame before the other.
-    REQUIRE(frames_until(app, [&] { return app.model().grid.step == 5 && app.model().status && app.model().status->step == 5; }));
-    CHECK(app.model().metrics.records().size() >= 4);
+    REQUIRE(frames_until(app, [&] { return app.samples().grid().step == 5 && app.model().status && app.model().status->step == 5; }));
+    CHECK(app.curves().metrics().records().size() >= 4);
 }
 
 TEST_CASE("headless window explores a checkpoint (--open); a bad checkpoint is a message, not a crash") {
@@ -115,14 +115,14 @@ TEST_CASE("headless window explores a checkpoint (--open); a bad checkpoint is a
     {
         App app(o);
         CHECK_FALSE(app.source().capabilities().commands);
-        CHECK(app.model().grid.step == -1);  // opened on the source's thread: the window does not wait for it
-        REQUIRE(frames_until(app, [&] { return app.model().explorer.image.ready(); }));
-        CHECK(app.model().grid.step == 3);
+        CHECK(app.samples().grid().step == -1);  // opened on the source's thread: the window does not wait for it
+        REQUIRE(frames_until(app, [&] { return app.explorer().model().image.ready(); }));
+        CHECK(app.samples().grid().step == 3);
         app.frame();
-        CHECK(app.model().grid.image.ready());
-        CHECK(app.model().explorer.weights_step == 3);
-        CHECK(app.model().metrics.records().size() == 3);  // the run's metrics.jsonl, for the curves
-        CHECK(app.model().metrics.records().back().step == 3);
+        CHECK(app.samples().grid().image.ready());
+        CHECK(app.explorer().model().weights_step == 3);
+        CHECK(app.curves().metrics().records().size() == 3);  // the run's metrics.jsonl, for the curves
+        CHECK(app.curves().metrics().records().back().step == 3);
     }
     o.checkpoint = dir + "/missing.pt";
     App broken(o);
@@ -139,8 +139,8 @@ TEST_CASE("bad latent text or file is reported in the explorer and the latent is
     o.trainer.config = tiny_config(test::synthetic_folder("viewer_latents", 16));
     o.trainer.start_paused = true;
     App app(o);
-    REQUIRE(frames_until(app, [&] { return app.model().explorer.image.ready(); }));
-    auto& e = app.model().explorer;
+    REQUIRE(frames_until(app, [&] { return app.explorer().model().image.ready(); }));
+    auto& e = app.explorer().model();
     auto before = e.base.clone();
     e.paste_text = "1, 2, oops";
     e.apply_text = true;
@@ -174,14 +174,14 @@ TEST_CASE("the dataset tab shows the real images; the walk and interpolation vie
     o.trainer.config = tiny_config(test::synthetic_folder("viewer_screens", 12));
     o.trainer.start_paused = true;
     App app(o);
-    REQUIRE(frames_until(app, [&] { return app.model().interpolation.strip.ready(); }));
+    REQUIRE(frames_until(app, [&] { return app.interpolation().model().strip.ready(); }));
     app.save_screenshot(dir + "/interpolation.png");
 
     app.model().samples_tab = 1;
-    REQUIRE(frames_until(app, [&] { return app.model().dataset.real.ready(); }));
+    REQUIRE(frames_until(app, [&] { return app.dataset().model().real.ready(); }));
     app.frame();
     app.save_screenshot(dir + "/dataset.png");
-    CHECK(app.model().dataset.pages == 2);  // 12 images, 9 a page (the grid's count)
+    CHECK(app.dataset().model().pages == 2);  // 12 images, 9 a page (the grid's count)
     // The page holds the first 9 images of the folder in the source's order, centre-cropped to 16 px.
     auto source = open_source(o.trainer.config.data, o.trainer.config.background);
     auto transform = center_crop_transform(16);
@@ -189,14 +189,14 @@ TEST_CASE("the dataset tab shows the real images; the walk and interpolation vie
     std::vector<torch::Tensor> reals;
     for (size_t i = 0; i < 9; ++i) reals.push_back(transform(source->load(i), rng).target);
     auto expected = expected_rgba(grid_image(torch::stack(reals), 3, 2));
-    CHECK(max_difference(app.dataset_texture().texture().read_rgba8(), expected) <= 1);
+    CHECK(max_difference(app.dataset().texture().texture().read_rgba8(), expected) <= 1);
 
-    app.model().interpolation.walk = true;
+    app.interpolation().model().walk = true;
     uint64_t updates = 0;
     REQUIRE(frames_until(app, [&] {
-        updates = app.walk_texture().texture().updates();
+        updates = app.interpolation().walk_texture().texture().updates();
         return updates >= 5;
     }));
     app.save_screenshot(dir + "/walk.png");
-    CHECK(app.model().interpolation.walk_image.ready());
+    CHECK(app.interpolation().model().walk_image.ready());
 }

@@ -62,23 +62,23 @@ TEST_CASE("--open G.pth: a Python seed-003 generator is explored; the screen sho
     o.checkpoint = dir + "/G.pth";
     App app(o);
     CHECK_FALSE(app.source().capabilities().commands);
-    REQUIRE(frames_until(app, [&] { return app.model().explorer.image.ready(); }));
+    REQUIRE(frames_until(app, [&] { return app.explorer().model().image.ready(); }));
     for (int i = 0; i < 3; ++i) app.frame();
     CHECK(app.model().latent_dim == 16);
     CHECK(app.model().image_size == 32);
     CHECK(app.model().source.find("could not open") == std::string::npos);
 
     // Python's generator, loaded strictly from the same file, for the explorer's latent.
-    const torch::Tensor z = explorer_latent(app.model().explorer).reshape({1, 16});
+    const torch::Tensor z = explorer_latent(app.explorer().model()).reshape({1, 16});
     write_state_dict(dir + "/z.pth", {{"z", z}});
     REQUIRE(run_interop("draw " + quoted(dir + "/G.pth") + " " + quoted(dir + "/z.pth") + " " + quoted(dir + "/drawn.pth") +
                         " 16 32 8") == 0);
     const torch::Tensor drawn = read_state_dict(dir + "/drawn.pth").at(0).second[0];
     const std::vector<uint8_t> expected = expected_rgba(drawn);
-    CHECK(max_difference(app.explorer_texture().texture().read_rgba8(), expected) <= 1);
+    CHECK(max_difference(app.explorer().texture().texture().read_rgba8(), expected) <= 1);
 
     // The screenshot: every texel of the explorer image, at its centre on screen (magnified, nearest filtering).
-    const Box at = find_drawn(app.model().explorer.image.texture);
+    const Box at = find_drawn(app.explorer().model().image.texture);
     REQUIRE(at.found);
     const float side = at.max.x - at.min.x;
     CHECK(side >= 64);

@@ -62,8 +62,8 @@ TEST_CASE("Record panel: grid timelapse and window recording become valid MP4s; 
     o.height = 800;
     o.trainer.config = small_config(test::synthetic_folder("viewer_record", 16));
     App app(o);
-    REQUIRE(frames_until(app, [&] { return app.model().grid.step >= 0; }));
-    RecordModel& r = app.model().record;
+    REQUIRE(frames_until(app, [&] { return app.samples().grid().step >= 0; }));
+    RecordModel& r = app.record().model();
     CHECK(r.can_record_grid);
 
     // A missing ffmpeg and an unwritable folder: one clear line each; training goes on.
@@ -100,10 +100,12 @@ TEST_CASE("Record panel: grid timelapse and window recording become valid MP4s; 
     r.stop_grid = true;
     r.stop_window = true;
     app.frame();
-    CHECK((r.grid.state == "finishing" || r.grid.state == "finished"));  // ffmpeg finishes off the GL thread
-    REQUIRE(frames_until(app, [&] { return r.grid.state == "finished"; }));
-    CHECK(r.window.state == "finished");
+    // ffmpeg finishes both files off the GL thread: the frame after the stop says so, and the window goes on.
+    CHECK((r.grid.state == "finishing" || r.grid.state == "finished"));
+    CHECK((r.window.state == "finishing" || r.window.state == "finished"));
+    REQUIRE(frames_until(app, [&] { return r.grid.state == "finished" && r.window.state == "finished"; }));
     CHECK_FALSE(r.grid.active);
+    CHECK_FALSE(r.window.active);
 
     auto grid = probe(dir + "/grid.mp4");
     CHECK(grid["codec_name"] == "h264");
@@ -129,7 +131,7 @@ TEST_CASE("History slider: the snapshot's generator draws the grid and the explo
     o.trainer.config.steps = 9;
     o.trainer.run_dir = dir + "/run";
     App app(o);
-    HistoryViewModel& h = app.model().scrub;
+    HistoryViewModel& h = app.history().model();
     app.model().samples_tab = 2;
     REQUIRE(frames_until(app, [&] {
         return app.model().status && app.model().status->state == TrainerState::Finished && h.steps.size() >= 3 &&
@@ -149,12 +151,12 @@ TEST_CASE("History slider: the snapshot's generator draws the grid and the explo
         SnapshotGenerator generator(load_snapshot(entries[size_t(position)].path));
         CHECK(generator.step() == step);
         torch::NoGradGuard no_grad;
-        torch::Tensor images = generator.generate(app.model().grid.latents);
-        auto expected = expected_rgba(grid_image(images, app.model().grid.columns, app.model().grid.padding));
-        auto texture = app.record_controller().history_grid_texture().texture().read_rgba8();
+        torch::Tensor images = generator.generate(app.samples().grid().latents);
+        auto expected = expected_rgba(grid_image(images, app.samples().grid().columns, app.samples().grid().padding));
+        auto texture = app.history().grid_texture().texture().read_rgba8();
         CHECK(max_difference(texture, expected) <= 1);
-        torch::Tensor single = generator.generate(explorer_latent(app.model().explorer).unsqueeze(0));
-        CHECK(max_difference(app.record_controller().history_explorer_texture().texture().read_rgba8(),
+        torch::Tensor single = generator.generate(explorer_latent(app.explorer().model()).unsqueeze(0));
+        CHECK(max_difference(app.history().explorer_texture().texture().read_rgba8(),
                              expected_rgba(single[0])) <= 1);
         if (position == 0) {
             first_grid = images;
@@ -165,7 +167,7 @@ TEST_CASE("History slider: the snapshot's generator draws the grid and the explo
     }
 
     // A random-walk video of the newest generator, 1 s at 10 fps, 64 px, rendered off the GL thread.
-    RecordModel& r = app.model().record;
+    RecordModel& r = app.record().model();
     CHECK(r.has_weights);
     r.walk_path = dir + "/walk.mp4";
     r.walk_kind = 1;

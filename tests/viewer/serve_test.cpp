@@ -227,27 +227,30 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
     {  // one App at a time: ImGui has one context
         App app(o);
         CHECK(app.source().capabilities().commands);  // the token steers
-        const AppModel& m = app.model();
-        REQUIRE(frames_until(app, [&] { return m.grid.step >= 4 && m.explorer.image.ready(); }, 120));
+        const RunView& m = app.model();
+        const GridModel& grid = app.samples().grid();
+        const ExplorerModel& explorer = app.explorer().model();
+        const MetricsHistory& metrics = app.curves().metrics();
+        REQUIRE(frames_until(app, [&] { return grid.step >= 4 && explorer.image.ready(); }, 120));
 
         // Steered from the window: pause, and the grid settles on the server's last one.
-        app.model().intents.pause = true;
+        app.training().intents().pause = true;
         REQUIRE(frames_until(app, [&] { return m.status && m.status->state == TrainerState::Paused; }, 60));
         const auto last = trainer.samples().latest();
-        REQUIRE(frames_until(app, [&] { return m.grid.step == last->step; }, 30));
-        CHECK(max_difference(app.grid_texture().texture().read_rgba8(), rgba_of(tensor_to_image(last->grid))) <= 1);
-        const size_t records = m.metrics.records().size();
+        REQUIRE(frames_until(app, [&] { return grid.step == last->step; }, 30));
+        CHECK(max_difference(app.samples().texture().texture().read_rgba8(), rgba_of(tensor_to_image(last->grid))) <= 1);
+        const size_t records = metrics.records().size();
         CHECK(records > 0);
 
         // The server goes away: the window says so and keeps its curves; it comes back: the window follows again.
         server.reset();
         REQUIRE(frames_until(app, [&] { return m.status->message.find("disconnected, retrying") != std::string::npos; }, 30));
-        CHECK(m.metrics.records().size() == records);
+        CHECK(metrics.records().size() == records);
         trainer.start();
         so.port = port;
         so.token = o.watch_token;
         server = std::make_unique<RunServer>(*source, so);
-        REQUIRE(frames_until(app, [&] { return m.metrics.records().size() > records; }, 60));
+        REQUIRE(frames_until(app, [&] { return metrics.records().size() > records; }, 60));
         CHECK(m.status->message.find("disconnected") == std::string::npos);
         app.save_screenshot(dir + "/watch_remote.png");
 
@@ -256,7 +259,7 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
     o.watch_token.clear();
     App readonly(o);
     CHECK_FALSE(readonly.source().capabilities().commands);
-    readonly.model().intents.pause = true;
+    readonly.training().intents().pause = true;
     readonly.frame();
     CHECK(readonly.model().notice.find("read-only") != std::string::npos);
     server.reset();

@@ -105,10 +105,10 @@ TEST_CASE("headless window with pix2pix: a stroke on the canvas is translated li
     c.seed = 3;
     o.trainer.start_paused = true;  // one generator throughout: the snapshot the panel translates with
     App app(o);
-    TranslateModel& t = app.model().translate;
+    TranslateModel& t = app.translate().model();
     REQUIRE(frames_until(app, [&] { return t.active && t.canvas.size() == 16 && t.output_image.ready() && !t.pending; }));
-    REQUIRE(app.translate_worker());
-    auto translator = app.translate_worker()->translator();
+    REQUIRE(app.translate().worker());
+    auto translator = app.translate().worker()->translator();
     REQUIRE(translator);
     CHECK_FALSE(t.needs_colour);  // sketch -> colour: the pen draws black lines
 
@@ -123,8 +123,8 @@ TEST_CASE("headless window with pix2pix: a stroke on the canvas is translated li
 
     const Image expected = translator->translate(drawn);
     CHECK(expected.width == 16);
-    auto texture = app.translate_output_texture().texture().read_rgba8();
-    CHECK(app.translate_output_texture().width() == 16);
+    auto texture = app.translate().output_texture().texture().read_rgba8();
+    CHECK(app.translate().output_texture().width() == 16);
     CHECK(texture == rgba_of(expected));
     // ...and it differs from the translation of the blank canvas (the stroke mattered).
     CHECK(translator->translate(Canvas(16).image()).pixels != expected.pixels);
@@ -133,7 +133,7 @@ TEST_CASE("headless window with pix2pix: a stroke on the canvas is translated li
     REQUIRE(t.canvas.undo());
     REQUIRE(frames_until(app, [&] { return !t.pending; }, 30));
     for (int i = 0; i < 3; ++i) app.frame();
-    CHECK(app.translate_output_texture().texture().read_rgba8() == rgba_of(translator->translate(t.canvas.image())));
+    CHECK(app.translate().output_texture().texture().read_rgba8() == rgba_of(translator->translate(t.canvas.image())));
 
     // The screenshot is not blank.
     std::string shot = test::scratch_dir("viewer_translate_shot") + "/translate.png";

@@ -91,7 +91,7 @@ TEST_CASE("--open of a pix2pix checkpoint: the Translate panel translates; mouse
     o.checkpoint = checkpoint;
     App app(o);
     CHECK_FALSE(app.source().capabilities().commands);
-    TranslateModel& t = app.model().translate;
+    TranslateModel& t = app.translate().model();
 
     // (a) The checkpoint's generator reaches the panel; the blank canvas is translated and both are on screen.
     REQUIRE(frames_until(app, [&] { return t.canvas.size() == 32 && t.output_image.ready() && !t.pending; }));
@@ -102,9 +102,9 @@ TEST_CASE("--open of a pix2pix checkpoint: the Translate panel translates; mouse
     ImGuiWindow* panel = ImGui::FindWindowByName("Translate");
     REQUIRE(panel);
     CHECK(panel->Active);
-    auto translator = app.translate_worker()->translator();
+    auto translator = app.translate().worker()->translator();
     REQUIRE(translator);
-    CHECK(app.translate_output_texture().texture().read_rgba8() == rgba_of(translator->translate(t.canvas.image())));
+    CHECK(app.translate().output_texture().texture().read_rgba8() == rgba_of(translator->translate(t.canvas.image())));
     const Drawn canvas_at = find_drawn(t.canvas_image.texture), output_at = find_drawn(t.output_image.texture);
     REQUIRE(canvas_at.found);
     REQUIRE(output_at.found);
@@ -154,7 +154,7 @@ TEST_CASE("--open of a pix2pix checkpoint: the Translate panel translates; mouse
     REQUIRE(frames_until(app, [&] { return !t.pending; }, 30));
     for (int i = 0; i < 2; ++i) app.frame();
     const Image translated = translator->translate(t.canvas.image());
-    CHECK(app.translate_output_texture().texture().read_rgba8() == rgba_of(translated));
+    CHECK(app.translate().output_texture().texture().read_rgba8() == rgba_of(translated));
     CHECK(translated.pixels != translator->translate(blank).pixels);
     const std::string dir = test::scratch_dir("viewer_p2p_window");
     const Image side_by_side = screenshot(app, dir + "/translate_drawn.png");

@@ -102,28 +102,31 @@ TEST_CASE("ganscope watch: follows a run another process trains; grid equals its
     App app(o);
     CHECK_FALSE(app.source().capabilities().commands);
     CHECK(app.source().capabilities().live);
-    const AppModel& m = app.model();
+    const RunView& m = app.model();
+    const GridModel& grid = app.samples().grid();
+    const ExplorerModel& explorer = app.explorer().model();
+    const MetricsHistory& metrics = app.curves().metrics();
 
     // The grid: the newest samples/step_*.png, cell for cell.
-    REQUIRE(frames_until(app, [&] { return m.grid.step >= 6 && m.grid.image.ready(); }, 180));
-    const int64_t step = m.grid.step;
+    REQUIRE(frames_until(app, [&] { return grid.step >= 6 && grid.image.ready(); }, 180));
+    const int64_t step = grid.step;
     char name[32];
     std::snprintf(name, sizeof name, "step_%08lld.png", (long long)step);
     const std::string png = run + "/samples/" + name;
     REQUIRE(fs::exists(png));
     const torch::Tensor cells = cells_of_grid_png(png, 16, 2, 16);  // the tiny preset: 16 cells of 16 px
-    CHECK(m.grid.count == 16);
-    CHECK(m.grid.columns == 4);
-    const torch::Tensor shown = make_grid(cells, m.grid.columns, m.grid.padding, kDisplayGutter);
-    CHECK(app.grid_texture().texture().read_rgba8() == expected_rgba(shown));
+    CHECK(grid.count == 16);
+    CHECK(grid.columns == 4);
+    const torch::Tensor shown = make_grid(cells, grid.columns, grid.padding, kDisplayGutter);
+    CHECK(app.samples().texture().texture().read_rgba8() == expected_rgba(shown));
     // And the cells hold the PNG's own bytes: converting them back gives the file's pixels.
     const Image file = to_rgb(load_image_raw(png));
     const Image back = tensor_to_image(make_grid(cells, 4, 2, 1.0f));
     CHECK(back.pixels == file.pixels);
 
     // Metrics: a record the trainer writes reaches the curves within 2 s of the test seeing it in the file.
-    const std::string metrics = run + "/metrics.jsonl";
-    MetricsTail tail(metrics);
+    const std::string metrics_file = run + "/metrics.jsonl";
+    MetricsTail tail(metrics_file);
     int64_t written = -1;
     for (const auto& r : tail.poll()) written = r.step;
     auto newer = [&] {
@@ -133,15 +136,15 @@ TEST_CASE("ganscope watch: follows a run another process trains; grid equals its
     const int64_t before = written;
     while (newer() == before) app.frame();
     const auto seen_at = std::chrono::steady_clock::now();
-    REQUIRE(frames_until(app, [&] { return !m.metrics.records().empty() && m.metrics.records().back().step >= written; }, 10));
+    REQUIRE(frames_until(app, [&] { return !metrics.records().empty() && metrics.records().back().step >= written; }, 10));
     CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - seen_at).count() < 2.0);
     CHECK(m.status->step >= written);
 
     // The explorer runs here, on the newest history snapshot the run published.
-    REQUIRE(frames_until(app, [&] { return m.explorer.image.ready() && m.explorer.weights_step >= 4; }, 120));
+    REQUIRE(frames_until(app, [&] { return explorer.image.ready() && explorer.weights_step >= 4; }, 120));
 
     // Read-only: commands are refused with a line, and nothing is written into the run.
-    app.model().intents.start = true;
+    app.training().intents().start = true;
     app.frame();
     CHECK(m.notice.find("read-only") != std::string::npos);
     app.save_screenshot(dir + "/watch.png");

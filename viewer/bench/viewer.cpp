@@ -85,8 +85,8 @@ int bench_viewer(const Args& args) {
                 return;
             }
             if (kind == Phase::Scrubbing) {
-                app.model().explorer.pad[0] = std::sin(t += 0.05f);
-                app.model().explorer.revision++;
+                app.explorer().model().pad[0] = std::sin(t += 0.05f);
+                app.explorer().model().revision++;
             }
             const auto t0 = Clock::now();
             app.frame();
@@ -141,7 +141,7 @@ int bench_viewer(const Args& args) {
                     names[k], rate[k], rate[k] / rate[0], percentile(busy[k], 0.5), percentile(busy[k], 0.95),
                     100.0 * drawn[k]);
     {
-        std::vector<double> latency(app.explorer_latency_frames().begin(), app.explorer_latency_frames().end());
+        std::vector<double> latency(app.explorer().latency_frames().begin(), app.explorer().latency_frames().end());
         std::printf("scrubbing: the explorer's image reached the screen %.0f frames after the edit (median), %.0f (p95), "
                     "over %zu shown edits\n",
                     percentile(latency, 0.5), percentile(latency, 0.95), latency.size());

@@ -46,8 +46,8 @@ void CurvesPanel::rebuild(const std::vector<StepMetrics>& h) {
     m_built_last = h.empty() ? -1 : h.back().step;
 }
 
-void CurvesPanel::draw(AppModel& model) {
-    const auto& h = model.metrics.records();
+void CurvesPanel::draw(const RunView& model, const MetricsHistory& metrics) {
+    const auto& h = metrics.records();
     if (h.size() != m_built_size || (!h.empty() && h.back().step != m_built_last)) rebuild(h);
     ImGui::SetNextItemWidth(ui_em(8));
     ImGui::SliderFloat("smoothing", &m_smoothing, 0.0f, 0.99f, "%.2f");

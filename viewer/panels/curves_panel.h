@@ -2,13 +2,13 @@
 // hover read-out. GL thread only, inside an ImGui frame; makes no GL calls.
 #pragma once
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 #include "viewer/window/plot.h"
 
 namespace ganscope {
 
 struct CurvesPanel {
-    void draw(AppModel& model);
+    void draw(const RunView& run, const MetricsHistory& metrics);
 
 private:
     void rebuild(const std::vector<StepMetrics>& history);

@@ -9,8 +9,7 @@
 
 namespace ganscope {
 
-void DatasetPanel::draw(AppModel& model) {
-    DatasetModel& d = model.dataset;
+void DatasetPanel::draw(DatasetModel& d, const GridModel& fakes) {
     if (d.page_request < 0 && !d.real.ready() && !d.loading && d.error.empty()) d.page_request = 0;
     ImGui::BeginDisabled(d.loading || d.page <= 0);
     if (ImGui::ArrowButton("prev", ImGuiDir_Left)) d.page_request = d.page - 1;
@@ -44,7 +43,7 @@ void DatasetPanel::draw(AppModel& model) {
     };
     show("real", d.real);
     ImGui::SameLine();
-    show("fake (fixed latents)", model.grid.image);
+    show("fake (fixed latents)", fakes.image);
 }
 
 }  // namespace ganscope

@@ -2,12 +2,12 @@
 // frame; requests pages (the App loads them off the GL thread), makes no GL calls.
 #pragma once
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 
 namespace ganscope {
 
 struct DatasetPanel {
-    void draw(AppModel& model);
+    void draw(DatasetModel& dataset, const GridModel& fakes);  // fakes: shown beside for comparison
 };
 
 }  // namespace ganscope

@@ -10,8 +10,7 @@
 
 namespace ganscope {
 
-void HistoryPanel::draw(AppModel& model) {
-    HistoryViewModel& h = model.scrub;
+void HistoryPanel::draw(HistoryViewModel& h, const GridModel& g, const ExplorerModel& e) {
     h.active = true;  // the App renders snapshots only while this tab is on screen
     if (h.run_dir.empty()) {
         ImGui::TextDisabled("no run folder: history snapshots are kept in runs/NAME/history");
@@ -39,8 +38,6 @@ void HistoryPanel::draw(AppModel& model) {
     ImGui::SameLine();
     if (ImGui::SmallButton("live")) h.position = -1;
 
-    const GridModel& g = model.grid;
-    const ExplorerModel& e = model.explorer;
     const bool live = h.live();
     void* grid = live ? g.image.texture : h.grid_texture;
     const int gw = live ? g.image.width : h.grid_width, gh = live ? g.image.height : h.grid_height;

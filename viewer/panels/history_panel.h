@@ -3,12 +3,13 @@
 // GL thread only, inside an ImGui frame; writes model.scrub, makes no GL calls.
 #pragma once
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 
 namespace ganscope {
 
 struct HistoryPanel {
-    void draw(AppModel& model);
+    // live: the Samples grid and the explorer's image, shown when the slider is at its live end.
+    void draw(HistoryViewModel& history, const GridModel& live_grid, const ExplorerModel& live_explorer);
 };
 
 }  // namespace ganscope

@@ -7,13 +7,11 @@
 #include <imgui.h>
 
 #include "ml/latent.h"
-#include "viewer/panels/samples_panel.h"
 #include "viewer/window/ui_style.h"
 
 namespace ganscope {
 
-void InterpolationPanel::draw(AppModel& model) {
-    InterpolationModel& m = model.interpolation;
+void InterpolationPanel::draw(InterpolationModel& m, const LatentLinks& links) {
     if (ImGui::RadioButton("A \xe2\x86\x92 B", !m.walk)) m.walk = false;  // →
     ImGui::SameLine();
     if (ImGui::RadioButton("walk", m.walk)) m.walk = true;
@@ -66,7 +64,7 @@ void InterpolationPanel::draw(AppModel& model) {
             double t = frames > 1 ? double(frame) / (frames - 1) : 0.0;
             // The explorer takes the frame's latent; the App computes it the same way it built the strip.
             torch::Tensor z = m.spherical ? slerp_latent(m.a, m.b, t) : lerp_latent(m.a, m.b, t);
-            explore_latent(model, z, "interpolation frame " + std::to_string(frame + 1));
+            if (links.explore) links.explore(z, "interpolation frame " + std::to_string(frame + 1));
         }
     }
     // The loop: one frame of the strip large, ping-ponging so it never jumps.

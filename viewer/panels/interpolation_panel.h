@@ -2,12 +2,12 @@
 // the strip, and a smooth random latent walk. GL thread only, inside an ImGui frame; makes no GL calls.
 #pragma once
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 
 namespace ganscope {
 
 struct InterpolationPanel {
-    void draw(AppModel& model);
+    void draw(InterpolationModel& interpolation, const LatentLinks& links);
 };
 
 }  // namespace ganscope

@@ -45,8 +45,16 @@ torch::Tensor explorer_latent(const ExplorerModel& e) {
     return truncate_latent(z, e.truncation);
 }
 
-void LatentPanel::draw(AppModel& model) {
-    ExplorerModel& e = model.explorer;
+void explore_latent(ExplorerModel& e, const torch::Tensor& latent, const std::string& from) {
+    e.base = latent.to(torch::kCPU, torch::kFloat32).clone();
+    std::fill(e.random_offsets.begin(), e.random_offsets.end(), 0.0f);
+    std::fill(e.pca_offsets.begin(), e.pca_offsets.end(), 0.0f);
+    e.pad[0] = e.pad[1] = 0;
+    ++e.revision;
+    e.message = "exploring " + from;
+}
+
+void LatentPanel::draw(ExplorerModel& e, const LatentLinks& links) {
     if (!e.base.defined()) {
         ImGui::TextDisabled("waiting for the generator...");
         return;
@@ -63,14 +71,7 @@ void LatentPanel::draw(AppModel& model) {
     ImGui::EndGroup();
     ImGui::SameLine();
     ImGui::BeginGroup();
-    if (ImGui::Button("Randomise")) {
-        e.base = truncated_normal(1, model.latent_dim, 0.0, e.randomize_seed++)[0];
-        std::fill(e.random_offsets.begin(), e.random_offsets.end(), 0.0f);
-        std::fill(e.pca_offsets.begin(), e.pca_offsets.end(), 0.0f);
-        e.pad[0] = e.pad[1] = 0;
-        ++e.revision;
-        e.message = "random latent";
-    }
+    if (ImGui::Button("Randomise")) explore_latent(e, truncated_normal(1, e.base.size(0), 0.0, e.randomize_seed++)[0], "a random latent");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("a new random latent (R)");
     ImGui::SameLine();
     if (ImGui::Button("Reset sliders")) {
@@ -81,33 +82,26 @@ void LatentPanel::draw(AppModel& model) {
     }
     ImGui::SetNextItemWidth(-ui_em(5.5f));
     if (ImGui::SliderFloat("truncation", &e.truncation, 0.0f, 1.5f, "psi %.2f")) ++e.revision;
-    if (ImGui::Button("Use as A")) {
-        model.interpolation.a = explorer_latent(e);
-        ++model.interpolation.revision;
-    }
+    if (ImGui::Button("Use as A") && links.interpolate) links.interpolate(0, explorer_latent(e));
     ImGui::SameLine();
-    if (ImGui::Button("Use as B")) {
-        model.interpolation.b = explorer_latent(e);
-        ++model.interpolation.revision;
-    }
-    draw_pad(model);
+    if (ImGui::Button("Use as B") && links.interpolate) links.interpolate(1, explorer_latent(e));
+    draw_pad(e);
     ImGui::EndGroup();
     if (!e.message.empty()) ImGui::TextDisabled("%s", e.message.c_str());
     if (ImGui::BeginTabBar("explorer tabs")) {
         if (ImGui::BeginTabItem("Directions")) {
-            draw_sliders(model);
+            draw_sliders(e);
             ImGui::EndTabItem();
         }
         if (ImGui::BeginTabItem("Text & files")) {
-            draw_text_and_files(model);
+            draw_text_and_files(e);
             ImGui::EndTabItem();
         }
         ImGui::EndTabBar();
     }
 }
 
-void LatentPanel::draw_sliders(AppModel& model) {
-    ExplorerModel& e = model.explorer;
+void LatentPanel::draw_sliders(ExplorerModel& e) {
     ImGui::BeginChild("sliders", ImVec2(0, 0), false);
     const float width = ImGui::GetContentRegionAvail().x * 0.5f - ui_em(4);
     auto slider_column = [&](const char* id, std::vector<float>& offsets, const std::vector<std::string>& labels) {
@@ -153,8 +147,7 @@ void LatentPanel::draw_sliders(AppModel& model) {
     ImGui::EndChild();
 }
 
-void LatentPanel::draw_pad(AppModel& model) {
-    ExplorerModel& e = model.explorer;
+void LatentPanel::draw_pad(ExplorerModel& e) {
     auto names = explorer_direction_names(e);
     if (names.size() < 2) return;
     const float size = ui_em(6.5f);
@@ -198,8 +191,7 @@ void LatentPanel::draw_pad(AppModel& model) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("drag: move along the two directions (%+.2f, %+.2f)\nright-click: centre", e.pad[0], e.pad[1]);
 }
 
-void LatentPanel::draw_text_and_files(AppModel& model) {
-    ExplorerModel& e = model.explorer;
+void LatentPanel::draw_text_and_files(ExplorerModel& e) {
     ImGui::TextDisabled("the current latent as comma-separated numbers");
     ImGui::InputTextMultiline("##latent", &e.paste_text, ImVec2(-1, ui_em(4)));
     if (ImGui::Button("Copy current")) e.copy_text = true;

@@ -11,13 +11,13 @@
 
 namespace ganscope {
 
-void PerformancePanel::draw(AppModel& model) {
+void PerformancePanel::draw(const RunView& model, const PerformanceModel& performance) {
     if (shown_at < 0 || model.time - shown_at >= 0.25 || model.time < shown_at) {
         shown_at = model.time;
-        shown = model.performance;
+        shown = performance;
         train_step_ms = model.status ? model.status->step_ms : -1;
-        explorer_ms = model.explorer.inference_ms;
-        render_size = model.render_size;
+        explorer_ms = performance.explorer_ms;
+        render_size = performance.render_size;
     }
     const PerformanceModel& p = shown;
     FrameSummary s = summarize_frames(p.frame_ms);

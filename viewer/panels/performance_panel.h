@@ -2,12 +2,12 @@
 // GL thread only, inside an ImGui frame; makes no GL calls.
 #pragma once
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 
 namespace ganscope {
 
 struct PerformancePanel {
-    void draw(AppModel& model);
+    void draw(const RunView& run, const PerformanceModel& performance);
 
     // The figures as last read: they refresh four times a second, as a profiler's read-outs do, so they can be
     // read, and so the panel isn't redrawn every frame for numbers nobody can follow at 60 Hz.

@@ -60,8 +60,7 @@ bool toggle_button(bool active, const char* start, const char* stop, bool enable
 
 }  // namespace
 
-void RecordPanel::draw(AppModel& model) {
-    RecordModel& r = model.record;
+void RecordPanel::draw(RecordModel& r) {
     ImGui::PushItemWidth(ui_em(3.2f));
 
     if (ImGui::CollapsingHeader("Sample grid timelapse", ImGuiTreeNodeFlags_DefaultOpen)) {

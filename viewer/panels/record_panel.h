@@ -3,12 +3,12 @@
 // GL thread only, inside an ImGui frame; writes intents into model.record, makes no GL calls.
 #pragma once
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 
 namespace ganscope {
 
 struct RecordPanel {
-    void draw(AppModel& model);
+    void draw(RecordModel& record);
 };
 
 }  // namespace ganscope

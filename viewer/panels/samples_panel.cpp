@@ -20,18 +20,7 @@ int SamplesPanel::cell_at(float x, float y, int count, int columns, int cell, in
     return index < count ? index : -1;
 }
 
-void explore_latent(AppModel& model, const torch::Tensor& latent, const std::string& from) {
-    auto& e = model.explorer;
-    e.base = latent.to(torch::kCPU, torch::kFloat32).clone();
-    std::fill(e.random_offsets.begin(), e.random_offsets.end(), 0.0f);
-    std::fill(e.pca_offsets.begin(), e.pca_offsets.end(), 0.0f);
-    e.pad[0] = e.pad[1] = 0;
-    ++e.revision;
-    e.message = "exploring " + from;
-}
-
-void SamplesPanel::draw(AppModel& model) {
-    GridModel& g = model.grid;
+void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& links) {
     if (!g.image.ready()) {
         ImGui::TextDisabled("waiting for the first sample grid...");
         return;
@@ -97,7 +86,7 @@ void SamplesPanel::draw(AppModel& model) {
         ImGui::EndTooltip();
         const bool has_latent = g.latents.defined() && hovered_cell < g.latents.size(0);
         if (has_latent && ImGui::IsMouseClicked(ImGuiMouseButton_Left))
-            explore_latent(model, g.latents[hovered_cell], "sample " + std::to_string(hovered_cell));
+            if (links.explore) links.explore(g.latents[hovered_cell], "sample " + std::to_string(hovered_cell));
         if (has_latent && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
             m_menu_cell = hovered_cell;
             ImGui::OpenPopup("cell");
@@ -106,15 +95,9 @@ void SamplesPanel::draw(AppModel& model) {
     if (ImGui::BeginPopup("cell")) {
         if (m_menu_cell >= 0 && g.latents.defined() && m_menu_cell < g.latents.size(0)) {
             ImGui::TextDisabled("sample %d", m_menu_cell);
-            if (ImGui::MenuItem("Explore")) explore_latent(model, g.latents[m_menu_cell], "sample " + std::to_string(m_menu_cell));
-            if (ImGui::MenuItem("Interpolate from (A)")) {
-                model.interpolation.a = g.latents[m_menu_cell].clone();
-                ++model.interpolation.revision;
-            }
-            if (ImGui::MenuItem("Interpolate to (B)")) {
-                model.interpolation.b = g.latents[m_menu_cell].clone();
-                ++model.interpolation.revision;
-            }
+            if (ImGui::MenuItem("Explore") && links.explore) links.explore(g.latents[m_menu_cell], "sample " + std::to_string(m_menu_cell));
+            if (ImGui::MenuItem("Interpolate from (A)") && links.interpolate) links.interpolate(0, g.latents[m_menu_cell]);
+            if (ImGui::MenuItem("Interpolate to (B)") && links.interpolate) links.interpolate(1, g.latents[m_menu_cell]);
         }
         ImGui::EndPopup();
     }

@@ -2,12 +2,12 @@
 // GL thread only, inside an ImGui frame; writes intents, makes no GL calls.
 #pragma once
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 
 namespace ganscope {
 
 struct SamplesPanel {
-    void draw(AppModel& model);
+    void draw(const RunView& run, GridModel& grid, const LatentLinks& links);
 
     // Which cell of a grid (columns, cell pixels, padding) a point in grid pixels falls in; -1 for padding
     // or outside. Pure; tested.
@@ -18,7 +18,5 @@ private:
     int m_menu_cell = -1;
 };
 
-// Sends the latent to the explorer, resetting the slider offsets (shared by Samples and Interpolation).
-void explore_latent(AppModel& model, const torch::Tensor& latent, const std::string& from);
 
 }  // namespace ganscope

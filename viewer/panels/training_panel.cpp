@@ -32,7 +32,7 @@ ImVec4 state_color(TrainerState state) {
 
 }  // namespace
 
-void TrainingPanel::draw(AppModel& model) {
+void TrainingPanel::draw(const RunView& model, TrainingIntents& intents) {
     if (!model.run.commands && !model.run.live) {
         ImGui::TextWrapped("Exploring %s", model.source.c_str());
         ImGui::PushTextWrapPos(0);
@@ -68,13 +68,13 @@ void TrainingPanel::draw(AppModel& model) {
     if (!model.run.commands) ImGui::TextDisabled("read-only: trained by another process");
     ImGui::BeginDisabled(!alive);
     if (running) {
-        if (ImGui::Button("Pause", ImVec2(ui_em(5), 0))) model.intents.pause = true;
+        if (ImGui::Button("Pause", ImVec2(ui_em(5), 0))) intents.pause = true;
     } else if (ImGui::Button("Start", ImVec2(ui_em(5), 0))) {
-        model.intents.start = true;
+        intents.start = true;
     }
     ImGui::SameLine();
     ImGui::BeginDisabled(running);
-    if (ImGui::Button("Step")) model.intents.steps = m_step_count;
+    if (ImGui::Button("Step")) intents.steps = m_step_count;
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ui_em(3.5f));
     ImGui::InputInt("##steps", &m_step_count, 0);
@@ -82,7 +82,7 @@ void TrainingPanel::draw(AppModel& model) {
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!model.run.writes_run);
-    if (ImGui::Button("Save")) model.intents.save = true;
+    if (ImGui::Button("Save")) intents.save = true;
     ImGui::EndDisabled();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("write a checkpoint now (S)");
     ImGui::EndDisabled();
@@ -136,14 +136,14 @@ void TrainingPanel::draw(AppModel& model) {
     bool lr_changed = std::abs(m_lr_g - float(s->lr_g)) > 1e-12f || std::abs(m_lr_d - float(s->lr_d)) > 1e-12f;
     ImGui::SameLine();
     ImGui::BeginDisabled(!lr_changed || m_lr_g <= 0 || m_lr_d <= 0);
-    if (ImGui::Button("Apply##lr")) model.intents.learning_rates = std::make_pair(double(m_lr_g), double(m_lr_d));
+    if (ImGui::Button("Apply##lr")) intents.learning_rates = std::make_pair(double(m_lr_g), double(m_lr_d));
     ImGui::EndDisabled();
     ImGui::SetNextItemWidth(ui_em(7));
     ImGui::InputInt("batch", &m_batch, 8, 32);
     if (m_batch < 1) m_batch = 1;
     ImGui::SameLine();
     ImGui::BeginDisabled(m_batch == s->batch_size);
-    if (ImGui::Button("Apply##batch")) model.intents.batch_size = m_batch;
+    if (ImGui::Button("Apply##batch")) intents.batch_size = m_batch;
     ImGui::EndDisabled();
     ImGui::EndDisabled();
 
@@ -161,7 +161,7 @@ void TrainingPanel::draw(AppModel& model) {
         ImGui::PopTextWrapPos();
         ImGui::EndChild();
         ImGui::PopStyleColor();
-        if (model.run.commands && ImGui::Button("Revert to last checkpoint")) model.intents.revert = true;
+        if (model.run.commands && ImGui::Button("Revert to last checkpoint")) intents.revert = true;
     }
 }
 

@@ -2,12 +2,12 @@
 // GL thread only, inside an ImGui frame; writes intents, makes no GL calls.
 #pragma once
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 
 namespace ganscope {
 
 struct TrainingPanel {
-    void draw(AppModel& model);
+    void draw(const RunView& run, TrainingIntents& intents);
 
 private:
     float m_lr_g = 0, m_lr_d = 0;  // edited values, applied with the button

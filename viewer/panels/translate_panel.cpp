@@ -11,8 +11,7 @@
 
 namespace ganscope {
 
-void TranslatePanel::draw(AppModel& model) {
-    TranslateModel& t = model.translate;
+void TranslatePanel::draw(TranslateModel& t) {
     if (t.description.empty()) {
         ImGui::TextDisabled("waiting for the generator's first weights...");
     } else {

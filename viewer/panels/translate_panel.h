@@ -5,12 +5,12 @@
 
 #include <imgui.h>
 
-#include "viewer/window/app_model.h"
+#include "viewer/modules/models.h"
 
 namespace ganscope {
 
 struct TranslatePanel {
-    void draw(AppModel& model);
+    void draw(TranslateModel& translate);
 
 private:
     void draw_tools(TranslateModel& t);

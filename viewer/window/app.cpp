@@ -15,7 +15,6 @@
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 
-#include "ml/tensor_image.h"
 #include "render/cuda_interop.h"
 #include "render/gl_check.h"
 #include "render/texture.h"
@@ -71,29 +70,35 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     apply_ui_style(m_context->content_scale());
 
     const GlInfo& gl = m_context->info();
-    m_model.performance.gl = "GL " + std::to_string(gl.major) + "." + std::to_string(gl.minor) + " on " + gl.renderer +
+    PerformanceModel& perf = m_performance.model();
+    perf.gl = "GL " + std::to_string(gl.major) + "." + std::to_string(gl.minor) + " on " + gl.renderer +
                              " (" + gl.platform + ")";
-    m_model.performance.present = gl.present;
+    perf.present = gl.present;
     switch (m_options.mode) {
         case AppOptions::Mode::Train:
-            m_model.source = m_options.trainer.run_dir;
+            m_view.source = m_options.trainer.run_dir;
             m_run = make_local_run(m_options.trainer);
             break;
         case AppOptions::Mode::Open:
             // Read on the source's thread; the window draws "opening ..." meanwhile.
-            m_model.source = m_options.checkpoint;
+            m_view.source = m_options.checkpoint;
             m_run = make_checkpoint_source(m_options.checkpoint);
             break;
         case AppOptions::Mode::Watch:
-            m_model.source = m_options.watch_dir;
+            m_view.source = m_options.watch_dir;
             m_run = m_options.watch_dir.rfind("http://", 0) == 0
                         ? make_remote_source(m_options.watch_dir, m_options.watch_token, m_options.watch_poll_seconds)
                         : make_folder_source(m_options.watch_dir, m_options.watch_poll_seconds);
             break;
     }
-    m_model.run = m_run->capabilities();
-    m_model.run_kind = m_run->kind();
-    m_record.set_run_dir(m_run->run_dir());
+    m_view.run = m_run->capabilities();
+    m_view.run_kind = m_run->kind();
+    m_history.set_run_dir(m_run->run_dir());
+    m_translate.attach(m_context.get(), m_options.mode == AppOptions::Mode::Open ? m_options.checkpoint : "");
+    m_links.explore = [this](const torch::Tensor& z, const std::string& from) { m_explorer.explore(z, from); };
+    m_links.interpolate = [this](int end, const torch::Tensor& z) { m_interpolation.set_end(end, z); };
+    m_modules = {&m_training, &m_samples, &m_curves, &m_explorer, &m_interpolation, &m_dataset,
+                 &m_history,  &m_record,  &m_translate, &m_performance};
 }
 
 App::~App() {
@@ -101,59 +106,13 @@ App::~App() {
     m_record.shutdown();  // finishes the videos while the source's slots and the GL context still exist
     if (m_options.stop_trainer_on_exit) m_run->close();  // a local run saves its final checkpoint
     m_run.reset();
-    m_worker.reset();
-    if (m_page_future.valid()) m_page_future.wait();
+    m_latent.shutdown();
     m_context->make_current();
-    // Textures go before the context; the ImGui backends before ImGui.
-    m_grid_texture = TensorTexture();
-    m_explorer_texture = TensorTexture();
-    m_strip_texture = TensorTexture();
-    m_walk_texture = TensorTexture();
-    m_real_texture = TensorTexture();
-    translate_shutdown();
+    // Workers and textures go before the context; the ImGui backends before ImGui.
+    for (Module* m : m_modules) m->shutdown();
     if (m_imgui_gl) ImGui_ImplOpenGL3_Shutdown();
     if (m_imgui_glfw) ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
-}
-
-void App::set_latent_dim(int latent_dim, int image_size) {
-    if (m_model.latent_dim == latent_dim && m_model.image_size == image_size) return;
-    m_model.latent_dim = latent_dim;
-    m_model.image_size = image_size;
-    auto& e = m_model.explorer;
-    const int random = std::min(6, latent_dim);
-    e.random_directions = random_orthonormal_directions(random, latent_dim, 7);
-    e.random_offsets.assign(size_t(random), 0.0f);
-    e.pca_directions = torch::Tensor();
-    e.pca_offsets.clear();
-    e.pad_axes[0] = 0;
-    e.pad_axes[1] = std::min(1, random - 1);
-    e.base = truncated_normal(1, latent_dim, 0.0, 1)[0];
-    ++e.revision;
-    m_walk = std::make_unique<LatentWalk>(latent_dim, 99);
-}
-
-void App::show_grid(const SampleGrid& grid) {
-    GridModel& g = m_model.grid;
-    const torch::Tensor& images = grid.images;
-    g.count = int(images.size(0));
-    g.cell = int(images.size(3));
-    if (grid.ready && images.is_cuda()) grid.ready->block(c10::Stream(c10::Stream::DEFAULT, images.device()));
-    if (grid.grid.defined()) {  // assembled by the source, off this thread
-        g.columns = grid.columns;
-        g.padding = grid.padding;
-        m_grid_texture.update(grid.grid, nullptr);
-    } else {
-        g.columns = display_grid_columns(g.count, m_model.config && m_model.config->image_to_image());
-        g.padding = kDisplayPadding;
-        m_grid_texture.update(grid_image(images, g.columns, g.padding), nullptr);
-    }
-    if (grid.latents.defined()) g.latents = grid.latents;
-    g.image = {m_grid_texture.imgui_id(), m_grid_texture.width(), m_grid_texture.height()};
-    g.step = grid.step;
-    m_model.performance.grid_upload_ms = m_grid_texture.last_upload_ms();
-    m_model.performance.interop = m_grid_texture.used_interop();
-    if (!m_grid_texture.interop_note().empty()) m_model.performance.interop_note = m_grid_texture.interop_note();
 }
 
 void App::frame() {
@@ -162,11 +121,10 @@ void App::frame() {
     if (m_last_frame_time > 0) m_stats.add((t - m_last_frame_time) * 1000.0);
     m_last_frame_time = t;
 
-    ++m_frame_index;
+    ++m_view.frame;
     m_context->poll_events();
     if (m_options.interrupted && m_options.interrupted->load()) m_context->request_close();
     update_sources();
-    m_record.update(m_model, m_run.get());
     ImGuiIO& io = ImGui::GetIO();
     ImGui_ImplOpenGL3_NewFrame();
     if (m_imgui_glfw) {
@@ -177,19 +135,21 @@ void App::frame() {
         io.DeltaTime = m_stats.recent().empty() ? 1.0f / 60 : float(std::max(1e-4, m_stats.recent().back() / 1000.0));
     }
     ImGui::NewFrame();
-    m_model.time = ImGui::GetTime();
-    m_model.performance.frame_ms = m_stats.recent();  // the panel reads it four times a second
-    m_model.performance.drawn_fraction = m_stats.drawn_fraction();
+    m_view.time = ImGui::GetTime();
+    m_view.delta_time = io.DeltaTime;
     {
+        PerformanceModel& perf = m_performance.model();
+        perf.frame_ms = m_stats.recent();  // the panel reads it four times a second
+        perf.drawn_fraction = m_stats.drawn_fraction();
         FrameSize fb = m_context->framebuffer_size();
         char buf[64];
         std::snprintf(buf, sizeof buf, "%dx%d px, scale %.2g", fb.width, fb.height, m_context->content_scale());
-        m_model.render_size = buf;
+        perf.render_size = buf;
     }
     handle_shortcuts();
     draw_ui();
     ImGui::Render();
-    update_requests();
+    for (Module* m : m_modules) m->request(m_view);
 
     // Only what changed is drawn again (damage.h): most frames while training change a status line or two, and
     // on a software rasteriser every pixel drawn is CPU time taken from training.
@@ -206,15 +166,15 @@ void App::frame() {
         for (const PixelRect& r : damage) drawn += r.area();
         m_stats.add_drawn(fb.width > 0 && fb.height > 0 ? double(drawn) / (double(fb.width) * fb.height) : 0.0);
     }
-    if (m_model.screenshot) {
-        m_model.screenshot = false;
+    if (m_view.screenshot) {
+        m_view.screenshot = false;
         char stamp[32];
         std::time_t tt = std::time(nullptr);
         std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&tt));
         try {
-            m_model.notify("screenshot " + save_screenshot(m_options.screenshot_dir + "/ganscope-" + stamp + ".png"));
+            m_view.notify("screenshot " + save_screenshot(m_options.screenshot_dir + "/ganscope-" + stamp + ".png"));
         } catch (const std::exception& e) {
-            m_model.notify(e.what(), 8);
+            m_view.notify(e.what(), 8);
         }
     }
     {
@@ -226,8 +186,7 @@ void App::frame() {
     for (const PixelRect& r : damage) regions.push_back({r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0});
     m_context->end_frame(regions);
     m_stats.add_busy(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count() - t * 1000.0);
-    apply_intents();
-    m_record.apply(m_model, m_run.get());
+    for (Module* m : m_modules) m->apply(m_view, *m_run);
 }
 
 std::string App::save_screenshot(const std::string& path) {
@@ -256,12 +215,12 @@ int App::run() {
             frame();
             std::this_thread::sleep_until(t0 + std::chrono::microseconds(16667));
         };
-        while (m_model.grid.step < 0 && waited() < m_options.wait_seconds) {
-            if (m_model.status && (m_model.status->state == TrainerState::Failed)) break;
-            if (!m_model.run.live && m_model.status && !m_model.status->error.empty()) break;  // --open failed
+        while (m_samples.grid().step < 0 && waited() < m_options.wait_seconds) {
+            if (m_view.status && (m_view.status->state == TrainerState::Failed)) break;
+            if (!m_view.run.live && m_view.status && !m_view.status->error.empty()) break;  // --open failed
             paced_frame();
         }
-        if (m_model.grid.step < 0) std::cerr << "ganscope: no samples after " << int(waited()) << " s; drawing anyway" << std::endl;
+        if (m_samples.grid().step < 0) std::cerr << "ganscope: no samples after " << int(waited()) << " s; drawing anyway" << std::endl;
         for (int i = 0; i < std::max(1, m_options.frames) && !m_context->should_close(); ++i) paced_frame();
         if (!m_options.screenshot.empty()) {
             save_screenshot(m_options.screenshot);
@@ -269,8 +228,8 @@ int App::run() {
         }
     }
     std::cout << "ganscope: " << m_stats.report() << std::endl;
-    if (m_model.status && m_model.status->state == TrainerState::Failed) {
-        std::cerr << "ganscope: " << (m_model.run.commands ? "training failed: " : "") << m_model.status->error
+    if (m_view.status && m_view.status->state == TrainerState::Failed) {
+        std::cerr << "ganscope: " << (m_view.run.commands ? "training failed: " : "") << m_view.status->error
                   << std::endl;
         return 1;
     }

@@ -1,6 +1,7 @@
-// The live window: composes a run source (a trainer here, a checkpoint, a followed folder: viewer/sources), the GL
-// context and textures (render) and the panels (ImGui). Create, run and destroy it on the main (GL) thread; the
-// source and the workers run on their own.
+// The live window: composes a run source (a trainer here, a checkpoint, a followed folder or server:
+// viewer/sources, viewer/serve), the GL context (render) and the feature modules (viewer/modules), each with its
+// model, workers, textures and panel. Create, run and destroy it on the main (GL) thread; the source and the
+// workers run on their own.
 #pragma once
 
 #include <atomic>
@@ -10,28 +11,20 @@
 #include <string>
 #include <vector>
 
-#include "ml/dataset.h"
-#include "ml/latent.h"
 #include "ml/trainer.h"
-#include "viewer/sources/run_source.h"
 #include "render/gl_context.h"
-#include "viewer/window/app_model.h"
+#include "viewer/modules/curves_module.h"
+#include "viewer/modules/dataset_module.h"
+#include "viewer/modules/history_module.h"
+#include "viewer/modules/latent_modules.h"
+#include "viewer/modules/performance_module.h"
+#include "viewer/modules/record_module.h"
+#include "viewer/modules/samples_module.h"
+#include "viewer/modules/training_module.h"
+#include "viewer/modules/translate_module.h"
+#include "viewer/sources/run_source.h"
 #include "viewer/window/damage.h"
 #include "viewer/window/frame_stats.h"
-#include "viewer/workers/latent_worker.h"
-#include "viewer/panels/curves_panel.h"
-#include "viewer/panels/history_panel.h"
-#include "viewer/panels/record_panel.h"
-#include "viewer/record/record_controller.h"
-#include "viewer/panels/dataset_panel.h"
-#include "viewer/panels/interpolation_panel.h"
-#include "viewer/panels/latent_panel.h"
-#include "viewer/panels/performance_panel.h"
-#include "viewer/panels/samples_panel.h"
-#include "viewer/panels/training_panel.h"
-#include "viewer/panels/translate_panel.h"
-#include "viewer/window/tensor_texture.h"
-#include "viewer/workers/translate_worker.h"
 
 namespace ganscope {
 
@@ -67,37 +60,30 @@ public:
     int run();
     void frame();  // one frame: read sources, draw panels, act on intents, present
 
-    AppModel& model() { return m_model; }
+    RunView& model() { return m_view; }  // the run as the modules see it
     void set_damage_tracking(bool on) { m_options.damage_tracking = on; }
     GlContext& context() { return *m_context; }
     RunSource& source() { return *m_run; }  // what the window shows: see viewer/sources/run_source.h
-    LatentWorker* worker() { return m_worker.get(); }
-    const TensorTexture& grid_texture() const { return m_grid_texture; }
-    const TensorTexture& explorer_texture() const { return m_explorer_texture; }
-    const TensorTexture& dataset_texture() const { return m_real_texture; }
-    const TensorTexture& walk_texture() const { return m_walk_texture; }
-    TranslateWorker* translate_worker() { return m_translate_worker.get(); }
-    const TensorTexture& translate_output_texture() const { return m_translate_output_texture; }
+    // The feature modules (viewer/modules), for tests and benchmarks.
+    TrainingModule& training() { return m_training; }
+    SamplesModule& samples() { return m_samples; }
+    CurvesModule& curves() { return m_curves; }
+    ExplorerModule& explorer() { return m_explorer; }
+    InterpolationModule& interpolation() { return m_interpolation; }
+    DatasetModule& dataset() { return m_dataset; }
+    HistoryModule& history() { return m_history; }
+    RecordModule& record() { return m_record; }
+    TranslateModule& translate() { return m_translate; }
+    PerformanceModule& performance() { return m_performance; }
+    LatentWorker* worker() { return m_latent.worker(); }
     const FrameStats& frame_stats() const { return m_stats; }
-    // Frames from an explorer edit to the frame that draws its image (0: the same frame), for the last edits
-    // whose images were shown (latest-wins skips the rest).
-    const std::vector<int>& explorer_latency_frames() const { return m_explorer_latency; }
-    const RecordController& record_controller() const { return m_record; }
     // Writes what the last frame drew to a PNG; returns the path.
     std::string save_screenshot(const std::string& path);
 
 private:
-    void update_sources();       // app_update.cpp: trainer, worker and loader results -> model and textures
-    void update_requests();      // app_update.cpp: explorer/interpolation edits -> worker requests
-    void apply_intents();        // app_update.cpp: panel intents -> trainer commands, files
+    void update_sources();       // app_update.cpp: the source's status and weights, then every module's update
     void handle_shortcuts();     // app_layout.cpp
     void draw_ui();              // app_layout.cpp: menu bar and the panel windows
-    void translate_sources();    // app_translate.cpp: translator, results and loaded images -> model, textures
-    void translate_requests();   // app_translate.cpp: canvas edits and the panel's intents -> the worker, files
-    void translate_shutdown();   // app_translate.cpp: worker, textures and the drop callback go
-    void show_grid(const SampleGrid& grid);
-    void on_first_status(const TrainerStatus& status);  // app_update.cpp: the run's config is known
-    void set_latent_dim(int latent_dim, int image_size);
 
     AppOptions m_options;
     std::unique_ptr<GlContext> m_context;
@@ -105,40 +91,26 @@ private:
     bool m_imgui_glfw = false, m_imgui_gl = false;
 
     std::unique_ptr<RunSource> m_run;
-    std::unique_ptr<LatentWorker> m_worker;
-    uint64_t m_seen_status = 0, m_seen_samples = 0, m_seen_weights = 0, m_seen_pca = 0;
-    bool m_announced = false;    // the source's first real status was turned into model state
-    uint64_t m_seen_results[kLatentJobCount] = {};
-    int64_t m_history_step = -1;
-    uint64_t m_sent_explorer = ~0ull, m_sent_interpolation = ~0ull;
-    uint64_t m_frame_index = 0;
-    std::deque<std::pair<uint64_t, uint64_t>> m_explorer_requests;  // request id, frame sent
-    std::vector<int> m_explorer_latency;
-    bool m_pca_requested = false;
-    std::unique_ptr<LatentWalk> m_walk;
+    RunView m_view;
+    uint64_t m_seen_status = 0, m_seen_weights = 0;
+    bool m_announced = false;    // the source's first real status went to the modules
 
-    std::shared_ptr<ImageSource> m_source;  // the dataset, opened lazily off the GL thread
-    std::future<std::pair<std::shared_ptr<ImageSource>, torch::Tensor>> m_page_future;
-
-    TensorTexture m_grid_texture, m_explorer_texture, m_strip_texture, m_walk_texture, m_real_texture;
-    AppModel m_model;
-    TrainingPanel m_training_panel;
-    SamplesPanel m_samples_panel;
-    CurvesPanel m_curves_panel;
-    LatentPanel m_latent_panel;
-    InterpolationPanel m_interpolation_panel;
-    DatasetPanel m_dataset_panel;
-    PerformancePanel m_performance_panel;
-    RecordPanel m_record_panel;
-    HistoryPanel m_history_panel;
-    RecordController m_record;   // recordings and the history slider (record_controller.h)
-
-    std::unique_ptr<TranslateWorker> m_translate_worker;  // pix2pix runs: the Translate panel's inference
-    TensorTexture m_translate_canvas_texture, m_translate_output_texture;
-    uint64_t m_seen_translate_info = 0, m_seen_translate_result = 0, m_seen_translate_loaded = 0;
-    uint64_t m_sent_canvas = ~0ull, m_uploaded_canvas = ~0ull;
-    Image m_translate_output;  // the shown output, for saving
-    TranslatePanel m_translate_panel;
+    // The modules, in the order they update (a module may read those before it: Dataset and History the
+    // Samples grid, History and Record the explorer's latent). LatentLinks connect Samples, Explorer and
+    // Interpolation without them holding each other.
+    LatentLinks m_links;
+    LatentService m_latent;      // the generator thread of the latent-space modules
+    TrainingModule m_training;
+    SamplesModule m_samples{m_links};
+    CurvesModule m_curves;
+    ExplorerModule m_explorer{m_latent, m_links};
+    InterpolationModule m_interpolation{m_latent, m_links};
+    DatasetModule m_dataset{m_samples.grid()};
+    HistoryModule m_history{m_samples.grid(), m_explorer.model()};
+    RecordModule m_record{m_explorer.model()};
+    TranslateModule m_translate;
+    PerformanceModule m_performance;
+    std::vector<Module*> m_modules;
 
     FrameStats m_stats;
     DamageTracker m_damage;

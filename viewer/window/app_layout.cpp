@@ -41,30 +41,31 @@ void App::handle_shortcuts() {
     ImGuiIO& io = ImGui::GetIO();
     if (io.WantTextInput || !m_imgui_glfw) return;
     // ImGui 1.86 indexes io.KeysDown by the platform's key codes (GLFW here).
-    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) m_model.intents.toggle = true;
-    if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && !io.KeyCtrl) m_model.intents.save = true;
-    if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) m_model.screenshot = true;
-    if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && m_model.latent_dim > 0) {
-        auto& e = m_model.explorer;
-        explore_latent(m_model, truncated_normal(1, m_model.latent_dim, 0.0, e.randomize_seed++)[0], "random latent");
+    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) m_training.intents().toggle = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && !io.KeyCtrl) m_training.intents().save = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) m_view.screenshot = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && m_view.latent_dim > 0) {
+        auto& e = m_explorer.model();
+        m_explorer.explore(truncated_normal(1, m_view.latent_dim, 0.0, e.randomize_seed++)[0], "a random latent");
     }
     if (ImGui::IsKeyPressed(GLFW_KEY_Q, false) && io.KeyCtrl) m_context->request_close();
 }
 
 void App::draw_ui() {
-    AppModel& m = m_model;
+    RunView& m = m_view;
+    TrainingIntents& intents = m_training.intents();
     float top = 0;
     if (ImGui::BeginMainMenuBar()) {
         if (ImGui::BeginMenu("File")) {
-            if (ImGui::MenuItem("Save checkpoint", "S", false, m.run.commands)) m.intents.save = true;
+            if (ImGui::MenuItem("Save checkpoint", "S", false, m.run.commands)) intents.save = true;
             if (ImGui::MenuItem("Screenshot", "F12")) m.screenshot = true;
             ImGui::Separator();
             if (ImGui::MenuItem("Quit", "Ctrl+Q")) m_context->request_close();
             ImGui::EndMenu();
         }
         if (ImGui::BeginMenu("Training", m.run.commands)) {
-            if (ImGui::MenuItem("Start / pause", "Space")) m.intents.toggle = true;
-            if (ImGui::MenuItem("Single step")) m.intents.steps = 1;
+            if (ImGui::MenuItem("Start / pause", "Space")) intents.toggle = true;
+            if (ImGui::MenuItem("Single step")) intents.steps = 1;
             ImGui::EndMenu();
         }
         if (ImGui::BeginMenu("View")) {
@@ -118,17 +119,16 @@ void App::draw_ui() {
         outside = outside || p.x + size.x > display.x + 1 || p.y + size.y > display.y + 1;
         ImGui::End();
     };
-    window("Training", layout.training, [&] { m_training_panel.draw(m); });
+    window("Training", layout.training, [&] { m_training.draw(m); });
     window("Performance & record###Performance", layout.performance, [&] {
         if (ImGui::BeginTabBar("monitor tabs")) {
             auto flags = [&](int tab) { return m.monitor_tab == tab ? ImGuiTabItemFlags_SetSelected : 0; };
             if (ImGui::BeginTabItem("Performance", nullptr, flags(0))) {
-                m_performance_panel.draw(m);
+                m_performance.draw(m);
                 ImGui::EndTabItem();
             }
-            if (ImGui::BeginTabItem(m.record.grid.active || m.record.window.active || m.record.walk.active
-                                        ? "Record (on)###Record" : "Record###Record", nullptr, flags(1))) {
-                m_record_panel.draw(m);
+            if (ImGui::BeginTabItem(m_record.recording() ? "Record (on)###Record" : "Record###Record", nullptr, flags(1))) {
+                m_record.draw(m);
                 ImGui::EndTabItem();
             }
             m.monitor_tab = -1;
@@ -139,30 +139,30 @@ void App::draw_ui() {
         if (ImGui::BeginTabBar("samples tabs")) {
             auto flags = [&](int tab) { return m.samples_tab == tab ? ImGuiTabItemFlags_SetSelected : 0; };
             if (ImGui::BeginTabItem("Fakes", nullptr, flags(0))) {
-                m_samples_panel.draw(m);
+                m_samples.draw(m);
                 ImGui::EndTabItem();
             }
             if (ImGui::BeginTabItem("Dataset", nullptr, flags(1))) {
-                m_dataset_panel.draw(m);
+                m_dataset.draw(m);
                 ImGui::EndTabItem();
             }
             if (ImGui::BeginTabItem("History", nullptr, flags(2))) {
-                m_history_panel.draw(m);
+                m_history.draw(m);
                 ImGui::EndTabItem();
             }
             m.samples_tab = -1;
             ImGui::EndTabBar();
         }
     });
-    window("Curves", layout.curves, [&] { m_curves_panel.draw(m); });
-    if (m.translate.active) {
+    window("Curves", layout.curves, [&] { m_curves.draw(m); });
+    if (m_translate.shown(m)) {
         // pix2pix has no latent space: the Translate panel takes the explorer's and interpolation's column.
         Rect r = layout.explorer;
         r.h += layout.interpolation.h;
-        window("Translate", r, [&] { m_translate_panel.draw(m); });
-    } else if (m.config && m.config->has_latent_space()) {  // not before the source knows the run's model
-        window("Latent explorer", layout.explorer, [&] { m_latent_panel.draw(m); });
-        window("Interpolation", layout.interpolation, [&] { m_interpolation_panel.draw(m); });
+        window("Translate", r, [&] { m_translate.draw(m); });
+    } else if (m_explorer.shown(m)) {  // not before the source knows the run's model
+        window(m_explorer.title(), layout.explorer, [&] { m_explorer.draw(m); });
+        window(m_interpolation.title(), layout.interpolation, [&] { m_interpolation.draw(m); });
     }
     if (outside && !m_layout_refit) {  // from the next frame; once per size, since even the default may overflow
         m_reset_layout = true;

@@ -1,5 +1,6 @@
-// RecordController (see record_controller.h). GL thread only; the walk renders on a std::async thread.
-#include "viewer/record/record_controller.h"
+// The Record module (see record_module.h). GL thread only; the walk renders on a std::async thread, and files
+// finish on std::async threads.
+#include "viewer/modules/record_module.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +8,6 @@
 
 #include "ml/history.h"
 #include "viewer/record/latent_walk.h"
-#include "viewer/panels/latent_panel.h"
 
 namespace ganscope {
 namespace {
@@ -53,35 +53,27 @@ void show_video(RecordingView& view, const VideoStatus& s, bool running) {
 
 }  // namespace
 
-RecordController::~RecordController() { shutdown(); }
+RecordModule::~RecordModule() { shutdown(); }
 
-void RecordController::shutdown() {
+void RecordModule::shutdown() {
     if (m_recorder) m_recorder->stop();
     m_recorder.reset();
     if (m_finishing.valid()) m_finishing.wait();
     m_finishing_recorder.reset();
     if (m_grabber) m_grabber->finish();
     m_grabber.reset();
-    if (m_window_writer) m_window_writer->finish();
+    if (m_window_finishing.valid()) m_window_finishing.wait();
+    else if (m_window_writer) m_window_writer->finish();
+    m_window_finishing = {};
     m_window_writer.reset();
     if (m_walk) m_walk->cancel = true;
     if (m_walk_done.valid()) m_walk_done.wait();
     m_walk.reset();
-    m_history.reset();
-    m_history_grid = TensorTexture();
-    m_history_explorer = TensorTexture();
 }
 
-void RecordController::set_run_dir(const std::string& run_dir) {
-    if (run_dir.empty() || (m_history && m_history->run_dir() == run_dir)) return;
-    m_history = std::make_unique<HistoryWorker>(run_dir);
-    m_seen_history = m_seen_entries = 0;
-    m_sent_step = -2;
-}
-
-void RecordController::update(AppModel& model, const RunSource* run) {
-    RecordModel& r = model.record;
-    r.can_record_grid = run && run->capabilities().live;
+void RecordModule::update(RunView& view, RunSource&) {
+    RecordModel& r = m_model;
+    r.can_record_grid = view.run.live;
     if (m_finishing.valid() && m_finishing.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
         RecorderStatus s = m_finishing.get();  // ffmpeg is done: the file is playable
         show_video(r.grid, s.video, false);
@@ -97,10 +89,15 @@ void RecordController::update(AppModel& model, const RunSource* run) {
         if (!s.warning.empty() && r.grid.error.empty()) r.grid.error = s.warning;
         if (!r.grid.active) m_recorder.reset();  // failed: the trainer goes on; the message stays
     }
-    if (m_window_writer) {
+    if (m_window_finishing.valid() && m_window_finishing.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        show_video(r.window, m_window_finishing.get(), false);  // ffmpeg is done: the file is playable
+        r.window.active = false;
+        m_window_writer.reset();
+    }
+    if (m_window_writer && !m_window_finishing.valid()) {
         show_video(r.window, m_window_writer->status(), m_grabber != nullptr);
         if (m_grabber) r.window.missed = m_grabber->frames_skipped_busy() + m_window_writer->status().frames_dropped;
-        if (!r.window.active) stop_window(r);
+        if (!r.window.active) stop_window();
     }
     if (m_walk) {
         r.walk.frames = m_walk->frames_rendered;
@@ -118,55 +115,12 @@ void RecordController::update(AppModel& model, const RunSource* run) {
             m_walk.reset();
         }
     }
-    update_history(model);
-    model.scrub.active = false;  // the History tab sets it again while it is drawn
 }
 
-void RecordController::update_history(AppModel& model) {
-    HistoryViewModel& h = model.scrub;
-    if (!m_history) return;
-    h.run_dir = m_history->run_dir();
-    std::shared_ptr<const std::vector<HistoryEntry>> entries;
-    if (m_history->entries().fetch_if_newer(m_seen_entries, entries)) {
-        const int64_t selected = h.live() ? -1 : h.steps[size_t(h.position)];
-        const bool was_live = h.live();
-        h.steps.clear();
-        for (const auto& e : *entries) h.steps.push_back(e.step);
-        // Keep the chosen snapshot chosen when older ones are thinned away; live stays live.
-        h.position = -1;
-        if (!was_live) {
-            auto it = std::lower_bound(h.steps.begin(), h.steps.end(), selected);
-            h.position = int(std::min<size_t>(size_t(it - h.steps.begin()), h.steps.empty() ? 0 : h.steps.size() - 1));
-        }
-    }
-    std::shared_ptr<const HistoryImages> images;
-    if (m_history->result().fetch_if_newer(m_seen_history, images)) {
-        if (images->grid.defined()) {
-            const int columns = model.grid.columns > 0 ? model.grid.columns : int(std::ceil(std::sqrt(double(images->grid.size(0)))));
-            m_history_grid.update(grid_image(images->grid, columns, model.grid.padding), nullptr);
-            h.grid_texture = m_history_grid.imgui_id();
-            h.grid_width = m_history_grid.width();
-            h.grid_height = m_history_grid.height();
-        }
-        if (images->explorer.defined()) {
-            m_history_explorer.update(images->explorer[0], nullptr);
-            h.explorer_texture = m_history_explorer.imgui_id();
-            h.explorer_width = m_history_explorer.width();
-            h.explorer_height = m_history_explorer.height();
-        }
-        h.shown_step = images->step;
-        h.pending = images->request != m_last_request;  // an older answer: the newest is still coming
-    }
-    h.error = m_history->error();
-    if (!model.grid.latents.defined() && model.grid.step >= 0)  // pix2pix grids come from images, not latents
-        h.error = "the history slider shows latent-space (DCGAN) runs; this grid has no latents";
-    if (!h.error.empty()) h.pending = false;
-}
-
-void RecordController::apply(AppModel& model, const RunSource* run) {
-    RecordModel& r = model.record;
+void RecordModule::apply(RunView& view, RunSource& run) {
+    RecordModel& r = m_model;
     if (r.start_grid && !m_recorder && !m_finishing.valid()) {
-        if (run && run->capabilities().live) start_grid(model, *run);
+        if (view.run.live) start_grid(run);
         else r.grid.error = "an opened checkpoint publishes one grid: nothing to record over time";
     }
     if (r.stop_grid && m_recorder) {
@@ -176,28 +130,16 @@ void RecordController::apply(AppModel& model, const RunSource* run) {
         m_finishing = std::async(std::launch::async, [recorder] { return recorder->stop(); });
         r.grid.state = "finishing";
     }
-    if (r.start_window && !m_grabber) start_window(model);
-    if (r.stop_window && m_grabber) stop_window(r);
-    if (r.start_walk && !m_walk) start_walk(model);
+    if (r.start_window && !m_grabber && !m_window_writer) start_window();
+    if (r.stop_window && m_grabber) stop_window();
+    if (r.start_walk && !m_walk) start_walk();
     if (r.cancel_walk && m_walk) m_walk->cancel = true;
     r.start_grid = r.stop_grid = r.start_window = r.stop_window = r.start_walk = r.cancel_walk = false;
 
-    // History: render the chosen snapshot when the choice or the latents change, and only while visible.
-    HistoryViewModel& h = model.scrub;
-    if (!m_history || !h.active || h.live()) return;
-    if (!model.grid.latents.defined()) return;  // pix2pix: see update_history
-    const int64_t step = h.steps[size_t(h.position)];
-    const ExplorerModel& e = model.explorer;
-    if (step == m_sent_step && e.revision == m_sent_explorer) return;
-    m_sent_step = step;
-    m_sent_explorer = e.revision;
-    torch::Tensor explorer = e.base.defined() ? explorer_latent(e) : torch::Tensor();
-    m_last_request = m_history->request(step, model.grid.latents.clone(), explorer.defined() ? explorer.clone() : explorer);
-    h.pending = true;
 }
 
-void RecordController::start_grid(AppModel& model, const RunSource& run) {
-    RecordModel& r = model.record;
+void RecordModule::start_grid(const RunSource& run) {
+    RecordModel& r = m_model;
     r.grid = RecordingView{};
     RecorderOptions options;
     if (!video_options_for(r.grid_path, r.grid_fps, r.ffmpeg, options.video, r.grid.error)) {
@@ -213,8 +155,8 @@ void RecordController::start_grid(AppModel& model, const RunSource& run) {
     r.grid.path = r.grid_path;
 }
 
-void RecordController::start_window(AppModel& model) {
-    RecordModel& r = model.record;
+void RecordModule::start_window() {
+    RecordModel& r = m_model;
     r.window = RecordingView{};
     VideoOptions options;
     if (!video_options_for(r.window_path, r.window_fps, r.ffmpeg, options, r.window.error)) {
@@ -229,21 +171,22 @@ void RecordController::start_window(AppModel& model) {
     r.window.path = r.window_path;
 }
 
-void RecordController::stop_window(RecordModel& r) {
-    if (m_grabber) m_grabber->finish();  // the read-backs still in flight become the last frames
+void RecordModule::stop_window() {
+    if (m_grabber) m_grabber->finish();  // the read-backs still in flight become the last frames (GL: this thread)
     m_grabber.reset();
-    if (!m_window_writer) return;
-    show_video(r.window, m_window_writer->finish(), false);
-    r.window.active = false;
-    m_window_writer.reset();
+    if (!m_window_writer || m_window_finishing.valid()) return;
+    // ffmpeg may take a while to finish the file: it does so off this thread, the panel says "finishing...".
+    VideoWriter* writer = m_window_writer.get();
+    m_window_finishing = std::async(std::launch::async, [writer] { return writer->finish(); });
+    m_model.window.state = "finishing";
 }
 
-void RecordController::capture(int width, int height, double now_seconds) {
+void RecordModule::capture(int width, int height, double now_seconds) {
     if (m_grabber) m_grabber->capture(width, height, now_seconds);
 }
 
-void RecordController::start_walk(AppModel& model) {
-    RecordModel& r = model.record;
+void RecordModule::start_walk() {
+    RecordModel& r = m_model;
     r.walk = RecordingView{};
     if (!m_weights) {
         r.walk.state = "failed";
@@ -265,7 +208,7 @@ void RecordController::start_walk(AppModel& model) {
     w.kind = r.walk_kind == 0 ? WalkKind::Interpolate : WalkKind::Random;
     w.count = std::clamp(r.walk_count, 1, 64);
     w.frames = std::max(1, int(std::lround(double(r.walk_seconds) * r.walk_fps)));
-    w.seed = uint64_t(model.explorer.randomize_seed);
+    w.seed = uint64_t(m_explorer.randomize_seed);
     FrameLayout layout;
     layout.width = r.walk_resolution;
     auto job = std::make_shared<WalkJob>();

@@ -1,8 +1,10 @@
-// What the panels read (the app's view of trainer, worker and textures) and the intents they write back.
-// Plain values; the App fills it before drawing and acts on the intents after. GL thread only.
+// The feature modules' models (viewer/modules): plain values a module fills before its panel draws and the intents
+// the panel writes back, which the module acts on after. Each panel gets its own module's model (and the RunView,
+// read-only, where it shows the run's state). GL thread only.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,34 +115,34 @@ struct PerformanceModel {
     std::string interop_note;
     std::string gl, device_mode;      // "GL 4.5 on llvmpipe", "training on cpu"
     std::string present;              // how frames reach the screen (GlInfo::present)
+    std::string render_size;          // "1280x800 px, scale 1.0"
+    double explorer_ms = 0;           // the explorer's last inference
 };
 
-struct AppModel {
+// Intents that cross modules: a latent sent to the explorer or to one end of the interpolation. The App connects
+// them to the Explorer and Interpolation modules; unset where the run has no latent space.
+struct LatentLinks {
+    std::function<void(const torch::Tensor& latent, const std::string& from)> explore;
+    std::function<void(int end, const torch::Tensor& latent)> interpolate;  // end 0: A, 1: B
+};
+
+// What every module may read: the run as its source describes it, and the window's shared state.
+struct RunView {
     RunCapabilities run;               // what the source can do (commands: a trainer in this process)
     std::string run_kind;              // "training", "opened", "following" (RunSource::kind)
     std::string source;                // what we show: run folder or checkpoint
     std::shared_ptr<const TrainerStatus> status;
     std::optional<TrainConfig> config;  // the run's resolved configuration, once known
-    MetricsHistory metrics;            // the curves' records, kept here and grown with what is new
     int latent_dim = 0, image_size = 0;
 
-    GridModel grid;
-    ExplorerModel explorer;
-    InterpolationModel interpolation;
-    DatasetModel dataset;
-    TranslateModel translate;
-    PerformanceModel performance;
-    RecordModel record;                // the Record panel (record_model.h)
-    HistoryViewModel scrub;            // the History tab's time slider
-
-    TrainingIntents intents;
     bool screenshot = false;           // intent: write the window to PNG after this frame
     int samples_tab = -1;              // intent: bring a Samples tab to the front (0 fakes, 1 dataset, 2 history)
     int monitor_tab = -1;              // intent: bring a lower-left tab to the front (0 performance, 1 record)
     std::string notice;                // one line for the status bar (saved screenshot, errors)
     double notice_until = 0;
     double time = 0;                   // seconds since start (ImGui time)
-    std::string render_size;           // "1280x800 px, scale 1.0"
+    float delta_time = 0;              // seconds since the last frame (ImGui's)
+    uint64_t frame = 0;                // frames drawn so far
     void notify(const std::string& text, double seconds = 4.0) {
         notice = text;
         notice_until = time + seconds;

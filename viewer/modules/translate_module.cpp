@@ -1,5 +1,5 @@
-// The App's side of the Translate panel: the worker's translator, results and loaded images into the model and
-// textures; canvas edits into (latest-wins) requests; load/open/save intents; drag-and-drop. Main (GL) thread.
+// The Translate module (see translate_module.h): the worker's translator, results and loaded images into the model
+// and textures; canvas edits into (latest-wins) requests; load/open/save intents; drag-and-drop. GL thread.
 #include <filesystem>
 #include <fstream>
 
@@ -8,44 +8,58 @@
 
 #include "ml/pairs.h"
 #include "ml/tensor_image.h"
-#include "viewer/window/app.h"
+#include "viewer/modules/translate_module.h"
 
 namespace ganscope {
 namespace {
 
-App* g_drop_target = nullptr;  // GLFW's drop callback has no user data we may use (the context owns it)
+TranslateModule* g_drop_target = nullptr;  // GLFW's drop callback has no user data we may use (the context owns it)
 
 void on_drop(GLFWwindow*, int count, const char** paths) {
     if (!g_drop_target || count < 1) return;
-    TranslateModel& t = g_drop_target->model().translate;
+    TranslateModel& t = g_drop_target->model();
     t.load_path = paths[0];
     t.load = true;
 }
 
 }  // namespace
 
-void App::translate_shutdown() {
+void TranslateModule::shutdown() {
     if (g_drop_target == this) {
-        if (GLFWwindow* window = m_context->glfw_window()) glfwSetDropCallback(window, nullptr);
+        if (GLFWwindow* window = m_context ? m_context->glfw_window() : nullptr) glfwSetDropCallback(window, nullptr);
         g_drop_target = nullptr;
     }
-    m_translate_worker.reset();
-    m_translate_canvas_texture = TensorTexture();
-    m_translate_output_texture = TensorTexture();
+    m_worker.reset();
+    m_canvas_texture = TensorTexture();
+    m_output_texture = TensorTexture();
 }
 
-void App::translate_sources() {
-    AppModel& m = m_model;
-    TranslateModel& t = m.translate;
-    t.active = m_translate_worker || (m.config && m.config->image_to_image());
+void TranslateModule::on_run_known(RunView& view, const TrainerStatus& status) {
+    if (view.run.live || !status.config.image_to_image() || m_checkpoint.empty()) return;
+    // An opened pix2pix checkpoint has no latent space to explore: the worker opens it on its own thread.
+    m_model.checkpoint_path = m_checkpoint;
+    m_model.open_checkpoint = true;
+}
+
+void TranslateModule::set_weights(std::shared_ptr<const WeightsSnapshot> weights) {
+    if (!m_worker) {
+        const torch::Device device = weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device();
+        m_worker = std::make_unique<TranslateWorker>(device);
+    }
+    m_worker->set_weights(std::move(weights));
+}
+
+void TranslateModule::update(RunView& view, RunSource&) {
+    TranslateModel& t = m_model;
+    t.active = m_worker || (view.config && view.config->image_to_image());
     if (!t.active) return;
-    if (GLFWwindow* window = m_context->glfw_window(); window && g_drop_target != this) {
+    if (GLFWwindow* window = m_context ? m_context->glfw_window() : nullptr; window && g_drop_target != this) {
         g_drop_target = this;
         glfwSetDropCallback(window, on_drop);
     }
-    if (!m_translate_worker) return;
+    if (!m_worker) return;
     std::shared_ptr<const TranslatorInfo> info;
-    if (m_translate_worker->info().fetch_if_newer(m_seen_translate_info, info)) {
+    if (m_worker->info().fetch_if_newer(m_seen_info, info)) {
         t.description = info->description;
         t.needs_colour = info->input_needs_colour;
         t.output_ascii = info->output_ascii;
@@ -55,37 +69,36 @@ void App::translate_sources() {
         m_sent_canvas = ~0ull;  // the new translator re-translates what is on the canvas
     }
     std::shared_ptr<const LoadedImage> loaded;
-    if (m_translate_worker->loaded().fetch_if_newer(m_seen_translate_loaded, loaded)) {
+    if (m_worker->loaded().fetch_if_newer(m_seen_loaded, loaded)) {
         t.canvas.set_image(loaded->image);
         t.message = "loaded " + loaded->path + " into the input domain";
     }
     std::shared_ptr<const TranslateResult> result;
-    if (m_translate_worker->result().fetch_if_newer(m_seen_translate_result, result)) {
-        m_translate_output = result->output;
-        m_translate_output_texture.update(image_to_tensor(result->output));
-        t.output_image = {m_translate_output_texture.imgui_id(), m_translate_output_texture.width(),
-                          m_translate_output_texture.height()};
+    if (m_worker->result().fetch_if_newer(m_seen_result, result)) {
+        m_output = result->output;
+        m_output_texture.update(image_to_tensor(result->output));
+        t.output_image = image_of(m_output_texture);
         t.inference_ms = result->ms;
         t.pending = result->tag != t.canvas.revision();
     }
-    std::string error = m_translate_worker->error();
+    std::string error = m_worker->error();
     if (!error.empty()) t.message = error;
 }
 
-void App::translate_requests() {
-    TranslateModel& t = m_model.translate;
+void TranslateModule::request(RunView&) {
+    TranslateModel& t = m_model;
     if (!t.active) return;
     if (t.open_checkpoint) {
         t.open_checkpoint = false;
-        if (!m_translate_worker) m_translate_worker = std::make_unique<TranslateWorker>(
+        if (!m_worker) m_worker = std::make_unique<TranslateWorker>(
             torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU));
-        m_translate_worker->open(t.checkpoint_path);
+        m_worker->open(t.checkpoint_path);
         t.message = "opening " + t.checkpoint_path + "...";
     }
     if (t.load) {
         t.load = false;
-        if (m_translate_worker) {
-            m_translate_worker->load(t.load_path);
+        if (m_worker) {
+            m_worker->load(t.load_path);
             t.message = "loading " + t.load_path + "...";
         } else {
             t.message = "no model yet to convert " + t.load_path + " for";
@@ -94,14 +107,14 @@ void App::translate_requests() {
     if (t.save) {
         t.save = false;
         try {
-            if (m_translate_output.empty()) throw std::runtime_error("nothing to save yet: draw something first");
-            write_png(t.save_path, m_translate_output);
+            if (m_output.empty()) throw std::runtime_error("nothing to save yet: draw something first");
+            write_png(t.save_path, m_output);
             t.message = "saved " + t.save_path;
             if (t.output_ascii) {
                 // The output is ASCII art: its text too, beside the PNG.
                 std::string txt = std::filesystem::path(t.save_path).replace_extension(".txt").string();
                 std::ofstream out(txt);
-                out << ascii_art(m_translate_output).text();
+                out << ascii_art(m_output).text();
                 if (!out) throw std::runtime_error(txt + ": could not write the text; check the folder");
                 t.message += " and " + txt;
             }
@@ -111,14 +124,13 @@ void App::translate_requests() {
     }
     if (t.canvas.size() > 0 && t.canvas.revision() != m_uploaded_canvas) {
         m_uploaded_canvas = t.canvas.revision();
-        m_translate_canvas_texture.update(image_to_tensor(t.canvas.image()));
-        t.canvas_image = {m_translate_canvas_texture.imgui_id(), m_translate_canvas_texture.width(),
-                          m_translate_canvas_texture.height()};
+        m_canvas_texture.update(image_to_tensor(t.canvas.image()));
+        t.canvas_image = image_of(m_canvas_texture);
     }
-    if (m_translate_worker && t.canvas.size() > 0 && t.canvas.revision() != m_sent_canvas) {
+    if (m_worker && t.canvas.size() > 0 && t.canvas.revision() != m_sent_canvas) {
         // Latest wins in the worker: while it translates, newer canvases replace each other.
         m_sent_canvas = t.canvas.revision();
-        m_translate_worker->request(t.canvas.image(), m_sent_canvas);
+        m_worker->request(t.canvas.image(), m_sent_canvas);
         t.pending = true;
     }
 }
