@@ -36,9 +36,10 @@ void TranslateModule::shutdown() {
 
 void TranslateModule::on_run_known(RunView& view, const TrainerStatus& status) {
     if (view.run.live || !status.config.image_to_image() || m_checkpoint.empty()) return;
-    // An opened pix2pix checkpoint has no latent space to explore: the worker opens it on its own thread.
+    // An opened pix2pix checkpoint has no latent space to explore: the source read it once, on its own thread,
+    // and its generator's weights come to the worker like a live run's (set_weights); the file is not read again.
     m_model.checkpoint_path = m_checkpoint;
-    m_model.open_checkpoint = true;
+    m_model.message = "opening " + m_checkpoint + "...";
 }
 
 void TranslateModule::set_weights(std::shared_ptr<const WeightsSnapshot> weights) {
@@ -61,6 +62,9 @@ void TranslateModule::update(RunView& view, RunSource&) {
     std::shared_ptr<const TranslatorInfo> info;
     if (m_worker->info().fetch_if_newer(m_seen_info, info)) {
         t.description = info->description;
+        // The opened checkpoint's weights came through the source: say which file they are from.
+        if (info->weights_step >= 0 && !view.run.live && !m_checkpoint.empty())
+            t.description = m_checkpoint + ": " + t.description;
         t.needs_colour = info->input_needs_colour;
         t.output_ascii = info->output_ascii;
         if (t.canvas.size() != info->image_size) t.canvas.reset(info->image_size);

@@ -29,9 +29,8 @@ void App::update_sources() {
     std::shared_ptr<const WeightsSnapshot> weights;
     if (run.weights().fetch_if_newer(m_seen_weights, weights)) {
         if (weights->config.image_to_image()) {
-            // pix2pix has no latent space: its generator goes to the Translate module's worker (an opened
-            // checkpoint is opened there from its file instead).
-            if (v.run.live) m_translate.set_weights(weights);
+            // pix2pix has no latent space: its generator goes to the Translate module's worker.
+            m_translate.set_weights(weights);
         } else {
             m_latent.set_weights(weights);
             m_record.set_weights(weights);
