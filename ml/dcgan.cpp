@@ -61,18 +61,18 @@ DcganDiscriminatorImpl::DcganDiscriminatorImpl(int image_size, int width) {
 
 torch::Tensor DcganDiscriminatorImpl::forward(torch::Tensor x) { return net->forward(x).view({x.size(0), 1}); }
 
-void dcgan_init_weights(nn::Module& module) {
+void dcgan_init_weights(nn::Module& module, std::optional<at::Generator> generator) {
     torch::NoGradGuard no_grad;
     for (auto& m : module.modules(/*include_self=*/false)) {
         const std::string name = m->name();
         if (name == "torch::nn::Conv2dImpl" || name == "torch::nn::ConvTranspose2dImpl") {
             for (auto& p : m->named_parameters(false)) {
-                if (p.key() == "weight") p.value().normal_(0.0, 0.02);
+                if (p.key() == "weight") p.value().normal_(0.0, 0.02, generator);
                 else p.value().zero_();
             }
         } else if (name == "torch::nn::BatchNorm2dImpl") {
             for (auto& p : m->named_parameters(false)) {
-                if (p.key() == "weight") p.value().normal_(1.0, 0.02);
+                if (p.key() == "weight") p.value().normal_(1.0, 0.02, generator);
                 else p.value().zero_();
             }
         }
@@ -86,11 +86,14 @@ torch::Tensor make_fixed_latents(int count, int latent_dim, uint64_t seed) {
 
 DcganTask::DcganTask(const TrainConfig& config, torch::Device device)
     : m_config(config), m_device(device), m_rng(make_random_generator(device, config.seed)) {
-    torch::manual_seed(config.seed);  // weight initialisation
+    // Initial weights from the run's seed, not from libtorch's global generator (which torch::manual_seed would
+    // reseed for every thread): two ranks that are threads of one process, or a window's workers beside a
+    // trainer, cannot interleave their draws with this run's, so the same config always gives the same model.
+    at::Generator init_rng = make_random_generator(torch::kCPU, config.seed);
     m_g = DcganGenerator(config.image_size, config.latent_dim, config.g_width);
     m_d = DcganDiscriminator(config.image_size, config.d_width);
-    dcgan_init_weights(*m_g);
-    dcgan_init_weights(*m_d);
+    dcgan_init_weights(*m_g, init_rng);
+    dcgan_init_weights(*m_d, init_rng);
     m_g->to(device);
     m_d->to(device);
     // channels_last lets oneDNN (CPU) and cuDNN (GPU) pick their faster NHWC kernels; Adam's state follows.

@@ -27,8 +27,9 @@ struct DcganDiscriminatorImpl : torch::nn::Module {
 };
 TORCH_MODULE(DcganDiscriminator);
 
-// N(0, 0.02) for convolutions, N(1, 0.02) for BatchNorm weights, zero biases (DCGAN paper).
-void dcgan_init_weights(torch::nn::Module& module);
+// N(0, 0.02) for convolutions, N(1, 0.02) for BatchNorm weights, zero biases (DCGAN paper); drawn from
+// `generator` (default: libtorch's global one).
+void dcgan_init_weights(torch::nn::Module& module, std::optional<at::Generator> generator = std::nullopt);
 // Throws std::invalid_argument unless size is a power of two in [16, 256].
 int dcgan_depth(int image_size);
 
