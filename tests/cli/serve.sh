@@ -27,7 +27,7 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 # The page in a real browser: the DOM's step, twice, a few seconds apart.
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || fail "no chromium: scripts/setup installs Debian's chromium"
-dom() { timeout 60 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" \
+dom() { timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" \
           --virtual-time-budget=3000 --dump-dom "$url/" 2> /dev/null; }
 step_of() { sed -n 's/.*<td id="step">\([0-9]*\).*/\1/p' | head -1; }
 first=$(dom | step_of)
@@ -35,7 +35,7 @@ sleep 3
 second=$(dom | step_of)
 [ -n "$first" ] && [ -n "$second" ] || fail "the page's DOM shows no step (got '$first', '$second')"
 [ "$second" -gt "$first" ] || fail "the page's step did not advance ($first, then $second)"
-timeout 60 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" --window-size=1280,800 \
+timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" --window-size=1280,800 \
   --virtual-time-budget=3000 --screenshot="$work/page.png" "$url/" > /dev/null 2>&1 || true
 [ -s "$work/page.png" ] || fail "no screenshot of the page"
 kill -INT $pid; wait $pid || true
