@@ -11,6 +11,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$(grep -c '"swd":' "$work/run/metrics.jsonl")" -eq 2 ] || fail "metrics.jsonl should carry swd at steps 5 and 10"
 grep -q '"swd_16":' "$work/run/metrics.jsonl" || fail "no per-level swd_16 in metrics.jsonl"
 grep -q '"ema_decay": 0.99,' "$work/run/config.json" || fail "the default recipe should turn the weight average on"
+grep -q '"lr_g": 0.0004,' "$work/run/config.json" || fail "the default recipe should train G at 4e-4"
+grep -q '"lr_d": 0.0004,' "$work/run/config.json" || fail "the default recipe should train D at 4e-4"
 
 "$bin" eval --checkpoint "$work/run/checkpoint.pt" --swd-images 32 > "$work/eval.txt" 2>&1 || { cat "$work/eval.txt"; fail "eval failed"; }
 tail -n 1 "$work/eval.txt" | grep -Eq '^swd: [0-9]+\.[0-9]+$' || { cat "$work/eval.txt"; fail "last line is not 'swd: X'"; }
@@ -20,6 +22,9 @@ grep -q "read from" "$work/eval.txt" || { cat "$work/eval.txt"; fail "eval did n
 "$bin" train --headless --preset tiny --recipe seed003 --steps 2 --out "$work/seed" > /dev/null 2>&1 || fail "--recipe seed003 failed"
 grep -q '"ema_decay": 0.0' "$work/seed/config.json" || fail "--recipe seed003 should train without the average"
 grep -q '"diffaug": ""' "$work/seed/config.json" || fail "--recipe seed003 should train without DiffAugment"
+grep -q '"lr_g": 0.0002,' "$work/seed/config.json" || fail "--recipe seed003 should train at seed 003's 2e-4"
+"$bin" train --headless --preset tiny --lr 1e-4 --steps 1 --out "$work/lr" > /dev/null 2>&1 || fail "--lr 1e-4 failed"
+grep -q '"lr_g": 0.0001,' "$work/lr/config.json" || fail "--lr should override the recipe's rate"
 
 "$bin" train --headless --model pix2pix --preset tiny --steps 2 --out "$work/p2p" > "$work/p2p.txt" 2>&1 ||
   { cat "$work/p2p.txt"; fail "pix2pix training failed"; }

@@ -9,7 +9,7 @@ python="${GANSCOPE_PYTHON:-$here/../../.venv/bin/python}"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$bin" train --headless --preset tiny --steps 6 --lr-schedule linear --lr-constant-steps 2 --lr-decay-steps 3 \
+"$bin" train --headless --preset tiny --steps 6 --lr 2e-4 --lr-schedule linear --lr-constant-steps 2 --lr-decay-steps 3 \
   --out "$work/run" > "$work/train.txt" 2>&1 || { cat "$work/train.txt"; fail "training failed"; }
 ls "$work/run"/events.out.tfevents.* > /dev/null 2>&1 || fail "no TensorBoard event file in the run folder"
 # Rates per step: 2e-4 for steps 1-2, then 1.5e-4, 1e-4, 0.5e-4, 0.

@@ -351,8 +351,20 @@ TEST_CASE("recipes: seed003 is the plain DCGAN, default is one of the measured c
     CHECK(c.r1_gamma == 0);
     CHECK(recipe_of(c) == "seed003");
     CHECK(recipe_of(TrainConfig{}) == "seed003");  // old configs and checkpoints are seed 003's
+    CHECK(c.lr_g == 2e-4);
+    CHECK(c.lr_d == 2e-4);
     apply_recipe(c, "default");
     CHECK(recipe_of(c) == default_recipe());
+    apply_recipe(c, "lr-ema");  // recipes carry Adam's rates, and seed003 restores seed 003's
+    CHECK(c.lr_g == 4e-4);
+    CHECK(c.lr_d == 4e-4);
+    CHECK(c.ema_decay == 0.99);
+    apply_recipe(c, "seed003");
+    CHECK(c.lr_g == 2e-4);
+    CHECK(recipe_of(c) == "seed003");
+    c.lr_g = 1e-4;
+    CHECK(recipe_of(c) == "custom");
+    apply_recipe(c, "default");
     CHECK_THROWS_WITH_AS(apply_recipe(c, "best"), doctest::Contains("seed003"), std::invalid_argument);
     c.model = "pix2pix";
     CHECK_THROWS_AS(c.validate(), std::invalid_argument);  // DCGAN options on pix2pix

@@ -164,6 +164,7 @@ void add_bench_command(CommandLine& cli) {
     q.whole("swd-images", "N", "images per side of the metric");
     q.text("out", "DIR", "where the final grids go (default docs)");
     q.text("device", "cpu|cuda[:N]", device);
+    q.whole("threads", "N", "libtorch threads on a CPU (default: one per core)");
 
     Args& dist = cli.add(&bench, "dist",
                          "on one global batch, 2 ranks of 1 thread (Gloo on 127.0.0.1) against 1 process of 2 "

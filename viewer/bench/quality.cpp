@@ -21,7 +21,9 @@ int bench_quality(const Args& args) {
     std::stringstream names(args.get("recipes", "seed003,default"));
     for (std::string r; std::getline(names, r, ',');) o.recipes.push_back(r);
     const torch::Device device(args.get("device", torch::cuda::is_available() ? "cuda" : "cpu"));
-    if (device.is_cpu()) torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+    const int threads = args.get_int("threads", int(std::max(1u, std::thread::hardware_concurrency())));
+    if (threads < 1 || threads > 1024) throw UsageError("--threads " + args.get("threads") + ": use 1 to 1024");
+    if (device.is_cpu()) torch::set_num_threads(threads);
     o.base.data = args.get("data", "emoji");
     o.base.device = device.str();
     o.base.image_size = args.get_int("size", device.is_cuda() ? 64 : 32);
@@ -30,9 +32,11 @@ int bench_quality(const Args& args) {
     o.base.swd_images = args.get_int("swd-images", o.base.swd_images);
     auto label = [](const std::string& r) { return r == "default" ? "default (" + std::string(default_recipe()) + ")" : r; };
     if (o.recipes.size() == 2)
-        std::printf("bench quality: %s vs %s, %.1f minutes each of wall-clock training in %.0f s turns, %s %dx%d batch %d\n",
+        std::printf("bench quality: %s vs %s, %.1f minutes each of wall-clock training in %.0f s turns, "
+                    "%s %dx%d batch %d on %s (%d threads)\n",
                     label(o.recipes[0]).c_str(), label(o.recipes[1]).c_str(), o.minutes, o.slice_seconds,
-                    o.base.data.c_str(), o.base.image_size, o.base.image_size, o.base.batch_size);
+                    o.base.data.c_str(), o.base.image_size, o.base.image_size, o.base.batch_size,
+                    o.base.device.c_str(), torch::get_num_threads());
     std::fflush(stdout);
     o.progress = [](const std::string& line) {
         std::printf("%s\n", line.c_str());

@@ -15,7 +15,7 @@ void add_train_options(Args& args) {
     args.text("resume", "runs/NAME", "continue a run from its checkpoint");
     args.whole("size", "S", "image size, a power of two (default 32 on a CPU, 64 on a GPU)");
     args.whole("batch", "B", "batch size (default 64; pix2pix 1)");
-    args.number("lr", "X", "Adam learning rate of both networks (default 2e-4)");
+    args.number("lr", "X", "Adam learning rate of both networks (default: the recipe's, 4e-4; seed003 and pix2pix 2e-4)");
     args.number("lr-g", "X", "the generator's learning rate");
     args.number("lr-d", "X", "the discriminator's learning rate");
     args.whole("latent", "L", "latent size (default 128)");
@@ -44,9 +44,11 @@ void add_train_options(Args& args) {
     args.whole("load-size", "N", "pix2pix: images are loaded at this size, then randomly cropped to --size");
     args.flag("paused", "start with training paused");
     // Quality (issue 16).
-    args.text("recipe", "default|seed003", "DCGAN recipe: default (seed 003 + a weight average of G, decay 0.99, chosen "
-                                           "by `bench quality`) or seed 003's exactly; also ema, ema-fast, diffaug, "
-                                           "hinge, r1, lsgan");
+    args.text("recipe", "default|seed003", "DCGAN recipe: default (seed 003 at twice its learning rate, 4e-4, with a "
+                                           "weight average of G, decay 0.99; chosen by `bench quality`) or seed "
+                                           "003's exactly; also the candidates ema, ema-fast, diffaug, hinge, r1, "
+                                           "lsgan, lsgan-ema, hinge-ema, translation-ema, r1-ema, ttur-ema, lr-ema, "
+                                           "lr-only, lr6-ema");
     args.choice("gan-loss", {"bce", "hinge", "lsgan", "wgan-gp"}, "the adversarial loss (DCGAN)");
     args.number("r1", "GAMMA", "R1 gradient penalty on real images (0: off)");
     args.text("diffaug", "color,translation,cutout|none", "differentiable augmentation of real and fake images alike");
