@@ -51,11 +51,12 @@ for option in $(grep -o 'args\.\(text\|whole\|number\|choice\|flag\)("[a-z0-9-]*
 done
 grep -q -- "--history-every" "$work/help.txt" || fail "train --help lacks --history-every"
 "$bin" --version > "$work/version.txt" || fail "--version failed"
-[ "$(wc -l < "$work/version.txt")" -eq 5 ] || { cat "$work/version.txt"; fail "--version should print 5 lines"; }
-for name in ganscope libtorch CUDA "Dear ImGui" GLFW; do
+[ "$(wc -l < "$work/version.txt")" -eq 6 ] || { cat "$work/version.txt"; fail "--version should print 6 lines"; }
+for name in ganscope libtorch CUDA "Dear ImGui" ImPlot GLFW; do
   grep -q "^$name " "$work/version.txt" || { cat "$work/version.txt"; fail "--version does not name $name"; }
 done
 grep -q "^libtorch 2\." "$work/version.txt" || fail "--version does not give libtorch's version"
+grep -q "^Dear ImGui 1\.9[2-9].* (docking)" "$work/version.txt" || fail "--version does not name the docking Dear ImGui 1.92+"
 expect_error "cannot create the run folder" "$bin" train --headless --preset tiny --steps 2 --out /proc/ganscope-run
 
 # Ctrl-C mid-run: a checkpoint is saved, the exit code says interrupted, and the run resumes.

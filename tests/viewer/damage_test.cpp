@@ -79,7 +79,7 @@ struct UiFixture {
         ImGui::SetNextWindowPos(ImVec2(window_x, 60));
         ImGui::SetNextWindowSize(ImVec2(180, 160));
         ImGui::Begin("image");
-        ImGui::Image(reinterpret_cast<void*>(intptr_t(texture.id())), ImVec2(96, 96));
+        ImGui::Image(ImTextureID(texture.id()), ImVec2(96, 96));
         ImGui::End();
         ImGui::SetNextWindowPos(ImVec2(20, 300));
         ImGui::SetNextWindowSize(ImVec2(300, 80));
@@ -91,7 +91,8 @@ struct UiFixture {
         ImDrawData* data = ImGui::GetDrawData();
 
         const bool fresh = context->begin_frame();
-        auto rects = tracker.damage(*data, [](ImTextureID id) { return texture_version(unsigned(intptr_t(id))); }, fresh);
+        DamageTracker::upload_textures(*data);
+        auto rects = tracker.damage(*data, [](ImTextureID id) { return texture_version(unsigned(id)); }, fresh);
         const float clear[4] = {0.1f, 0.2f, 0.3f, 1.0f};
         DamageTracker::render(*data, rects, clear);
         context->end_frame(!rects.empty());

@@ -27,14 +27,14 @@ struct Box {
     ImVec2 min{1e9f, 1e9f}, max{-1e9f, -1e9f};
 };
 // Where the last frame drew `texture` on screen.
-Box find_drawn(void* texture) {
+Box find_drawn(ImTextureID texture) {
     Box b;
     ImDrawData* data = ImGui::GetDrawData();
     REQUIRE(data);
-    for (int l = 0; l < data->CmdListsCount; ++l) {
+    for (int l = 0; l < data->CmdLists.Size; ++l) {
         const ImDrawList* list = data->CmdLists[l];
         for (const ImDrawCmd& cmd : list->CmdBuffer) {
-            if (cmd.UserCallback || cmd.TextureId != texture) continue;
+            if (cmd.UserCallback || cmd.GetTexID() != texture) continue;
             for (unsigned i = 0; i < cmd.ElemCount; ++i) {
                 const ImDrawVert& v = list->VtxBuffer[int(cmd.VtxOffset + list->IdxBuffer[int(cmd.IdxOffset + i)])];
                 b.found = true;

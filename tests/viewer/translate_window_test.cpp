@@ -26,14 +26,14 @@ struct Drawn {
     bool found = false;
     ImVec2 min{1e9f, 1e9f}, max{-1e9f, -1e9f}, uv_min{1e9f, 1e9f}, uv_max{-1e9f, -1e9f};
 };
-Drawn find_drawn(void* texture) {
+Drawn find_drawn(ImTextureID texture) {
     Drawn d;
     ImDrawData* data = ImGui::GetDrawData();
     REQUIRE(data);
-    for (int l = 0; l < data->CmdListsCount; ++l) {
+    for (int l = 0; l < data->CmdLists.Size; ++l) {
         const ImDrawList* list = data->CmdLists[l];
         for (const ImDrawCmd& cmd : list->CmdBuffer) {
-            if (cmd.UserCallback || cmd.TextureId != texture) continue;
+            if (cmd.UserCallback || cmd.GetTexID() != texture) continue;
             for (unsigned i = 0; i < cmd.ElemCount; ++i) {
                 const ImDrawVert& v = list->VtxBuffer[int(cmd.VtxOffset + list->IdxBuffer[int(cmd.IdxOffset + i)])];
                 d.found = true;

@@ -29,15 +29,29 @@ TEST_CASE("debiased EMA matches TensorBoard's smoothing") {
     CHECK(n[2] == doctest::Approx(1.0));
 }
 
-TEST_CASE("nice ticks are round numbers covering the range") {
-    auto t = nice_ticks(0.13, 0.91, 4);
-    REQUIRE(!t.empty());
-    CHECK(t.front() >= 0.13);
-    CHECK(t.back() <= 0.91);
-    CHECK(t[1] - t[0] == doctest::Approx(0.2));
-    auto big = nice_ticks(0, 1000, 5);
-    CHECK(big[1] - big[0] == doctest::Approx(200));
-    CHECK(nice_ticks(1, 1).empty());
+TEST_CASE("the hover read-out picks the nearest step, ties to the earlier") {
+    const std::vector<double> xs = {0, 10, 20, 40};
+    CHECK(nearest_index(xs, -5) == 0);
+    CHECK(nearest_index(xs, 4) == 0);
+    CHECK(nearest_index(xs, 5) == 0);
+    CHECK(nearest_index(xs, 6) == 1);
+    CHECK(nearest_index(xs, 31) == 3);
+    CHECK(nearest_index(xs, 1e9) == 3);
+    CHECK(nearest_index({7}, 0) == 0);
+}
+
+TEST_CASE("a followed link takes the data's range; a user's zoom is kept") {
+    PlotLink link;
+    link.fit(100, 900);
+    CHECK(link.x_min == 100);
+    CHECK(link.x_max == 900);
+    link.fit(5, 5);  // one point: a range of 1, not an empty one
+    CHECK(link.x_max - link.x_min == 1);
+    link.follow = false;
+    link.x_min = 200, link.x_max = 300;
+    link.fit(0, 5000);
+    CHECK(link.x_min == 200);
+    CHECK(link.x_max == 300);
 }
 
 TEST_CASE("grid hit-testing maps pixels to cells and padding to none") {

@@ -1,6 +1,7 @@
 // `ganscope --version`: the versions ganscope was built with, and whether a GPU is here. Main thread.
 #include <GLFW/glfw3.h>
 #include <imgui.h>
+#include <implot.h>
 #include <torch/torch.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 
@@ -21,7 +22,11 @@ std::string version_text() {
     int major = 0, minor = 0, revision = 0;
     glfwGetVersion(&major, &minor, &revision);
     return std::string("ganscope ") + GANSCOPE_VERSION + "\nlibtorch " + TORCH_VERSION + "\nCUDA " + cuda +
-           "\nDear ImGui " + IMGUI_VERSION + "\nGLFW " + std::to_string(major) + "." +
+           "\nDear ImGui " + IMGUI_VERSION +
+#ifdef IMGUI_HAS_DOCK
+           " (docking)" +
+#endif
+           "\nImPlot " + IMPLOT_VERSION + " (imgui-bundle " + GANSCOPE_IMGUI_BUNDLE + ")\nGLFW " + std::to_string(major) + "." +
            std::to_string(minor) + "." + std::to_string(revision);
 }
 

@@ -23,7 +23,7 @@ namespace ganscope {
 
 // A texture as ImGui sees it; panels draw it with ImGui::Image and never touch GL.
 struct ImageRef {
-    void* texture = nullptr;
+    uint64_t texture = 0;  // the GL texture name, as ImTextureID
     int width = 0, height = 0;
     bool ready() const { return texture && width > 0 && height > 0; }
 };

@@ -23,6 +23,7 @@ public:
     virtual ~Module() = default;
     virtual const char* title() const = 0;                    // its window's or tab's title
     virtual bool shown(const RunView&) const { return true; }  // whether this run has the feature
+    virtual bool busy() const { return false; }  // at work the user should see with its tab behind (a dot)
     // The source's first status that carries the run's configuration.
     virtual void on_run_known(RunView&, const TrainerStatus&) {}
     virtual void update(RunView&, RunSource&) {}

@@ -36,6 +36,7 @@ public:
     void capture(int width, int height, double now_seconds);
     RecordModel& model() { return m_model; }
     const RecordModel& model() const { return m_model; }
+    bool busy() const override { return recording(); }
     bool recording() const { return m_model.grid.active || m_model.window.active || m_model.walk.active; }
 
 private:

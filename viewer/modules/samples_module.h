@@ -10,7 +10,7 @@ namespace ganscope {
 class SamplesModule : public Module {
 public:
     explicit SamplesModule(const LatentLinks& links) : m_links(links) {}
-    const char* title() const override { return "Fakes"; }
+    const char* title() const override { return "Samples"; }
     void on_run_known(RunView& view, const TrainerStatus& status) override;
     void update(RunView& view, RunSource& run) override;
     void draw(RunView& view) override { m_panel.draw(view, m_grid, m_links); }

@@ -54,27 +54,32 @@ void CurvesPanel::draw(const RunView& model, const MetricsHistory& metrics) {
     ImGui::SameLine();
     ImGui::Checkbox("log scale", &m_log_loss);
     ImGui::SameLine();
+    ImGui::Checkbox("follow", &m_steps.follow);
+    ImGui::SetItemTooltip("keep the newest steps in view; a pan or zoom stops it, a double-click in a plot resumes");
+    ImGui::SameLine();
     ImGui::TextDisabled("%zu points", h.size());
     if (!model.run.live && h.empty()) {
         ImGui::TextDisabled("no metrics.jsonl beside this checkpoint");
         return;
     }
+    if (!h.empty()) m_steps.fit(double(h.front().step), double(h.back().step));
     PlotStyle style;
+    style.link = &m_steps;
     style.smoothing = m_smoothing;
     const float spacing = ImGui::GetStyle().ItemSpacing.y;
     float avail = ImGui::GetContentRegionAvail().y - spacing;
     const bool quality = !m_quality.empty();
-    style.height = std::max(ui_em(5), avail * (quality ? 0.4f : 0.55f));
+    style.height = std::max(ui_em(7), avail * (quality ? 0.4f : 0.55f));
     style.log_y = m_log_loss;
     draw_plot("losses", m_losses, style);
-    style.height = std::max(ui_em(4), quality ? avail * 0.3f : ImGui::GetContentRegionAvail().y);
+    style.height = std::max(ui_em(7), quality ? avail * 0.3f : ImGui::GetContentRegionAvail().y);
     style.log_y = false;
     style.value_format = "%.3f";
     draw_plot("probabilities", m_probabilities, style);
     if (quality) {
-        style.height = std::max(ui_em(4), ImGui::GetContentRegionAvail().y);
+        style.height = std::max(ui_em(7), ImGui::GetContentRegionAvail().y);
         style.value_format = "%.1f";
-        draw_plot("quality: sliced Wasserstein distance x1e3 (lower is better)", m_quality, style);
+        draw_plot("quality: swd x1e3 (lower is better)", m_quality, style);
     }
 }
 

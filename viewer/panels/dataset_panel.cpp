@@ -35,7 +35,7 @@ void DatasetPanel::draw(DatasetModel& d, const GridModel& fakes) {
         ImGui::TextDisabled("%s", title);
         if (image.ready()) {
             float scale = std::min(half / image.width, (avail.y - label) / image.height);
-            ImGui::Image(image.texture, ImVec2(image.width * scale, image.height * scale));
+            ui_image(image.texture, ImVec2(image.width * scale, image.height * scale));
         } else {
             ImGui::Dummy(ImVec2(half, half));
         }

@@ -39,9 +39,9 @@ void HistoryPanel::draw(HistoryViewModel& h, const GridModel& g, const ExplorerM
     if (ImGui::SmallButton("live")) h.position = -1;
 
     const bool live = h.live();
-    void* grid = live ? g.image.texture : h.grid_texture;
+    const uint64_t grid = live ? g.image.texture : h.grid_texture;
     const int gw = live ? g.image.width : h.grid_width, gh = live ? g.image.height : h.grid_height;
-    void* single = live ? e.image.texture : h.explorer_texture;
+    const uint64_t single = live ? e.image.texture : h.explorer_texture;
     const int sw = live ? e.image.width : h.explorer_width, sh = live ? e.image.height : h.explorer_height;
     if (live) ImGui::TextDisabled("live: step %lld", (long long)g.step);
     else if (h.pending || h.shown_step < 0) ImGui::TextDisabled("rendering the snapshot of step %lld...", (long long)h.steps[size_t(h.position)]);
@@ -54,14 +54,14 @@ void HistoryPanel::draw(HistoryViewModel& h, const GridModel& g, const ExplorerM
     const float grid_w = avail.x - side - ImGui::GetStyle().ItemSpacing.x;
     if (grid && gw > 0 && gh > 0 && (live || h.shown_step >= 0)) {
         float scale = std::max(0.1f, std::min(grid_w / gw, avail.y / gh));
-        ImGui::Image(grid, ImVec2(gw * scale, gh * scale));
+        ui_image(grid, ImVec2(gw * scale, gh * scale));
     } else {
         ImGui::Dummy(ImVec2(grid_w, avail.y));
     }
     ImGui::SameLine(grid_w + ImGui::GetStyle().ItemSpacing.x + ImGui::GetStyle().WindowPadding.x);
     ImGui::BeginGroup();
     ImGui::TextDisabled("explorer latent");
-    if (single && sw > 0 && sh > 0 && (live || h.shown_step >= 0)) ImGui::Image(single, ImVec2(side, side * sh / sw));
+    if (single && sw > 0 && sh > 0 && (live || h.shown_step >= 0)) ui_image(single, ImVec2(side, side * sh / sw));
     ImGui::EndGroup();
 }
 

@@ -36,7 +36,7 @@ void InterpolationPanel::draw(InterpolationModel& m, const LatentLinks& links) {
         float side = std::min(avail, ImGui::GetContentRegionAvail().y - ui_em(0.5f));
         side = std::max(side, ui_em(4));
         ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - side) / 2);
-        if (m.walk_image.ready()) ImGui::Image(m.walk_image.texture, ImVec2(side, side));
+        if (m.walk_image.ready()) ui_image(m.walk_image.texture, ImVec2(side, side));
         else ImGui::TextDisabled("walking...");
         return;
     }
@@ -54,7 +54,7 @@ void InterpolationPanel::draw(InterpolationModel& m, const LatentLinks& links) {
     const int frames = std::max(1, (m.strip.width - m.padding) / (m.cell + m.padding));
     float scale = avail / m.strip.width;
     ImVec2 origin = ImGui::GetCursorScreenPos();
-    ImGui::Image(m.strip.texture, ImVec2(m.strip.width * scale, m.strip.height * scale));
+    ui_image(m.strip.texture, ImVec2(m.strip.width * scale, m.strip.height * scale));
     int frame = -1;
     if (ImGui::IsItemHovered()) {
         float x = (ImGui::GetIO().MousePos.x - origin.x) / scale;
@@ -78,7 +78,7 @@ void InterpolationPanel::draw(InterpolationModel& m, const LatentLinks& links) {
         ImVec2 uv0(x0 / m.strip.width, float(m.padding) / m.strip.height);
         ImVec2 uv1((x0 + m.cell) / m.strip.width, float(m.padding + m.cell) / m.strip.height);
         ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - side) / 2);
-        ImGui::Image(m.strip.texture, ImVec2(side, side), uv0, uv1);
+        ui_image(m.strip.texture, ImVec2(side, side), uv0, uv1);
         ImGui::SetNextItemWidth(-ui_em(4));
         ImGui::SliderFloat("speed", &m.speed, 0.1f, 4.0f, "%.1fx");
     }

@@ -63,7 +63,7 @@ void LatentPanel::draw(ExplorerModel& e, const LatentLinks& links) {
     const float side = std::clamp(ImGui::GetContentRegionAvail().x * 0.45f, ui_em(8), ui_em(18));
     ImGui::BeginGroup();
     if (e.image.ready()) {
-        ImGui::Image(e.image.texture, ImVec2(side, side));
+        ui_image(e.image.texture, ImVec2(side, side));
     } else {
         ImGui::Dummy(ImVec2(side, side));
     }

@@ -34,7 +34,7 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
     // Zoom buttons at the right when they fit beside the caption, else on their own line.
     const float buttons = ui_em(9.5f);
     ImGui::SameLine();
-    if (ImGui::GetContentRegionAvail().x > buttons) ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - buttons);
+    if (ImGui::GetContentRegionAvail().x > buttons) ImGui::SameLine(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - buttons);
     else ImGui::NewLine();
     if (ImGui::SmallButton("fit")) m_zoom = 0;
     ImGui::SameLine();
@@ -55,7 +55,7 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
     if (size.y < avail.y) cursor.y += (avail.y - size.y) / 2;
     ImGui::SetCursorPos(cursor);
     ImVec2 origin = ImGui::GetCursorScreenPos();
-    ImGui::Image(g.image.texture, size);
+    ui_image(g.image.texture, size);
     const bool hovered = ImGui::IsItemHovered();
     ImGuiIO& io = ImGui::GetIO();
     if (hovered && io.KeyCtrl && io.MouseWheel != 0) {  // ctrl + wheel zooms; the wheel alone scrolls
@@ -76,11 +76,11 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
         ImDrawList* draw = ImGui::GetWindowDrawList();
         draw->AddRect(ImVec2(origin.x + x0 * zoom, origin.y + y0 * zoom),
                       ImVec2(origin.x + (x0 + g.cell) * zoom, origin.y + (y0 + g.cell) * zoom),
-                      IM_COL32(90, 170, 255, 255), 0, 0, 2.0f);
+                      IM_COL32(90, 170, 255, 255), 0.0f, 2.0f);
         ImGui::BeginTooltip();
         ImVec2 uv0(x0 / g.image.width, y0 / g.image.height);
         ImVec2 uv1((x0 + g.cell) / g.image.width, (y0 + g.cell) / g.image.height);
-        ImGui::Image(g.image.texture, ImVec2(ui_em(8), ui_em(8)), uv0, uv1);
+        ui_image(g.image.texture, ImVec2(ui_em(8), ui_em(8)), uv0, uv1);
         ImGui::Text("sample %d (row %d, column %d)", hovered_cell, row, col);
         ImGui::TextDisabled("click: explore   right-click: more");
         ImGui::EndTooltip();

@@ -36,12 +36,12 @@ void TranslatePanel::draw(TranslateModel& t) {
         handle_canvas_input(t, pos, side);
         ImVec2 end(pos.x + side, pos.y + side);
         if (!t.split_view) {
-            if (t.canvas_image.ready()) dl->AddImage(t.canvas_image.texture, pos, end);
+            if (t.canvas_image.ready()) ui_add_image(dl, t.canvas_image.texture, pos, end);
             dl->AddRect(pos, end, frame);
             ImGui::SameLine();
             ImVec2 out = ImGui::GetCursorScreenPos();
             ImVec2 out_end(out.x + side, out.y + side);
-            if (t.output_image.ready()) ImGui::Image(t.output_image.texture, ImVec2(side, side));
+            if (t.output_image.ready()) ui_image(t.output_image.texture, ImVec2(side, side));
             else ImGui::Dummy(ImVec2(side, side));
             dl->AddRect(out, out_end, frame);
             dl->AddText(ImVec2(pos.x + 4, end.y - ImGui::GetFontSize() - 3), IM_COL32(120, 120, 130, 255), "input");
@@ -50,9 +50,9 @@ void TranslatePanel::draw(TranslateModel& t) {
             // Input left of the split line, output right of it, both over the same square.
             const float sx = pos.x + side * t.split;
             if (t.canvas_image.ready())
-                dl->AddImage(t.canvas_image.texture, pos, ImVec2(sx, end.y), ImVec2(0, 0), ImVec2(t.split, 1));
+                ui_add_image(dl, t.canvas_image.texture, pos, ImVec2(sx, end.y), ImVec2(0, 0), ImVec2(t.split, 1));
             if (t.output_image.ready())
-                dl->AddImage(t.output_image.texture, ImVec2(sx, pos.y), end, ImVec2(t.split, 0), ImVec2(1, 1));
+                ui_add_image(dl, t.output_image.texture, ImVec2(sx, pos.y), end, ImVec2(t.split, 0), ImVec2(1, 1));
             dl->AddLine(ImVec2(sx, pos.y), ImVec2(sx, end.y), IM_COL32(80, 160, 240, 255), 2.0f);
             dl->AddRect(pos, end, frame);
             ImGui::SetNextItemWidth(side);
@@ -102,8 +102,8 @@ void TranslatePanel::draw_tools(TranslateModel& t) {
     ImGuiIO& io = ImGui::GetIO();
     if (ImGui::IsWindowFocused() && io.KeyCtrl && !io.WantTextInput) {
         // Ctrl+Z / Ctrl+Y; ImGui 1.86 maps the named keys through io.KeyMap.
-        if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Z), false)) t.canvas.undo();
-        if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Y), false)) t.canvas.redo();
+        if (ImGui::IsKeyPressed(ImGuiKey_Z, false)) t.canvas.undo();
+        if (ImGui::IsKeyPressed(ImGuiKey_Y, false)) t.canvas.redo();
     }
 }
 

@@ -56,9 +56,9 @@ struct HistoryViewModel {
     bool pending = false;         // a render is on its way
     bool active = false;          // the History tab is visible: only then are snapshots rendered
     std::string run_dir, error;
-    void* grid_texture = nullptr; // ImGui texture ids (filled by the controller; panels make no GL calls)
+    uint64_t grid_texture = 0;    // ImGui texture ids (filled by the controller; panels make no GL calls)
     int grid_width = 0, grid_height = 0;
-    void* explorer_texture = nullptr;
+    uint64_t explorer_texture = 0;
     int explorer_width = 0, explorer_height = 0;
     bool live() const { return position < 0 || position >= int(steps.size()); }
 };

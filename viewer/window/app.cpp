@@ -14,6 +14,7 @@
 #include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <implot.h>
 
 #include "render/cuda_interop.h"
 #include "render/gl_check.h"
@@ -57,11 +58,18 @@ App::App(AppOptions options) : m_options(std::move(options)) {
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
+    ImPlot::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     m_ini_path = m_options.ini_path;
     io.IniFilename = m_ini_path.empty() ? nullptr : m_ini_path.c_str();
+    io.ConfigFlags |= ImGuiConfigFlags_DockingEnable;
+    register_settings();
     if (GLFWwindow* window = m_context->glfw_window()) {
+        // Panels torn out of the window get their own OS windows where the platform can make them (X11, not
+        // Wayland: GLFW's backend says so in BackendFlags).
+        io.ConfigFlags |= ImGuiConfigFlags_ViewportsEnable;
         m_imgui_glfw = ImGui_ImplGlfw_InitForOpenGL(window, true);
+        if (!(io.BackendFlags & ImGuiBackendFlags_PlatformHasViewports)) io.ConfigFlags &= ~ImGuiConfigFlags_ViewportsEnable;
     } else {
         io.DisplaySize = ImVec2(float(m_options.width), float(m_options.height));
     }
@@ -112,6 +120,7 @@ App::~App() {
     for (Module* m : m_modules) m->shutdown();
     if (m_imgui_gl) ImGui_ImplOpenGL3_Shutdown();
     if (m_imgui_glfw) ImGui_ImplGlfw_Shutdown();
+    ImPlot::DestroyContext();
     ImGui::DestroyContext();
 }
 
@@ -155,8 +164,9 @@ void App::frame() {
     // on a software rasteriser every pixel drawn is CPU time taken from training.
     const bool fresh = m_context->begin_frame();
     ImDrawData* draw_data = ImGui::GetDrawData();
+    DamageTracker::upload_textures(*draw_data);
     const auto damage = m_damage.damage(
-        *draw_data, [](ImTextureID id) { return texture_version(unsigned(reinterpret_cast<intptr_t>(id))); },
+        *draw_data, [](ImTextureID id) { return texture_version(unsigned(id)); },
         fresh || !m_options.damage_tracking);
     static const float kBackdrop[4] = {0.06f, 0.065f, 0.07f, 1.0f};
     DamageTracker::render(*draw_data, damage, kBackdrop);
@@ -185,6 +195,12 @@ void App::frame() {
     regions.reserve(damage.size());
     for (const PixelRect& r : damage) regions.push_back({r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0});
     m_context->end_frame(regions);
+    if (io.ConfigFlags & ImGuiConfigFlags_ViewportsEnable) {
+        // Panels in their own OS windows: drawn whole (they are small), then the main context is current again.
+        ImGui::UpdatePlatformWindows();
+        ImGui::RenderPlatformWindowsDefault();
+        m_context->make_current();
+    }
     m_stats.add_busy(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count() - t * 1000.0);
     for (Module* m : m_modules) m->apply(m_view, *m_run);
 }

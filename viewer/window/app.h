@@ -77,13 +77,19 @@ public:
     PerformanceModule& performance() { return m_performance; }
     LatentWorker* worker() { return m_latent.worker(); }
     const FrameStats& frame_stats() const { return m_stats; }
+    // The View menu: a panel shown or hidden (kept in imgui.ini), and Reset layout (from the next frame).
+    bool panel_open(const char* title) const;
+    void set_panel_open(const char* title, bool open);
+    void reset_layout() { m_reset_layout = true; }
     // Writes what the last frame drew to a PNG; returns the path.
     std::string save_screenshot(const std::string& path);
 
 private:
     void update_sources();       // app_update.cpp: the source's status and weights, then every module's update
     void handle_shortcuts();     // app_layout.cpp
-    void draw_ui();              // app_layout.cpp: menu bar and the panel windows
+    void draw_ui();              // app_layout.cpp: menu bar, dock space and the panel windows
+    void apply_default_layout(ImGuiID dockspace, bool latent_space);  // assets/dock_layout.h into the dock space
+    void register_settings();    // which panels are hidden, kept in imgui.ini
 
     AppOptions m_options;
     std::unique_ptr<GlContext> m_context;
@@ -116,8 +122,8 @@ private:
     DamageTracker m_damage;
     double m_last_frame_time = -1;
     bool m_reset_layout = false;
-    ImVec2 m_layout_display{0, 0};  // the display size the panels were last laid out for
-    bool m_layout_refit = false;    // panels outside the display were re-tiled for this size
+    std::vector<std::string> m_hidden;              // panels closed by the user (View menu brings them back)
+    std::vector<std::string> m_focus_after_layout;  // panels to bring to the front of their dock nodes
     bool m_show_demo = false;
     std::vector<uint8_t> m_last_pixels;
 };

@@ -1,60 +1,88 @@
-// The window's layout: menu bar, notice line, the panel windows at sensible default places (remembered in
-// imgui.ini once moved), and keyboard shortcuts. Main (GL) thread only, inside an ImGui frame.
-#define GLFW_INCLUDE_NONE
-#include <GLFW/glfw3.h>
-#include <imgui.h>
+// The window's layout: the menu bar with its notice line, a dock space over the rest with every panel as a
+// dockable window (the default arrangement from assets/dock_layout.h, the user's own remembered in imgui.ini with
+// which panels are shown), and the keyboard shortcuts. Main (GL) thread only, inside an ImGui frame.
+#include <algorithm>
+#include <sstream>
 
+#include <imgui.h>
+#include <imgui_internal.h>  // DockBuilder: the default layout
+
+#include "assets/dock_layout.h"
 #include "viewer/window/app.h"
 #include "viewer/window/ui_style.h"
 
 namespace ganscope {
+
 namespace {
 
-struct Rect {
-    float x, y, w, h;
-};
-
-// Three columns under the menu bar: controls | grid and curves | latent tools. Proportional, so 1280x800
-// and larger windows both come out tidy without overlaps.
-struct Layout {
-    Rect training, performance, samples, curves, explorer, interpolation;
-};
-
-Layout default_layout(ImVec2 display, float top) {
-    const float W = display.x, H = display.y - top;
-    const float left = std::max(260.0f, W * 0.235f), right = std::max(360.0f, W * 0.36f);
-    const float middle = std::max(200.0f, W - left - right);
-    const float upper = std::round(H * 0.6f);
-    Layout l;
-    l.training = {0, top, left, std::round(H * 0.58f)};
-    l.performance = {0, top + l.training.h, left, H - l.training.h};
-    l.samples = {left, top, middle, upper};
-    l.curves = {left, top + upper, middle, H - upper};
-    l.explorer = {left + middle, top, W - left - middle, upper};
-    l.interpolation = {left + middle, top + upper, W - left - middle, H - upper};
-    return l;
+ImGuiDir dir_of(DockSide side) {
+    switch (side) {
+        case DockSide::Left: return ImGuiDir_Left;
+        case DockSide::Right: return ImGuiDir_Right;
+        case DockSide::Up: return ImGuiDir_Up;
+        case DockSide::Down: return ImGuiDir_Down;
+    }
+    return ImGuiDir_Left;
 }
 
 }  // namespace
 
+void App::apply_default_layout(ImGuiID dockspace, bool latent_space) {
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    ImGui::DockBuilderRemoveNode(dockspace);
+    ImGui::DockBuilderAddNode(dockspace, ImGuiDockNodeFlags_DockSpace);
+    ImGui::DockBuilderSetNodeSize(dockspace, viewport->WorkSize);
+    const DockLayout layout = default_dock_layout(latent_space);
+    std::vector<std::pair<std::string, ImGuiID>> nodes = {{"root", dockspace}};
+    auto node = [&](const std::string& name) {
+        for (const auto& [n, id] : nodes)
+            if (n == name) return id;
+        throw std::logic_error("assets/dock_layout.cpp: no node " + name);
+    };
+    for (const DockSplit& s : layout.splits) {
+        ImGuiID first = 0, second = 0;
+        ImGui::DockBuilderSplitNode(node(s.node), dir_of(s.side), s.fraction, &first, &second);
+        nodes.emplace_back(s.first, first);
+        nodes.emplace_back(s.second, second);
+    }
+    for (const DockPlacement& p : layout.panels) ImGui::DockBuilderDockWindow(p.panel, node(p.node));
+    ImGui::DockBuilderFinish(dockspace);
+    // The first panel placed in each node is its front tab.
+    m_focus_after_layout.clear();
+    for (size_t i = 0; i < layout.panels.size(); ++i) {
+        bool first = true;
+        for (size_t j = 0; j < i; ++j) first = first && std::string(layout.panels[j].node) != layout.panels[i].node;
+        if (first) m_focus_after_layout.emplace_back(layout.panels[i].panel);
+    }
+}
+
 void App::handle_shortcuts() {
     ImGuiIO& io = ImGui::GetIO();
     if (io.WantTextInput || !m_imgui_glfw) return;
-    // ImGui 1.86 indexes io.KeysDown by the platform's key codes (GLFW here).
-    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) m_training.intents().toggle = true;
-    if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && !io.KeyCtrl) m_training.intents().save = true;
-    if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) m_view.screenshot = true;
-    if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && m_view.latent_dim > 0) {
+    if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) m_training.intents().toggle = true;
+    if (ImGui::IsKeyPressed(ImGuiKey_S, false) && !io.KeyCtrl) m_training.intents().save = true;
+    if (ImGui::IsKeyPressed(ImGuiKey_F12, false)) m_view.screenshot = true;
+    if (ImGui::IsKeyPressed(ImGuiKey_R, false) && m_view.latent_dim > 0) {
         auto& e = m_explorer.model();
         m_explorer.explore(truncated_normal(1, m_view.latent_dim, 0.0, e.randomize_seed++)[0], "a random latent");
     }
-    if (ImGui::IsKeyPressed(GLFW_KEY_Q, false) && io.KeyCtrl) m_context->request_close();
+    if (ImGui::IsKeyPressed(ImGuiKey_Q, false) && io.KeyCtrl) m_context->request_close();
+}
+
+bool App::panel_open(const char* title) const {
+    return std::find(m_hidden.begin(), m_hidden.end(), title) == m_hidden.end();
+}
+
+void App::set_panel_open(const char* title, bool open) {
+    auto it = std::find(m_hidden.begin(), m_hidden.end(), title);
+    if (open && it != m_hidden.end()) m_hidden.erase(it);
+    if (!open && it == m_hidden.end()) m_hidden.emplace_back(title);
+    ImGui::MarkIniSettingsDirty();
 }
 
 void App::draw_ui() {
     RunView& m = m_view;
     TrainingIntents& intents = m_training.intents();
-    float top = 0;
     if (ImGui::BeginMainMenuBar()) {
         if (ImGui::BeginMenu("File")) {
             if (ImGui::MenuItem("Save checkpoint", "S", false, m.run.commands)) intents.save = true;
@@ -69,11 +97,14 @@ void App::draw_ui() {
             ImGui::EndMenu();
         }
         if (ImGui::BeginMenu("View")) {
+            // Every panel this run has, shown or hidden; hidden ones keep their place in the layout.
+            for (Module* mod : m_modules) {
+                if (!mod->shown(m)) continue;
+                bool open = panel_open(mod->title());
+                if (ImGui::MenuItem(mod->title(), nullptr, &open)) set_panel_open(mod->title(), open);
+            }
+            ImGui::Separator();
             if (ImGui::MenuItem("Reset layout")) m_reset_layout = true;
-            if (ImGui::MenuItem("Fake samples")) m.samples_tab = 0;
-            if (ImGui::MenuItem("Real images (dataset)")) m.samples_tab = 1;
-            if (ImGui::MenuItem("Training history")) m.samples_tab = 2;
-            if (ImGui::MenuItem("Record")) m.monitor_tab = 1;
             ImGui::MenuItem("ImGui demo", nullptr, &m_show_demo);
             ImGui::EndMenu();
         }
@@ -83,6 +114,7 @@ void App::draw_ui() {
             ImGui::TextDisabled("F12    screenshot to %s/", m_options.screenshot_dir.c_str());
             ImGui::TextDisabled("R      random latent in the explorer");
             ImGui::TextDisabled("Ctrl+wheel on the grid: zoom; middle-drag: pan");
+            ImGui::TextDisabled("Drag a panel's tab to dock it elsewhere, or out of the window");
             ImGui::EndMenu();
         }
         // The run and any notice, right of the menus.
@@ -95,80 +127,94 @@ void App::draw_ui() {
             else ImGui::SameLine();
             ImGui::TextColored(ImVec4(0.55f, 0.8f, 1.0f, 1), "%s", m.notice.c_str());
         }
-        top = ImGui::GetWindowSize().y;
         ImGui::EndMainMenuBar();
     }
 
-    const ImVec2 display = ImGui::GetIO().DisplaySize;
-    Layout layout = default_layout(display, top);
-    // A resized window re-tiles the panels, and so does a remembered layout that no longer fits (it was made
-    // in a larger window): panels cut off at the edge help nobody.
-    if (m_layout_display.x > 0 && (m_layout_display.x != display.x || m_layout_display.y != display.y)) {
-        m_reset_layout = true;
-        m_layout_refit = false;
+    // The dock space under the menu bar. Its default arrangement needs the run's kind (pix2pix puts Translate
+    // where a DCGAN has its latent tools), so it waits for that; a remembered layout that never held this
+    // kind's panels gets the default too.
+    const ImGuiID dockspace = ImGui::GetID("ganscope dock space");
+    const bool kind_known = m_translate.shown(m) || m_explorer.shown(m);
+    bool applied = false;  // the windows move into their nodes during this frame; their tabs exist from the next
+    if (kind_known) {
+        const bool latent = !m_translate.shown(m);
+        const ImGuiDockNode* root = ImGui::DockBuilderGetNode(dockspace);
+        const bool empty = !root || (root->IsLeafNode() && root->Windows.Size == 0);
+        // DockBuilderDockWindow leaves settings for every panel it places, so this is true once per kind.
+        const char* probe = latent ? m_explorer.title() : m_translate.title();
+        const bool unseen = !ImGui::FindWindowSettingsByID(ImHashStr(probe)) && !ImGui::FindWindowByName(probe);
+        if (m_reset_layout || empty || unseen) {
+            apply_default_layout(dockspace, latent);
+            applied = true;
+        }
+        m_reset_layout = false;
     }
-    m_layout_display = display;
-    const ImGuiCond cond = m_reset_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
-    m_reset_layout = false;
-    bool outside = false;
-    auto window = [&](const char* title, const Rect& r, auto&& body, ImGuiWindowFlags flags = 0) {
-        ImGui::SetNextWindowPos(ImVec2(r.x, r.y), cond);
-        ImGui::SetNextWindowSize(ImVec2(r.w, r.h), cond);
-        if (ImGui::Begin(title, nullptr, flags | ImGuiWindowFlags_NoCollapse)) body();
-        const ImVec2 p = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
-        outside = outside || p.x + size.x > display.x + 1 || p.y + size.y > display.y + 1;
+    ImGui::DockSpaceOverViewport(dockspace, ImGui::GetMainViewport());
+
+    // Tab intents (menu items, tests): that panel to the front of its dock node, once its tab exists (the
+    // layout's front tabs first, so an intent of the same frame wins).
+    if (kind_known && !applied) {
+        static const char* const samples_tabs[] = {"Samples", "Dataset", "History"};
+        static const char* const monitor_tabs[] = {"Performance", "Record"};
+        if (m.samples_tab >= 0 && m.samples_tab < 3) m_focus_after_layout.emplace_back(samples_tabs[m.samples_tab]);
+        if (m.monitor_tab >= 0 && m.monitor_tab < 2) m_focus_after_layout.emplace_back(monitor_tabs[m.monitor_tab]);
+        m.samples_tab = m.monitor_tab = -1;
+    }
+    for (auto it = m_focus_after_layout.begin(); !applied && it != m_focus_after_layout.end();) {
+        set_panel_open(it->c_str(), true);
+        ImGuiWindow* window = ImGui::FindWindowByName(it->c_str());
+        ImGuiTabBar* bar = window && window->DockNode ? window->DockNode->TabBar : nullptr;
+        ImGuiTabItem* tab = bar ? ImGui::TabBarFindTabByID(bar, window->TabId) : nullptr;
+        if (tab) ImGui::TabBarQueueFocus(bar, tab);
+        else if (window && !window->DockNode) ImGui::FocusWindow(window);  // floating, or torn out
+        else {
+            ++it;  // its tab is made this frame
+            continue;
+        }
+        it = m_focus_after_layout.erase(it);
+    }
+
+    for (Module* mod : m_modules) {
+        if (!mod->shown(m)) continue;  // not this run's feature (the explorer for pix2pix), or not yet known
+        const char* title = mod->title();
+        if (!panel_open(title)) continue;
+        // Until the default layout is placed (the run's kind unknown), panels wait in the dock space's centre.
+        if (!kind_known) ImGui::SetNextWindowDockID(dockspace, ImGuiCond_FirstUseEver);
+        bool open = true;
+        // A recording shows as a dot on the Record tab, so it is seen with another tab in front.
+        const ImGuiWindowFlags flags = mod->busy() ? ImGuiWindowFlags_UnsavedDocument : 0;
+        if (ImGui::Begin(title, &open, flags | ImGuiWindowFlags_NoCollapse)) mod->draw(m);
         ImGui::End();
-    };
-    window("Training", layout.training, [&] { m_training.draw(m); });
-    window("Performance & record###Performance", layout.performance, [&] {
-        if (ImGui::BeginTabBar("monitor tabs")) {
-            auto flags = [&](int tab) { return m.monitor_tab == tab ? ImGuiTabItemFlags_SetSelected : 0; };
-            if (ImGui::BeginTabItem("Performance", nullptr, flags(0))) {
-                m_performance.draw(m);
-                ImGui::EndTabItem();
-            }
-            if (ImGui::BeginTabItem(m_record.recording() ? "Record (on)###Record" : "Record###Record", nullptr, flags(1))) {
-                m_record.draw(m);
-                ImGui::EndTabItem();
-            }
-            m.monitor_tab = -1;
-            ImGui::EndTabBar();
-        }
-    });
-    window("Samples", layout.samples, [&] {
-        if (ImGui::BeginTabBar("samples tabs")) {
-            auto flags = [&](int tab) { return m.samples_tab == tab ? ImGuiTabItemFlags_SetSelected : 0; };
-            if (ImGui::BeginTabItem("Fakes", nullptr, flags(0))) {
-                m_samples.draw(m);
-                ImGui::EndTabItem();
-            }
-            if (ImGui::BeginTabItem("Dataset", nullptr, flags(1))) {
-                m_dataset.draw(m);
-                ImGui::EndTabItem();
-            }
-            if (ImGui::BeginTabItem("History", nullptr, flags(2))) {
-                m_history.draw(m);
-                ImGui::EndTabItem();
-            }
-            m.samples_tab = -1;
-            ImGui::EndTabBar();
-        }
-    });
-    window("Curves", layout.curves, [&] { m_curves.draw(m); });
-    if (m_translate.shown(m)) {
-        // pix2pix has no latent space: the Translate panel takes the explorer's and interpolation's column.
-        Rect r = layout.explorer;
-        r.h += layout.interpolation.h;
-        window("Translate", r, [&] { m_translate.draw(m); });
-    } else if (m_explorer.shown(m)) {  // not before the source knows the run's model
-        window(m_explorer.title(), layout.explorer, [&] { m_explorer.draw(m); });
-        window(m_interpolation.title(), layout.interpolation, [&] { m_interpolation.draw(m); });
-    }
-    if (outside && !m_layout_refit) {  // from the next frame; once per size, since even the default may overflow
-        m_reset_layout = true;
-        m_layout_refit = true;
+        if (!open) set_panel_open(title, false);
     }
     if (m_show_demo) ImGui::ShowDemoWindow(&m_show_demo);
+}
+
+// The shown/hidden panels, remembered in imgui.ini beside the dock layout, as "[ganscope][Panels]" "hidden=A,B".
+void App::register_settings() {
+    ImGuiSettingsHandler handler;
+    handler.TypeName = "ganscope";
+    handler.TypeHash = ImHashStr("ganscope");
+    handler.UserData = this;
+    handler.ReadOpenFn = [](ImGuiContext*, ImGuiSettingsHandler*, const char* name) -> void* {
+        return std::string(name) == "Panels" ? reinterpret_cast<void*>(1) : nullptr;
+    };
+    handler.ReadLineFn = [](ImGuiContext*, ImGuiSettingsHandler* h, void*, const char* line) {
+        const std::string s(line);
+        if (s.rfind("hidden=", 0) != 0) return;
+        App& app = *static_cast<App*>(h->UserData);
+        app.m_hidden.clear();
+        std::stringstream list(s.substr(7));
+        for (std::string title; std::getline(list, title, ',');)
+            if (!title.empty()) app.m_hidden.push_back(title);
+    };
+    handler.WriteAllFn = [](ImGuiContext*, ImGuiSettingsHandler* h, ImGuiTextBuffer* out) {
+        const App& app = *static_cast<const App*>(h->UserData);
+        std::string list;
+        for (const std::string& t : app.m_hidden) list += (list.empty() ? "" : ",") + t;
+        out->appendf("[ganscope][Panels]\nhidden=%s\n\n", list.c_str());
+    };
+    ImGui::AddSettingsHandler(&handler);
 }
 
 }  // namespace ganscope

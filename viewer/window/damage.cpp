@@ -72,7 +72,8 @@ ImVec4 clip_for(const PixelRect& r, const ImDrawData& data) {
 }
 
 bool same_command(const ImDrawCmd& a, const ImDrawCmd& b) {
-    return std::memcmp(&a.ClipRect, &b.ClipRect, sizeof a.ClipRect) == 0 && a.TextureId == b.TextureId &&
+    return std::memcmp(&a.ClipRect, &b.ClipRect, sizeof a.ClipRect) == 0 && a.TexRef._TexData == b.TexRef._TexData &&
+           a.TexRef._TexID == b.TexRef._TexID &&
            a.VtxOffset == b.VtxOffset && a.IdxOffset == b.IdxOffset && a.ElemCount == b.ElemCount &&
            a.UserCallback == b.UserCallback && a.UserCallbackData == b.UserCallbackData;
 }
@@ -88,14 +89,14 @@ std::vector<PixelRect> DamageTracker::damage(const ImDrawData& data, const Textu
     m_height = height;
 
     // Windows reordered, opened or closed: the stacking of whatever overlaps changed; draw it all.
-    if (size_t(data.CmdListsCount) != m_lists.size()) everything = true;
-    for (int i = 0; i < data.CmdListsCount && !everything; ++i)
+    if (size_t(data.CmdLists.Size) != m_lists.size()) everything = true;
+    for (int i = 0; i < data.CmdLists.Size && !everything; ++i)
         if (data.CmdLists[i]->_OwnerName != m_lists[size_t(i)].owner) everything = true;
-    if (!everything) m_lists.resize(size_t(data.CmdListsCount));
-    else m_lists.assign(size_t(data.CmdListsCount), ListState{});
+    if (!everything) m_lists.resize(size_t(data.CmdLists.Size));
+    else m_lists.assign(size_t(data.CmdLists.Size), ListState{});
 
     std::vector<PixelRect> dirty;
-    for (int i = 0; i < data.CmdListsCount; ++i) {
+    for (int i = 0; i < data.CmdLists.Size; ++i) {
         const ImDrawList& list = *data.CmdLists[i];
         ListState& old = m_lists[size_t(i)];
         bool same = old.owner == list._OwnerName && old.vertices.size() == size_t(list.VtxBuffer.Size) &&
@@ -107,7 +108,7 @@ std::vector<PixelRect> DamageTracker::damage(const ImDrawData& data, const Textu
         PixelRect clip;
         for (int c = 0; c < list.CmdBuffer.Size; ++c) {
             const ImDrawCmd& cmd = list.CmdBuffer[c];
-            versions[size_t(c)] = cmd.UserCallback ? 0 : version(cmd.TextureId);
+            versions[size_t(c)] = cmd.UserCallback ? 0 : version(cmd.GetTexID());
             if (!cmd.UserCallback) clip = unite(clip, command_pixels(cmd, data, screen));
             same = same && same_command(cmd, old.commands[size_t(c)]) && versions[size_t(c)] == old.versions[size_t(c)];
         }
@@ -146,6 +147,12 @@ std::vector<PixelRect> DamageTracker::damage(const ImDrawData& data, const Textu
     return dirty;
 }
 
+void DamageTracker::upload_textures(ImDrawData& data) {
+    if (!data.Textures) return;
+    for (ImTextureData* tex : *data.Textures)
+        if (tex->Status != ImTextureStatus_OK) ImGui_ImplOpenGL3_UpdateTexture(tex);
+}
+
 void DamageTracker::render(ImDrawData& data, const std::vector<PixelRect>& rects, const float clear[4]) {
     const int height = int(data.DisplaySize.y * data.FramebufferScale.y);
     std::vector<ImDrawList*> lists;
@@ -162,7 +169,7 @@ void DamageTracker::render(ImDrawData& data, const std::vector<PixelRect>& rects
         lists.clear();
         saved.clear();
         const PixelRect screen{0, 0, int(data.DisplaySize.x * data.FramebufferScale.x), height};
-        for (int i = 0; i < data.CmdListsCount; ++i) {
+        for (int i = 0; i < data.CmdLists.Size; ++i) {
             ImDrawList* list = data.CmdLists[i];
             bool touches = false;
             for (ImDrawCmd& cmd : list->CmdBuffer) {
@@ -174,11 +181,11 @@ void DamageTracker::render(ImDrawData& data, const std::vector<PixelRect>& rects
             if (touches) lists.push_back(list);
         }
         ImDrawData part = data;
-        part.CmdLists = lists.data();
-        part.CmdListsCount = int(lists.size());
+        part.CmdLists.resize(0);
+        for (ImDrawList* list : lists) part.CmdLists.push_back(list);
         if (!lists.empty()) ImGui_ImplOpenGL3_RenderDrawData(&part);
         size_t k = 0;
-        for (int i = 0; i < data.CmdListsCount; ++i)
+        for (int i = 0; i < data.CmdLists.Size; ++i)
             for (ImDrawCmd& cmd : data.CmdLists[i]->CmdBuffer) cmd.ClipRect = saved[k++];
     }
 }

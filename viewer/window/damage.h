@@ -33,6 +33,10 @@ public:
     // everything must be drawn (`everything`, the first frame, a new size, windows reordered or most of it).
     std::vector<PixelRect> damage(const ImDrawData& data, const TextureVersion& version, bool everything);
 
+    // Creates, updates and destroys the textures Dear ImGui asks for (1.92: the font atlas grows as glyphs are
+    // first drawn), before damage() reads the frame's texture names: render() may draw nothing at all.
+    static void upload_textures(ImDrawData& data);
+
     // Draws `data` into the bound framebuffer, inside `rects` only: each is cleared to `clear` and every command
     // touching it is drawn scissored to it, so its pixels equal those of a full redraw.
     static void render(ImDrawData& data, const std::vector<PixelRect>& rects, const float clear[4]);

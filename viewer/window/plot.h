@@ -1,5 +1,7 @@
-// A small reusable line-plot widget on ImGui draw lists (ImPlot is not packaged here): smoothing, log scale,
-// hover read-out, auto-fit. GL thread only (inside an ImGui frame); makes no GL calls.
+// Line plots on ImPlot: TensorBoard's debiased smoothing over the faint raw series, log scale, pan and zoom
+// (mouse drag and wheel; double-click fits), legend toggles (click a name), a hover read-out of every series at
+// the nearest step, and step axes linked across the plots of a panel. GL thread only (inside an ImGui frame
+// with an ImPlot context); makes no GL calls.
 #pragma once
 
 #include <string>
@@ -16,8 +18,17 @@ std::vector<double> ema_debiased(const std::vector<double>& values, double weigh
 
 struct PlotSeries {
     std::string label;
-    std::vector<double> x, y;
+    std::vector<double> x, y;  // x ascending
     ImU32 color = IM_COL32(255, 255, 255, 255);
+};
+
+// The x range that plots share (SetupAxisLinks): while `follow`, it is set to the data's range each frame, so
+// live curves stay in view; a pan or zoom by the user stops following, a double-click in a plot resumes it.
+struct PlotLink {
+    double x_min = 0, x_max = 1;
+    bool follow = true;
+    // Call once a frame before the linked plots: the range of all their data (ignored unless following).
+    void fit(double lo, double hi);
 };
 
 struct PlotStyle {
@@ -26,13 +37,13 @@ struct PlotStyle {
     bool log_y = false;         // values <= 0 are left out on a log axis
     const char* x_label = "step";
     const char* value_format = "%.4g";
+    PlotLink* link = nullptr;   // shared x axis; nullptr: the plot fits its own data
 };
 
-// Draws the series into one framed plot, fitted to their (smoothed and raw) range. Hovering shows the nearest
-// x and every series' smoothed and raw value there. Returns true while hovered.
+// Draws the series into one plot. Returns true while hovered.
 bool draw_plot(const char* id, const std::vector<PlotSeries>& series, const PlotStyle& style);
 
-// "Nice" axis ticks covering [lo, hi]: 1, 2 or 5 times a power of ten apart, about `target` of them.
-std::vector<double> nice_ticks(double lo, double hi, int target = 5);
+// The index in ascending `xs` nearest to `x`; xs must not be empty.
+size_t nearest_index(const std::vector<double>& xs, double x);
 
 }  // namespace ganscope

@@ -20,7 +20,7 @@ public:
     // `ready`: recorded by the producer after writing `chw` (CUDA); null for CPU tensors.
     void update(const torch::Tensor& chw, const c10::Event* ready = nullptr);
     const Texture& texture() const { return m_textures[m_current]; }  // the latest update
-    void* imgui_id() const { return reinterpret_cast<void*>(static_cast<intptr_t>(texture().id())); }
+    uint64_t imgui_id() const { return texture().id(); }  // ImGui 1.92: ImTextureID is the GL name as ImU64
     int width() const { return texture().width(); }
     int height() const { return texture().height(); }
     bool empty() const { return texture().empty(); }

@@ -2,6 +2,7 @@
 #include "viewer/window/ui_style.h"
 
 #include "assets/fonts.h"
+#include "render/gl_check.h"
 
 namespace ganscope {
 
@@ -60,9 +61,33 @@ void apply_ui_style(float scale) {
     c[ImGuiCol_PlotHistogram] = accent;
     c[ImGuiCol_Tab] = ImVec4(0.13f, 0.15f, 0.18f, 1.0f);
     c[ImGuiCol_TabHovered] = ImVec4(0.24f, 0.34f, 0.46f, 1.0f);
-    c[ImGuiCol_TabActive] = ImVec4(0.20f, 0.30f, 0.42f, 1.0f);
+    c[ImGuiCol_TabSelected] = ImVec4(0.20f, 0.30f, 0.42f, 1.0f);
     c[ImGuiCol_Separator] = c[ImGuiCol_Border];
     style.ScaleAllSizes(scale);
+}
+
+namespace {
+
+void texture_filtering(const ImDrawList*, const ImDrawCmd*) { glBindSampler(0, 0); }
+
+void restore_sampler(ImDrawList* list) {
+    if (ImDrawCallback linear = ImGui::GetPlatformIO().DrawCallback_SetSamplerLinear) list->AddCallback(linear, nullptr);
+}
+
+}  // namespace
+
+void ui_image(ImTextureID texture, const ImVec2& size, const ImVec2& uv0, const ImVec2& uv1) {
+    ImDrawList* list = ImGui::GetWindowDrawList();
+    list->AddCallback(texture_filtering, nullptr);
+    ImGui::Image(texture, size, uv0, uv1);
+    restore_sampler(list);
+}
+
+void ui_add_image(ImDrawList* list, ImTextureID texture, const ImVec2& p0, const ImVec2& p1, const ImVec2& uv0,
+                  const ImVec2& uv1) {
+    list->AddCallback(texture_filtering, nullptr);
+    list->AddImage(texture, p0, p1, uv0, uv1);
+    restore_sampler(list);
 }
 
 }  // namespace ganscope

@@ -1,0 +1,139 @@
+// The dock layout, headless: the default puts every panel of the run on screen with a non-zero size at 1280x800
+// and 1920x1080; a docked arrangement saved to imgui.ini comes back with the same panel rectangles; a panel
+// closed stays closed; Reset layout brings the default back.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include "ml/test_util.h"
+#include "viewer/window/app.h"
+#include "window_support.h"
+
+using namespace ganscope;
+using namespace ganscope::test;
+
+namespace {
+
+const char* const kDcganPanels[] = {"Training", "Performance", "Record", "Samples", "Dataset", "History",
+                                    "Curves", "Latent explorer", "Interpolation"};
+
+struct Box {
+    float x, y, w, h;
+};
+
+// Every panel's window rectangle, and whether it is the visible tab of its dock node.
+std::map<std::string, Box> panel_boxes() {
+    std::map<std::string, Box> boxes;
+    for (const char* name : kDcganPanels) {
+        ImGuiWindow* w = ImGui::FindWindowByName(name);
+        if (!w) continue;
+        boxes[name] = {w->Pos.x, w->Pos.y, w->Size.x, w->Size.y};
+    }
+    return boxes;
+}
+
+AppOptions options(int width, int height, const std::string& ini = "") {
+    AppOptions o;
+    o.headless = true;
+    o.width = width;
+    o.height = height;
+    o.ini_path = ini;
+    o.trainer.config = tiny_dcgan_config(synthetic_folder("viewer_layout", 16), 5, 3);
+    o.trainer.start_paused = true;
+    o.trainer.run_dir = work_dir("layout_run_" + std::to_string(width));
+    return o;
+}
+
+bool laid_out(App& app) { return frames_until(app, [&] { return ImGui::FindWindowByName("Latent explorer") != nullptr; }); }
+
+}  // namespace
+
+TEST_CASE("the default dock layout puts every panel on screen, at 1280x800 and 1920x1080") {
+    for (auto [width, height] : {std::pair{1280, 800}, std::pair{1920, 1080}}) {
+        CAPTURE(width);
+        App app(options(width, height));
+        REQUIRE(laid_out(app));
+        for (int i = 0; i < 5; ++i) app.frame();
+        const float menu = ImGui::GetFrameHeight();
+        const auto boxes = panel_boxes();
+        for (const char* name : kDcganPanels) {
+            CAPTURE(name);
+            REQUIRE(boxes.count(name));
+            const Box b = boxes.at(name);
+            ImGuiWindow* w = ImGui::FindWindowByName(name);
+            CHECK(bool(w->DockIsActive));  // docked, not floating
+            CHECK(b.w >= 150);
+            CHECK(b.h >= 120);
+            CHECK(b.x >= 0);
+            CHECK(b.y >= menu - 1);  // under the menu bar
+            CHECK(b.x + b.w <= float(width) + 0.5f);
+            CHECK(b.y + b.h <= float(height) + 0.5f);
+        }
+        // Three columns: the controls left of the grid, the grid left of the latent tools.
+        CHECK(boxes.at("Training").x < boxes.at("Samples").x);
+        CHECK(boxes.at("Samples").x < boxes.at("Latent explorer").x);
+        CHECK(boxes.at("Samples").y < boxes.at("Curves").y);
+        // Tabs of one node share its rectangle, and the layout's first panel of each node is in front.
+        CHECK(boxes.at("Samples").x == boxes.at("Dataset").x);
+        CHECK(bool(ImGui::FindWindowByName("Samples")->DockTabIsVisible));
+        CHECK(!bool(ImGui::FindWindowByName("History")->DockTabIsVisible));
+        CHECK(bool(ImGui::FindWindowByName("Performance")->DockTabIsVisible));
+    }
+}
+
+TEST_CASE("a docked arrangement saved to imgui.ini comes back the same; closed panels stay closed") {
+    const std::string ini = work_dir("layout_ini") + "/imgui.ini";
+    std::map<std::string, Box> before;
+    {
+        App app(options(1280, 800, ini));
+        REQUIRE(laid_out(app));
+        for (int i = 0; i < 3; ++i) app.frame();
+        // The user's arrangement: Curves becomes a tab beside Training, Interpolation is closed.
+        ImGuiWindow* training = ImGui::FindWindowByName("Training");
+        REQUIRE(training->DockNode);
+        ImGui::DockBuilderDockWindow("Curves", training->DockNode->ID);
+        for (int i = 0; i < 3; ++i) app.frame();
+        ImGuiWindow* curves = ImGui::FindWindowByName("Curves");
+        REQUIRE(curves->DockNode);
+        CHECK(curves->DockNode == ImGui::FindWindowByName("Training")->DockNode);
+        app.model().samples_tab = 2;  // History in front of its node
+        for (int i = 0; i < 3; ++i) app.frame();
+        CHECK(bool(ImGui::FindWindowByName("History")->DockTabIsVisible));
+        app.set_panel_open("Interpolation", false);  // what its close button and the View menu do
+        for (int i = 0; i < 3; ++i) app.frame();
+        CHECK(!ImGui::FindWindowByName("Interpolation")->Active);
+        before = panel_boxes();
+        before.erase("Interpolation");
+    }  // the App saves imgui.ini as it closes
+    REQUIRE(std::filesystem::exists(ini));
+    {
+        App app(options(1280, 800, ini));
+        REQUIRE(laid_out(app));
+        for (int i = 0; i < 5; ++i) app.frame();
+        const auto after = panel_boxes();
+        for (const auto& [name, b] : before) {
+            CAPTURE(name);
+            REQUIRE(after.count(name));
+            CHECK(after.at(name).x == doctest::Approx(b.x).epsilon(0.001));
+            CHECK(after.at(name).y == doctest::Approx(b.y).epsilon(0.001));
+            CHECK(after.at(name).w == doctest::Approx(b.w).epsilon(0.001));
+            CHECK(after.at(name).h == doctest::Approx(b.h).epsilon(0.001));
+        }
+        CHECK(ImGui::FindWindowByName("Curves")->DockNode == ImGui::FindWindowByName("Training")->DockNode);
+        CHECK(!app.panel_open("Interpolation"));
+        CHECK(ImGui::FindWindowByName("Interpolation") == nullptr);  // never drawn in this session
+
+        // View > Reset layout: the default again (Curves under the grid); hidden panels stay hidden.
+        app.reset_layout();
+        for (int i = 0; i < 3; ++i) app.frame();
+        CHECK(ImGui::FindWindowByName("Curves")->DockNode != ImGui::FindWindowByName("Training")->DockNode);
+        CHECK(ImGui::FindWindowByName("Curves")->Pos.x == doctest::Approx(ImGui::FindWindowByName("Samples")->Pos.x));
+        app.set_panel_open("Interpolation", true);
+        for (int i = 0; i < 3; ++i) app.frame();
+        CHECK(bool(ImGui::FindWindowByName("Interpolation")->DockIsActive));
+    }
+}
