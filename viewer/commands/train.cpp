@@ -65,9 +65,11 @@ int train_headless(const Args& args) {
     std::signal(SIGTERM, on_interrupt);
 
     Trainer trainer(options);
-    // Declared after the trainer: the server stops before the trainer goes.
-    std::unique_ptr<RunSource> served = args.has("serve") ? make_trainer_source(trainer, options.run_dir) : nullptr;
-    if (!served && args.has("token")) throw UsageError("--token goes with --serve");
+    // Declared after the trainer: the server stops before the trainer goes. Only rank 0 serves (every rank of
+    // --nproc, torchrun or srun gets the same --serve; the others would find its port taken).
+    if (!args.has("serve") && args.has("token")) throw UsageError("--token goes with --serve");
+    std::unique_ptr<RunSource> served =
+        args.has("serve") && options.dist.rank == 0 ? make_trainer_source(trainer, options.run_dir) : nullptr;
     std::unique_ptr<RunServer> server = served ? start_serving(args, *served) : nullptr;
     // Timelapse (issue 5): its own thread; a failed recording is reported once and training goes on.
     std::unique_ptr<Recorder> recorder = start_timelapse(args, trainer);
