@@ -119,8 +119,14 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
     CHECK(c.Get("/api/nothing-here")->status == 404);
 
     // Commands: the token, the body, the command, each refusal changes nothing.
-    const int64_t before = get_json(c, "/api/status")["step"];
+    const nlohmann::json settings = get_json(c, "/api/status");
+    const int64_t before = settings["step"];
     CHECK(post(c, R"({"command": "pause"})", {}) == 401);
+    CHECK(post(c, R"({"command": "lr", "lr_g": 0.5, "lr_d": 0.5})", {}) == 401);
+    CHECK(post(c, R"({"command": "batch", "batch": 3})", bearer("0123456789abcdef0123456789abcdef")) == 401);
+    CHECK(post(c, R"({"command": "batch", "batch": "three"})", bearer(server.token())) == 400);
+    CHECK(post(c, R"({"command": "lr", "lr_g": 0.5, "lr_d": 0.5, "pad": ")" + std::string(70 * 1024, 'x') + "\"}",
+               bearer(server.token())) == 413);
     CHECK(post(c, R"({"command": "pause"})", bearer("0123456789abcdef0123456789abcdef")) == 401);
     CHECK(post(c, R"({"command": "pause")", bearer(server.token())) == 400);
     CHECK(post(c, R"({"command": "explode"})", bearer(server.token())) == 400);
@@ -129,7 +135,13 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
     CHECK(post(c, std::string(70 * 1024, ' ') + R"({"command": "pause"})", bearer(server.token())) == 413);
     CHECK(post(c, std::string(5 * 1024 * 1024, ' '), bearer(server.token())) == 413);
     REQUIRE(wait_for([&] { return get_json(c, "/api/status")["step"].get<int64_t>() > before; }));
-    CHECK(get_json(c, "/api/status")["state"] == "running");  // none of the above paused it
+    {
+        const nlohmann::json after = get_json(c, "/api/status");
+        CHECK(after["state"] == "running");  // none of the above paused it,
+        CHECK(after["lr_g"].get<double>() == doctest::Approx(settings["lr_g"].get<double>()));  // nor changed a rate
+        CHECK(after["lr_d"].get<double>() == doctest::Approx(settings["lr_d"].get<double>()));
+        CHECK(after["batch_size"] == settings["batch_size"]);  // nor the batch size
+    }
     CHECK(post(c, R"({"command": "lr", "lr_g": 0.001, "lr_d": 0.0005})", bearer(server.token())) == 200);
     REQUIRE(wait_for([&] { return get_json(c, "/api/status")["lr_g"].get<double>() == doctest::Approx(0.001); }));
     CHECK(post(c, R"({"command": "pause"})", bearer(server.token())) == 200);
