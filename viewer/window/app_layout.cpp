@@ -75,8 +75,9 @@ bool App::panel_open(const char* title) const {
 
 void App::set_panel_open(const char* title, bool open) {
     auto it = std::find(m_hidden.begin(), m_hidden.end(), title);
-    if (open && it != m_hidden.end()) m_hidden.erase(it);
-    if (!open && it == m_hidden.end()) m_hidden.emplace_back(title);
+    if (open == (it == m_hidden.end())) return;  // already so: imgui.ini needs no rewrite
+    if (open) m_hidden.erase(it);
+    else m_hidden.emplace_back(title);
     ImGui::MarkIniSettingsDirty();
 }
 
