@@ -270,6 +270,21 @@ void DistGroup::fail(const std::string& what, const std::exception& cause) {
                     first_line(cause, 120) + ")");
 }
 
+namespace {
+
+// libtorch 2.11's flight recorder (one per process, on by default) adds a process group to its map outside its own
+// lock the first time that group enqueues a collective (FlightRecorderDetail.hpp, recordWithResetEnabled). Two
+// groups in one process, such as the ranks of an in-process test, then race on the map and crash. Every collective
+// is enqueued under this lock; the wait for it runs outside, so the ranks still overlap.
+template <typename Enqueue>
+c10::intrusive_ptr<c10d::Work> enqueue_serialized(Enqueue&& enqueue) {
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    return enqueue();
+}
+
+}  // namespace
+
 void DistGroup::broadcast(std::vector<torch::Tensor> tensors, int root) {
     for (auto& t : tensors) {
         std::vector<at::Tensor> one{t};
@@ -277,7 +292,7 @@ void DistGroup::broadcast(std::vector<torch::Tensor> tensors, int root) {
         o.rootRank = root;
         o.timeout = m_options.timeout;
         try {
-            m_impl->backend->broadcast(one, o)->wait(m_options.timeout);
+            enqueue_serialized([&] { return m_impl->backend->broadcast(one, o); })->wait(m_options.timeout);
         } catch (const std::exception& e) {
             fail("broadcast", e);
         }
@@ -291,7 +306,7 @@ void DistGroup::allreduce_sum(std::vector<torch::Tensor> tensors) {
         o.reduceOp = c10d::ReduceOp::SUM;
         o.timeout = m_options.timeout;
         try {
-            m_impl->backend->allreduce(one, o)->wait(m_options.timeout);
+            enqueue_serialized([&] { return m_impl->backend->allreduce(one, o); })->wait(m_options.timeout);
         } catch (const std::exception& e) {
             fail("allreduce", e);
         }
@@ -305,7 +320,7 @@ std::vector<torch::Tensor> DistGroup::allgather(const torch::Tensor& tensor) {
     c10d::AllgatherOptions o;
     o.timeout = m_options.timeout;
     try {
-        m_impl->backend->allgather(output, input, o)->wait(m_options.timeout);
+        enqueue_serialized([&] { return m_impl->backend->allgather(output, input, o); })->wait(m_options.timeout);
     } catch (const std::exception& e) {
         fail("allgather", e);
     }
@@ -316,7 +331,7 @@ void DistGroup::barrier() {
     c10d::BarrierOptions o;
     o.timeout = m_options.timeout;
     try {
-        m_impl->backend->barrier(o)->wait(m_options.timeout);
+        enqueue_serialized([&] { return m_impl->backend->barrier(o); })->wait(m_options.timeout);
     } catch (const std::exception& e) {
         fail("barrier", e);
     }
