@@ -97,27 +97,32 @@ std::unique_ptr<Translator> Translator::from_snapshot(const WeightsSnapshot& sna
     return t;
 }
 
-std::optional<PairKind> Translator::input_kind() const {
-    if (!is_automatic(m_config) || m_config.direction != "AtoB") return std::nullopt;
-    return parse_pair_kind(m_config.pairs);
+std::optional<PairKind> translation_input_kind(const TrainConfig& config) {
+    if (!is_automatic(config) || config.direction != "AtoB") return std::nullopt;
+    return parse_pair_kind(config.pairs);
 }
 
-std::optional<PairKind> Translator::output_kind() const {
-    if (!is_automatic(m_config) || m_config.direction != "BtoA") return std::nullopt;
-    return parse_pair_kind(m_config.pairs);
+std::optional<PairKind> translation_output_kind(const TrainConfig& config) {
+    if (!is_automatic(config) || config.direction != "BtoA") return std::nullopt;
+    return parse_pair_kind(config.pairs);
 }
 
-bool Translator::input_needs_colour() const {
-    if (!is_automatic(m_config)) return false;
-    if (auto k = input_kind()) return pair_kind_has_colour(*k);
+bool translation_input_needs_colour(const TrainConfig& config) {
+    if (!is_automatic(config)) return false;
+    if (auto k = translation_input_kind(config)) return pair_kind_has_colour(*k);
     return true;  // BtoA: the input is the photo
 }
 
-Image Translator::to_input_domain(const Image& photo) const {
-    Image sized = resize_short_side_center_crop(photo.channels == 3 ? photo : to_rgb(photo), m_config.image_size);
-    if (auto k = input_kind()) return make_pair_image(sized, *k, m_config.palette_values);
+Image to_translation_input(const TrainConfig& config, const Image& photo) {
+    Image sized = resize_short_side_center_crop(photo.channels == 3 ? photo : to_rgb(photo), config.image_size);
+    if (auto k = translation_input_kind(config)) return make_pair_image(sized, *k, config.palette_values);
     return sized;
 }
+
+std::optional<PairKind> Translator::input_kind() const { return translation_input_kind(m_config); }
+std::optional<PairKind> Translator::output_kind() const { return translation_output_kind(m_config); }
+bool Translator::input_needs_colour() const { return translation_input_needs_colour(m_config); }
+Image Translator::to_input_domain(const Image& photo) const { return to_translation_input(m_config, photo); }
 
 Image Translator::translate(const Image& input, NormMode mode) const {
     const Image sized = resize_short_side_center_crop(input.channels == 3 ? input : to_rgb(input), m_config.image_size);

@@ -15,6 +15,15 @@
 
 namespace ganscope {
 
+// What a pix2pix run's config says about translating with it, without its weights (a model that runs elsewhere,
+// such as a served run's): the automatic pair kind on each side (AtoB: the input is derived; BtoA: the output is),
+// whether the input must have colour (a photo, or posterized colour), and a photo converted into the input domain
+// (a photo becomes edges), resized to the model's size.
+std::optional<PairKind> translation_input_kind(const TrainConfig& config);
+std::optional<PairKind> translation_output_kind(const TrainConfig& config);
+bool translation_input_needs_colour(const TrainConfig& config);
+Image to_translation_input(const TrainConfig& config, const Image& photo);
+
 class Translator {
 public:
     // A ganscope checkpoint of a pix2pix run, or a reference state_dict (.pth). Throws CheckpointError
@@ -27,16 +36,13 @@ public:
 
     // input: any size and channel count -> the model's size (short side, centre crop); output RGB at that size.
     Image translate(const Image& input, NormMode mode = NormMode::Eval) const;
-    // Converts a photo into the model's input domain (a photo becomes edges) when the model was trained on
-    // automatic pairs in the AtoB direction; otherwise returns the image resized.
+    // to_translation_input, translation_*_kind, translation_input_needs_colour (above) for this model's config.
     Image to_input_domain(const Image& photo) const;
 
     const TrainConfig& config() const { return m_config; }
     int image_size() const { return m_config.image_size; }
-    // The automatic pair kind on each side, when known (AtoB: the input is derived; BtoA: the output is).
     std::optional<PairKind> input_kind() const;
     std::optional<PairKind> output_kind() const;
-    // True when the input must have colour (a photo, or posterized colour); false when unknown or line art.
     bool input_needs_colour() const;
     std::string description() const { return m_description; }
 

@@ -16,11 +16,15 @@
 #include "ml/history.h"
 #include "ml/image.h"
 #include "ml/tensor_image.h"
+#include "ml/translator.h"
 #include "viewer/serve/run_server.h"
+#include "viewer/sources/png_bytes.h"
+#include "viewer/window/canvas.h"
 #include "window_support.h"
 
 using namespace ganscope;
 using namespace ganscope::test;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -56,6 +60,7 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
     TrainerOptions t;
     t.config = tiny_dcgan_config(synthetic_folder("viewer_serve", 16), 2, 5);
     t.config.history_every = 4;
+    t.config.checkpoint_every = 1000000;  // checkpoint.pt only when asked to save
     t.run_dir = dir + "/run";
     Trainer trainer(t);
     auto source = make_trainer_source(trainer, t.run_dir);
@@ -122,6 +127,8 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
     const nlohmann::json settings = get_json(c, "/api/status");
     const int64_t before = settings["step"];
     CHECK(post(c, R"({"command": "pause"})", {}) == 401);
+    CHECK(post(c, R"({"command": "save"})", {}) == 401);
+    CHECK(post(c, R"({"command": "save"})", bearer("0123456789abcdef0123456789abcdef")) == 401);
     CHECK(post(c, R"({"command": "lr", "lr_g": 0.5, "lr_d": 0.5})", {}) == 401);
     CHECK(post(c, R"({"command": "batch", "batch": 3})", bearer("0123456789abcdef0123456789abcdef")) == 401);
     CHECK(post(c, R"({"command": "batch", "batch": "three"})", bearer(server.token())) == 400);
@@ -141,7 +148,10 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
         CHECK(after["lr_g"].get<double>() == doctest::Approx(settings["lr_g"].get<double>()));  // nor changed a rate
         CHECK(after["lr_d"].get<double>() == doctest::Approx(settings["lr_d"].get<double>()));
         CHECK(after["batch_size"] == settings["batch_size"]);  // nor the batch size
+        CHECK_FALSE(fs::exists(t.run_dir + "/checkpoint.pt"));  // and the refused saves wrote nothing
     }
+    CHECK(post(c, R"({"command": "save"})", bearer(server.token())) == 200);
+    REQUIRE(wait_for([&] { return fs::exists(t.run_dir + "/checkpoint.pt"); }));
     CHECK(post(c, R"({"command": "lr", "lr_g": 0.001, "lr_d": 0.0005})", bearer(server.token())) == 200);
     REQUIRE(wait_for([&] { return get_json(c, "/api/status")["lr_g"].get<double>() == doctest::Approx(0.001); }));
     CHECK(post(c, R"({"command": "pause"})", bearer(server.token())) == 200);
@@ -149,8 +159,8 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
     CHECK(post(c, R"({"command": "resume"})", bearer(server.token())) == 200);
     REQUIRE(wait_for([&] { return get_json(c, "/api/status")["state"] == "running"; }));
 
-    // Event streams: status and metric records arrive; at the client limit the next request gets 503; training
-    // goes on meanwhile.
+    // Event streams: status and metric records arrive; at the stream limit the next stream gets 503 (with
+    // Retry-After) while plain requests are still answered; training goes on meanwhile.
     std::atomic<bool> stop{false};
     std::atomic<int> statuses{0}, records{0};
     std::vector<std::thread> streams;
@@ -167,7 +177,14 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
         });
     REQUIRE(wait_for([&] { return server.active_clients() >= o.max_clients; }, 30));
     const int64_t streaming_from = trainer.status().latest()->step;
-    CHECK(c.Get("/api/status")->status == 503);
+    {
+        auto refused = c.Get("/api/events");
+        REQUIRE(refused);
+        CHECK(refused->status == 503);
+        CHECK(refused->get_header_value("Retry-After") != "");
+        CHECK(server.active_clients() == o.max_clients);
+    }
+    CHECK(c.Get("/api/status")->status == 200);
     REQUIRE(wait_for([&] { return records.load() >= 3 && statuses.load() >= o.max_clients; }, 60));
     CHECK(trainer.status().latest()->step > streaming_from);
     stop = true;
@@ -275,6 +292,253 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
     readonly.frame();
     CHECK(readonly.model().notice.find("read-only") != std::string::npos);
     server.reset();
+    trainer.stop();
+    trainer.wait();
+}
+
+TEST_CASE("serve: 32 watchers stream and fetch every grid for 20 s; the 33rd is refused; training advances") {
+    const std::string dir = work_dir("serve_load");
+    TrainerOptions t;
+    t.config = tiny_dcgan_config(synthetic_folder("viewer_serve", 16), 2, 5);
+    t.run_dir = dir + "/run";
+    Trainer trainer(t);
+    auto source = make_trainer_source(trainer, t.run_dir);
+    ServeOptions o;  // the defaults: 32 event streams, 32 other requests at once
+    o.port = 0;
+    RunServer server(*source, o);
+    REQUIRE(o.max_clients == 32);
+    REQUIRE(wait_for([&] {
+        auto s = trainer.status().latest();
+        return s && s->step >= 2;
+    }));
+
+    std::atomic<bool> stop{false};
+    std::atomic<int> failed_fetches{0}, streams_with_grids{0};
+    std::vector<int> grids(o.max_clients, 0);
+    std::vector<std::thread> watchers;
+    for (int i = 0; i < o.max_clients; ++i)
+        watchers.emplace_back([&, i] {
+            httplib::Client events("127.0.0.1", server.port()), fetch("127.0.0.1", server.port());
+            events.set_read_timeout(30, 0);
+            fetch.set_read_timeout(30, 0);
+            events.Get("/api/events", [&](const char* data, size_t n) {
+                if (std::string(data, n).find("event: grid") != std::string::npos) {
+                    auto png = fetch.Get("/api/grid.png");  // what a watching window does at every publish
+                    if (png && png->status == 200 && png->body.size() > 8 && png->body.compare(1, 3, "PNG") == 0) ++grids[i];
+                    else ++failed_fetches;
+                }
+                return !stop.load();
+            });
+            if (grids[i] > 1) ++streams_with_grids;
+        });
+    REQUIRE(wait_for([&] { return server.active_clients() == o.max_clients; }, 30));
+    const int64_t from = trainer.status().latest()->step;
+    const auto start = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::seconds(20));
+    const int64_t to = trainer.status().latest()->step;
+    {
+        httplib::Client late("127.0.0.1", server.port());
+        auto refused = late.Get("/api/events");
+        REQUIRE(refused);
+        CHECK(refused->status == 503);  // the 33rd watcher
+        CHECK(nlohmann::json::parse(refused->body)["error"].get<std::string>().find("32") != std::string::npos);
+    }
+    CHECK(server.active_clients() == o.max_clients);
+    stop = true;
+    for (auto& w : watchers) w.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    MESSAGE("32 watchers for " << seconds << " s: training went from step " << from << " to " << to);
+    CHECK(to > from + 10);                          // training kept going under the load
+    CHECK(failed_fetches.load() == 0);              // no watcher's grid fetch was refused or cut
+    CHECK(streams_with_grids.load() == o.max_clients);  // every watcher saw new grids and fetched them
+    REQUIRE(wait_for([&] { return server.active_clients() == 0; }, 30));
+    trainer.stop();
+    trainer.wait();
+}
+
+TEST_CASE("serve: dataset pages as JSON and PNG, equal to the pages read here; bad pages are refused") {
+    const std::string dir = work_dir("serve_dataset");
+    TrainerOptions t;
+    t.config = tiny_dcgan_config(synthetic_folder("viewer_serve", 16), 2, 5);
+    t.start_paused = true;
+    Trainer trainer(t);
+    auto source = make_trainer_source(trainer, "");
+    ServeOptions o;
+    o.port = 0;
+    RunServer server(*source, o);
+    httplib::Client c("127.0.0.1", server.port());
+    REQUIRE(wait_for([&] { return c.Get("/api/dataset")->status == 200; }));
+
+    const nlohmann::json info = get_json(c, "/api/dataset?per_page=5&columns=2");
+    CHECK(info["images"] == 16);
+    CHECK(info["pages"] == 4);  // 5 + 5 + 5 + 1
+    CHECK(info["per_page"] == 5);
+    CHECK(info["description"].get<std::string>().find("16") != std::string::npos);
+    auto png = c.Get("/api/dataset?page=2&per_page=5&columns=2");
+    REQUIRE(png);
+    REQUIRE(png->status == 200);
+    CHECK(png->get_header_value("Content-Type") == "image/png");
+    const Image served = load_image_memory(reinterpret_cast<const unsigned char*>(png->body.data()), png->body.size(), "page");
+    const DatasetPage here = make_local_dataset_pages(t.config)->page(1, 5, 2);
+    const Image expected = tensor_to_image(here.grid);
+    CHECK(served.width == 2 * 18 + 2);   // 2 columns of 16 px cells and 2 px gutters
+    CHECK(served.height == 3 * 18 + 2);  // 5 images: 3 rows
+    CHECK(served.pixels == expected.pixels);
+    CHECK(c.Get("/api/dataset?page=4&per_page=5&columns=2")->status == 200);  // the last, with 1 image
+    CHECK(get_json(c, "/api/dataset?page=5&per_page=5", 404)["error"].get<std::string>().find("4 pages") != std::string::npos);
+    get_json(c, "/api/dataset?page=0", 400);
+    get_json(c, "/api/dataset?page=two", 400);
+    get_json(c, "/api/dataset?per_page=0", 400);
+    get_json(c, "/api/dataset?per_page=999", 400);
+    get_json(c, "/api/dataset?columns=99", 400);
+    get_json(c, "/api/dataset?page=-1", 400);
+}
+
+namespace {
+
+TrainConfig tiny_pix2pix_config(const std::string& data) {
+    TrainConfig c;
+    c.model = "pix2pix";
+    c.data = data;
+    c.device = "cpu";
+    c.image_size = 16;
+    c.g_width = 8;
+    c.d_width = 8;
+    c.batch_size = 4;
+    c.grid_count = 3;
+    c.sample_every = 2;
+    c.snapshot_every = 2;
+    c.log_every = 1;
+    c.loader_workers = 1;
+    c.seed = 3;
+    return c;
+}
+
+int post_image(httplib::Client& c, const std::string& body, const httplib::Headers& headers, std::string* out = nullptr) {
+    auto r = c.Post("/api/translate", headers, body, "image/png");
+    REQUIRE(r);
+    if (out) *out = r->body;
+    return r->status;
+}
+
+}  // namespace
+
+TEST_CASE("serve: POST /api/translate runs the server's pix2pix model; every refusal") {
+    const std::string dir = work_dir("serve_translate");
+    TrainerOptions t;
+    t.config = tiny_pix2pix_config(synthetic_folder("viewer_translate", 16));
+    t.start_paused = true;  // one generator throughout: the snapshot the server translates with
+    Trainer trainer(t);
+    auto source = make_trainer_source(trainer, "");
+    ServeOptions o;
+    o.port = 0;
+    RunServer server(*source, o);
+    httplib::Client c("127.0.0.1", server.port());
+    c.set_read_timeout(30, 0);
+    REQUIRE(wait_for([&] { return bool(trainer.weights().latest()); }));
+
+    // A 20x24 drawing in, its translation out at the model's size: what the snapshot's own translator gives.
+    Image drawing(24, 20, 3);
+    for (int y = 0; y < 20; ++y)
+        for (int x = 0; x < 24; ++x)
+            for (int k = 0; k < 3; ++k) drawing.pixels[(size_t(y) * 24 + x) * 3 + k] = uint8_t((x == y || x == 12) ? 0 : 255);
+    const std::string body = encode_png(drawing);
+    std::string answer;
+    REQUIRE(post_image(c, body, bearer(server.token()), &answer) == 200);
+    const Image served = load_image_memory(reinterpret_cast<const unsigned char*>(answer.data()), answer.size(), "answer");
+    const auto translator = Translator::from_snapshot(*trainer.weights().latest(), torch::kCPU);
+    const Image expected = translator->translate(drawing);
+    CHECK(served.width == 16);
+    CHECK(served.height == 16);
+    CHECK(served.pixels == expected.pixels);
+
+    // Refusals, each changing nothing.
+    CHECK(post_image(c, body, {}) == 401);
+    CHECK(post_image(c, body, bearer("0123456789abcdef0123456789abcdef")) == 401);
+    CHECK(post_image(c, "this is not an image", bearer(server.token())) == 400);
+    CHECK(post_image(c, body.substr(0, body.size() / 2), bearer(server.token())) == 400);  // a PNG cut in half
+    CHECK(post_image(c, std::string(4 * 1024 * 1024 + 1, 'x'), bearer(server.token())) == 413);
+    CHECK(post_image(c, std::string(6 * 1024 * 1024, 'x'), bearer(server.token())) == 413);
+    CHECK(get_json(c, "/api/status")["state"] == "paused");
+
+    // Before the first snapshot: 503 with Retry-After. A run folder with only its config is such a run.
+    const std::string early = dir + "/early";
+    fs::create_directories(early);
+    std::ofstream(early + "/config.json") << t.config.to_json().dump();
+    auto folder = make_folder_source(early, 0.05);
+    ServeOptions fo;
+    fo.port = 0;
+    RunServer folder_server(*folder, fo);
+    httplib::Client fc("127.0.0.1", folder_server.port());
+    REQUIRE(wait_for([&] { return get_json(fc, "/api/status")["state"] != "starting"; }));
+    auto r = fc.Post("/api/translate", bearer(folder_server.token()), body, "image/png");
+    REQUIRE(r);
+    CHECK(r->status == 503);
+    CHECK(r->get_header_value("Retry-After") == "2");
+
+    // A DCGAN run does not translate: 409.
+    TrainerOptions d;
+    d.config = tiny_dcgan_config(synthetic_folder("viewer_serve", 16), 2, 5);
+    d.start_paused = true;
+    Trainer dcgan(d);
+    auto dsource = make_trainer_source(dcgan, "");
+    RunServer dserver(*dsource, fo);
+    httplib::Client dc("127.0.0.1", dserver.port());
+    REQUIRE(wait_for([&] { return get_json(dc, "/api/status")["state"] != "starting"; }));
+    CHECK(post_image(dc, body, bearer(dserver.token())) == 409);
+    trainer.stop();
+    trainer.wait();
+    dcgan.stop();
+    dcgan.wait();
+}
+
+TEST_CASE("watch http:// of a pix2pix run: Translate sends the canvas to the server; Dataset pages come from it") {
+    const std::string dir = work_dir("serve_watch_translate");
+    TrainerOptions t;
+    t.config = tiny_pix2pix_config(synthetic_folder("viewer_translate", 16));
+    t.start_paused = true;  // one generator throughout
+    Trainer trainer(t);
+    auto source = make_trainer_source(trainer, "");
+    ServeOptions so;
+    so.port = 0;
+    RunServer server(*source, so);
+    REQUIRE(wait_for([&] { return bool(trainer.weights().latest()); }));
+    const auto translator = Translator::from_snapshot(*trainer.weights().latest(), torch::kCPU);
+
+    AppOptions o;
+    o.headless = true;
+    o.width = 960;
+    o.height = 600;
+    o.mode = AppOptions::Mode::Watch;
+    o.watch_dir = server.url();
+    o.watch_token = server.token();
+    o.watch_poll_seconds = 0.1;
+    App app(o);
+    TranslateModel& m = app.translate().model();
+    REQUIRE(frames_until(app, [&] { return m.active && m.canvas.size() == 16 && m.output_image.ready() && !m.pending; }, 60));
+    CHECK(m.description.find("translated by " + server.url()) != std::string::npos);
+    REQUIRE(app.translate().worker());
+    CHECK_FALSE(app.translate().worker()->translator());  // no generator here: the server's translates
+    CHECK_FALSE(app.source().weights().latest());          // and its snapshots were not downloaded
+
+    m.canvas.begin_stroke();
+    m.canvas.stroke(2, 3, 13, 12, m.brush);
+    const Image drawn = m.canvas.image();
+    REQUIRE(frames_until(app, [&] { return !m.pending; }, 30));
+    for (int i = 0; i < 3; ++i) app.frame();
+    CHECK(app.translate().output_texture().texture().read_rgba8() == rgba_of(translator->translate(drawn)));
+    CHECK(translator->translate(Canvas(16).image()).pixels != translator->translate(drawn).pixels);
+
+    // The Dataset panel's page is read on the server: equal to the page read here (PNG on the way: within 1).
+    DatasetModel& d = app.dataset().model();
+    d.page_request = 0;
+    REQUIRE(frames_until(app, [&] { return d.real.ready() && !d.loading; }, 60));
+    CHECK(d.error == "");
+    CHECK(d.description.find("(on the server)") != std::string::npos);
+    const int columns = app.samples().grid().columns > 0 ? app.samples().grid().columns : 8;
+    const DatasetPage here = make_local_dataset_pages(t.config)->page(0, d.per_page, columns);
+    CHECK(max_difference(app.dataset().texture().texture().read_rgba8(), expected_rgba(here.grid)) <= 1);
+    app.save_screenshot(dir + "/watch_translate.png");
     trainer.stop();
     trainer.wait();
 }

@@ -1,12 +1,11 @@
-// Dataset: pages of the run's real training images beside the fakes, opened and decoded off the GL thread (the
-// emoji set renders with FreeType; a folder decodes files).
+// Dataset: pages of the run's real training images beside the fakes, read off the GL thread where the data is
+// (the source's DatasetPages: this machine's files or emoji set, or a served run's server).
 #pragma once
 
 #include <future>
 #include <memory>
 #include <utility>
 
-#include "ml/dataset.h"
 #include "viewer/modules/module.h"
 #include "viewer/panels/dataset_panel.h"
 
@@ -30,8 +29,8 @@ private:
     const GridModel& m_fakes;
     DatasetModel m_model;
     TensorTexture m_texture;
-    std::shared_ptr<ImageSource> m_source;  // opened lazily, off the GL thread
-    std::future<std::pair<std::shared_ptr<ImageSource>, torch::Tensor>> m_page;
+    std::shared_ptr<DatasetPages> m_pages;  // from the source once the run's config is known
+    std::future<DatasetPage> m_page;
     DatasetPanel m_panel;
 };
 

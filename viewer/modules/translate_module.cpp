@@ -50,10 +50,19 @@ void TranslateModule::set_weights(std::shared_ptr<const WeightsSnapshot> weights
     m_worker->set_weights(std::move(weights));
 }
 
-void TranslateModule::update(RunView& view, RunSource&) {
+void TranslateModule::update(RunView& view, RunSource& run) {
     TranslateModel& t = m_model;
     t.active = m_worker || (view.config && view.config->image_to_image());
     if (!t.active) return;
+    if (!m_worker && view.config && view.config->image_to_image()) {
+        // A served run with the token: the canvas goes to the server, and its model translates it.
+        if (RunSource::RemoteTranslate remote = run.remote_translate()) {
+            const TrainConfig& c = *view.config;
+            m_worker = std::make_unique<TranslateWorker>();
+            m_worker->use_remote(std::move(remote), c,
+                                 "pix2pix " + c.pairs + " " + c.direction + ", translated by " + run.name());
+        }
+    }
     if (GLFWwindow* window = m_context ? m_context->glfw_window() : nullptr; window && g_drop_target != this) {
         g_drop_target = this;
         glfwSetDropCallback(window, on_drop);

@@ -1,6 +1,6 @@
 // Translate (pix2pix runs): a canvas the user draws on or loads an image into, translated as they draw by the
-// run's generator (the trainer's newest weights, or an opened checkpoint's) on the TranslateWorker's thread
-// (latest wins); load, open and save; files dropped on the window load into the canvas.
+// run's generator (the trainer's newest weights, an opened checkpoint's, or a served run's, on its server) on the
+// TranslateWorker's thread (latest wins); load, open and save; files dropped on the window load into the canvas.
 #pragma once
 
 #include <memory>

@@ -20,6 +20,7 @@
 #include "ml/image.h"
 #include "ml/latent.h"
 #include "ml/tensor_image.h"
+#include "viewer/sources/png_bytes.h"
 #include "viewer/sources/run_files.h"
 
 namespace ganscope {
@@ -35,6 +36,61 @@ TrainerState state_from(const std::string& s) {
     return TrainerState::Starting;
 }
 
+// Where the server is and how to knock: a value, so what it makes (dataset pages, translations) outlives the source.
+struct ServerAddress {
+    std::string url, host, token;
+    int port = 0;
+
+    httplib::Client client(int read_seconds) const {
+        httplib::Client c(host, port);
+        c.set_connection_timeout(2, 0);
+        c.set_read_timeout(read_seconds, 0);
+        return c;
+    }
+    httplib::Headers headers() const {
+        if (token.empty()) return {};
+        return {{"Authorization", "Bearer " + token}};
+    }
+    // One line for a failed request: the connection's error, or the server's {"error": ...}.
+    std::string problem(const httplib::Result& r, const std::string& what) const {
+        if (!r) return url + ": not reachable (" + httplib::to_string(r.error()) + ")";
+        try {
+            return url + " " + what + ": " + nlohmann::json::parse(r->body).value("error", "HTTP " + std::to_string(r->status));
+        } catch (const std::exception&) {
+            return url + " " + what + ": HTTP " + std::to_string(r->status);
+        }
+    }
+};
+
+// Dataset pages from the server (GET /api/dataset): the counts once, then each page as a PNG.
+class RemoteDatasetPages final : public DatasetPages {
+public:
+    explicit RemoteDatasetPages(ServerAddress server) : m_server(std::move(server)) {}
+
+    DatasetPage page(int page, int per_page, int columns) override {
+        httplib::Client c = m_server.client(30);
+        const std::string shape = "per_page=" + std::to_string(per_page) + "&columns=" + std::to_string(columns);
+        auto info = c.Get(("/api/dataset?" + shape).c_str(), m_server.headers());
+        if (!info || info->status != 200) throw std::runtime_error(m_server.problem(info, "dataset"));
+        const nlohmann::json j = nlohmann::json::parse(info->body);
+        DatasetPage out;
+        out.description = j.value("description", std::string()) + " (on the server)";
+        out.images = j.value("images", int64_t(0));
+        out.pages = j.value("pages", 0);
+        if (page < 0) return out;
+        const std::string what = "dataset page " + std::to_string(page + 1);
+        auto png = c.Get(("/api/dataset?page=" + std::to_string(page + 1) + "&" + shape).c_str(), m_server.headers());
+        if (!png || png->status != 200) throw std::runtime_error(m_server.problem(png, what));
+        const Image image = load_image_memory(reinterpret_cast<const unsigned char*>(png->body.data()), png->body.size(),
+                                              m_server.url + " " + what);
+        out.grid = image_to_tensor(image);
+        return out;
+    }
+
+private:
+    ServerAddress m_server;
+};
+
 class RemoteSource final : public RunSource {
 public:
     RemoteSource(const std::string& url, std::string token, double poll_seconds)
@@ -47,6 +103,7 @@ public:
         m_port = colon == std::string::npos ? 80 : std::atoi(hostport.c_str() + colon + 1);
         if (m_host.empty() || m_port <= 0 || m_port > 65535)
             throw std::invalid_argument("watch " + url + ": use http://HOST:PORT (the address --serve printed)");
+        m_server = ServerAddress{m_url, m_host, m_token, m_port};
         m_temp = (fs::temp_directory_path() / ("ganscope-watch-" + std::to_string(::getpid()) + "-" +
                                                std::to_string(reinterpret_cast<uintptr_t>(this) % 100000)))
                      .string();
@@ -70,6 +127,23 @@ public:
         return records_after(m_metrics.records(), after_step);
     }
 
+    std::shared_ptr<DatasetPages> dataset(const TrainConfig&) const override {
+        return std::make_shared<RemoteDatasetPages>(m_server);
+    }
+
+    // With the token, the canvas goes to the server (POST /api/translate) and its model translates it; without
+    // one, the window translates here with the snapshots it downloads.
+    RemoteTranslate remote_translate() const override {
+        if (m_token.empty()) return {};
+        return [server = m_server](const Image& input) {
+            httplib::Client c = server.client(30);
+            auto r = c.Post("/api/translate", server.headers(), encode_png(input), "image/png");
+            if (!r || r->status != 200) throw std::runtime_error(server.problem(r, "translate"));
+            return load_image_memory(reinterpret_cast<const unsigned char*>(r->body.data()), r->body.size(),
+                                     server.url + " translation");
+        };
+    }
+
     std::string command(const RunCommand& c) override {
         if (m_token.empty()) return "read-only: give `ganscope watch " + m_url + " --token T` to steer the run";
         nlohmann::json j;
@@ -82,17 +156,10 @@ public:
             case RunCommand::Kind::BatchSize: j = {{"command", "batch"}, {"batch", c.batch_size}}; break;
             case RunCommand::Kind::Revert: return "revert is not offered over the network; revert where the run trains";
         }
-        httplib::Client client(m_host, m_port);
-        client.set_connection_timeout(2, 0);
-        client.set_read_timeout(5, 0);
-        auto r = client.Post("/api/control", {{"Authorization", "Bearer " + m_token}}, j.dump(), "application/json");
-        if (!r) return m_url + ": not reachable (" + httplib::to_string(r.error()) + ")";
-        if (r->status == 200) return "";
-        try {
-            return m_url + ": " + nlohmann::json::parse(r->body).value("error", "HTTP " + std::to_string(r->status));
-        } catch (const std::exception&) {
-            return m_url + ": HTTP " + std::to_string(r->status);
-        }
+        httplib::Client client = m_server.client(5);
+        auto r = client.Post("/api/control", m_server.headers(), j.dump(), "application/json");
+        if (r && r->status == 200) return "";
+        return m_server.problem(r, "control");
     }
 
     void close() override {
@@ -108,15 +175,10 @@ public:
     }
 
 private:
-    httplib::Result get(httplib::Client& client, const char* path) {
-        if (m_token.empty()) return client.Get(path);
-        return client.Get(path, {{"Authorization", "Bearer " + m_token}});
-    }
+    httplib::Result get(httplib::Client& client, const char* path) { return client.Get(path, m_server.headers()); }
 
     void follow() {
-        httplib::Client client(m_host, m_port);
-        client.set_connection_timeout(2, 0);
-        client.set_read_timeout(10, 0);
+        httplib::Client client = m_server.client(10);
         for (;;) {
             std::string problem;
             try {
@@ -160,8 +222,10 @@ private:
         }
         const int64_t grid_step = j.value("grid_step", int64_t(-1));
         if (m_config && grid_step >= 0 && grid_step != m_grid_step) fetch_grid(client, j, grid_step);
+        // A pix2pix run translates on the server when we have the token: its snapshots are not needed here.
+        const bool translates_there = m_config && m_config->image_to_image() && !m_token.empty();
         const int64_t snapshot_step = j.value("snapshot_step", int64_t(-1));
-        if (snapshot_step >= 0 && snapshot_step != m_snapshot_step &&
+        if (!translates_there && snapshot_step >= 0 && snapshot_step != m_snapshot_step &&
             Clock::now() - m_last_snapshot > std::chrono::seconds(2))
             fetch_snapshot(client, snapshot_step);
         publish_status(j);
@@ -223,6 +287,7 @@ private:
     }
 
     std::string m_url, m_host, m_token, m_temp;
+    ServerAddress m_server;
     int m_port = 0;
     double m_poll;
     std::optional<TrainConfig> m_config;  // poll thread

@@ -3,7 +3,6 @@
 #include "viewer/serve/run_server.h"
 
 #include <httplib.h>
-#include <stb_image_write.h>
 #include <sys/stat.h>
 
 #include <unistd.h>
@@ -21,6 +20,8 @@
 #include "ml/history.h"
 #include "ml/image.h"
 #include "ml/tensor_image.h"
+#include "ml/translator.h"
+#include "viewer/sources/png_bytes.h"
 
 namespace ganscope {
 
@@ -35,22 +36,13 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
     res.set_content(nlohmann::json{{"error", message}}.dump() + "\n", "application/json");
 }
 
-// One request counted against max_clients for as long as it lives.
+// One request counted against its limit for as long as it lives.
 struct ClientSlot {
     std::atomic<int>& active;
     bool admitted;
     ClientSlot(std::atomic<int>& a, int max) : active(a), admitted(++a <= max) {}
     ~ClientSlot() { --active; }
 };
-
-std::string encode_png(const Image& image) {
-    std::string out;
-    auto append = [](void* context, void* data, int size) { static_cast<std::string*>(context)->append(static_cast<char*>(data), size_t(size)); };
-    if (!stbi_write_png_to_func(append, &out, image.width, image.height, image.channels, image.pixels.data(),
-                                image.width * image.channels))
-        throw std::runtime_error("cannot encode a " + std::to_string(image.width) + "x" + std::to_string(image.height) + " PNG");
-    return out;
-}
 
 std::string record_event(const char* name, const std::string& data) {
     return std::string("event: ") + name + "\ndata: " + data + "\n\n";
@@ -104,8 +96,9 @@ RunServer::RunServer(RunSource& source, ServeOptions options)
         if (std::rename(temp.c_str(), m_options.token_file.c_str()) != 0)
             throw std::runtime_error(m_options.token_file + ": cannot write the serve token");
     }
-    // Every event stream holds a thread: more threads than clients, so the one past the limit is answered 503.
-    const size_t threads = size_t(m_options.max_clients) + 8;
+    // Every event stream holds a thread: more threads than streams and requests together, so the one past either
+    // limit is answered 503.
+    const size_t threads = size_t(m_options.max_clients) + size_t(m_options.max_requests) + 8;
     m_server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     const auto seconds = std::chrono::duration<double>(m_options.timeout_seconds);
     m_server->set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(seconds));
@@ -199,8 +192,11 @@ void RunServer::routes() {
     });
     auto guarded = [this](auto handler) {
         return [this, handler](const httplib::Request& req, httplib::Response& res) {
-            ClientSlot slot(m_active, m_options.max_clients);
-            if (!slot.admitted) return send_error(res, 503, "too many clients; try again later");
+            ClientSlot slot(m_active, m_options.max_requests);
+            if (!slot.admitted) {
+                res.set_header("Retry-After", "1");
+                return send_error(res, 503, "too many requests at once; try again in a moment");
+            }
             handler(req, res);
         };
     };
@@ -295,6 +291,107 @@ void RunServer::routes() {
         res.set_content(snapshot_cache->second.second, "application/octet-stream");
     }));
 
+    // Dataset pages: GET /api/dataset gives the description and counts; ?page=N (from 1) a page as PNG, tiled as
+    // the Dataset panel shows it. The run's data is read where it lives, one page at a time; never by a path.
+    struct DatasetState {
+        std::mutex mutex;
+        std::shared_ptr<DatasetPages> pages;
+        std::string key, png;  // the last page sent: "page/per_page/columns"
+    };
+    auto dataset = std::make_shared<DatasetState>();
+    svr.Get("/api/dataset", guarded([this, dataset](const httplib::Request& req, httplib::Response& res) {
+        auto number = [&](const char* name, int fallback, int low, int high, int& out) {
+            if (!req.has_param(name)) return out = fallback, true;
+            const std::string v = req.get_param_value(name);
+            char* end = nullptr;
+            const long n = std::strtol(v.c_str(), &end, 10);
+            if (v.empty() || *end || n < low || n > high) {
+                send_error(res, 400, std::string(name) + "=" + v.substr(0, 32) + ": use a whole number from " +
+                                         std::to_string(low) + " to " + std::to_string(high));
+                return false;
+            }
+            return out = int(n), true;
+        };
+        int page = 0, per_page = 0, columns = 0;
+        if (!number("page", 0, 1, 1000000, page) || !number("per_page", 64, 1, kMaxPerPage, per_page) ||
+            !number("columns", 8, 1, kMaxPageColumns, columns))
+            return;
+        const auto s = m_source.status().latest();
+        if (!s || s->config.image_size <= 0) return send_error(res, 404, "the run's configuration is not known yet");
+        std::lock_guard<std::mutex> lock(dataset->mutex);
+        if (!dataset->pages) dataset->pages = m_source.dataset(s->config);
+        try {
+            if (page == 0) {
+                const DatasetPage info = dataset->pages->page(-1, per_page, columns);
+                nlohmann::json j{{"description", info.description}, {"images", info.images}, {"pages", info.pages},
+                                 {"per_page", per_page}, {"columns", columns},
+                                 {"url", "/api/dataset?page=1&per_page=" + std::to_string(per_page) +
+                                             "&columns=" + std::to_string(columns)}};
+                return res.set_content(j.dump() + "\n", "application/json");
+            }
+            const std::string key = std::to_string(page) + "/" + std::to_string(per_page) + "/" + std::to_string(columns);
+            if (dataset->key != key) {
+                dataset->png = encode_png(tensor_to_image(dataset->pages->page(page - 1, per_page, columns).grid));
+                dataset->key = key;
+            }
+            res.set_content(dataset->png, "image/png");
+        } catch (const std::out_of_range& e) {
+            send_error(res, 404, e.what());
+        } catch (const std::exception& e) {
+            send_error(res, 500, std::string("the run's dataset cannot be read where it trains: ") + e.what());
+        }
+    }));
+
+    // pix2pix: an image in (PNG or JPEG, at most max_translate_bytes), its translation out (PNG, at the model's
+    // size), by the newest generator snapshot; one translation at a time, beside training.
+    struct TranslateState {
+        std::mutex mutex;
+        uint64_t generation = ~0ull;
+        int64_t step = -1;
+        std::unique_ptr<Translator> translator;
+    };
+    auto translate = std::make_shared<TranslateState>();
+    svr.Post("/api/translate", guarded([this, authorized, translate](const httplib::Request& req, httplib::Response& res) {
+        if (!authorized(req)) return send_error(res, 401, "POST needs the token: Authorization: Bearer TOKEN");
+        if (req.body.size() > m_options.max_translate_bytes)
+            return send_error(res, 413, "an image to translate is at most " +
+                                            std::to_string(m_options.max_translate_bytes / (1024 * 1024)) + " MB");
+        const auto s = m_source.status().latest();
+        if (s && s->config.image_size > 0 && !s->config.image_to_image())
+            return send_error(res, 409, "this run trains " + s->config.model + ", which does not translate images; "
+                                        "POST /api/translate is for pix2pix runs");
+        const uint64_t generation = m_source.weights().generation();
+        const auto weights = m_source.weights().latest();
+        if (!weights) {
+            res.set_header("Retry-After", "2");
+            return send_error(res, 503, "no generator snapshot yet; try again in a moment");
+        }
+        if (!weights->config.image_to_image())
+            return send_error(res, 409, "this run's generator is " + weights->config.model + "; only pix2pix translates");
+        Image input;
+        try {
+            input = load_image_memory(reinterpret_cast<const unsigned char*>(req.body.data()), req.body.size(),
+                                      "the request body", Rgb{}, 16'000'000);
+        } catch (const std::exception& e) {
+            return send_error(res, 400, std::string("send a PNG or JPEG image: ") + e.what());
+        }
+        std::lock_guard<std::mutex> lock(translate->mutex);
+        try {
+            if (translate->generation != generation || !translate->translator) {
+                const torch::Device device =
+                    weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device();
+                translate->translator = Translator::from_snapshot(*weights, device);
+                translate->generation = generation;
+                translate->step = weights->step;
+            }
+            const Image output = translate->translator->translate(input);
+            res.set_header("X-Ganscope-Step", std::to_string(translate->step));
+            res.set_content(encode_png(output), "image/png");
+        } catch (const std::exception& e) {
+            send_error(res, 500, std::string("the translation failed: ") + e.what());
+        }
+    }));
+
     svr.Post("/api/control", guarded([this, authorized](const httplib::Request& req, httplib::Response& res) {
         if (!authorized(req)) return send_error(res, 401, "POST needs the token: Authorization: Bearer TOKEN");
         if (req.body.size() > m_options.max_control_bytes)
@@ -344,9 +441,11 @@ void RunServer::routes() {
     // new grids and snapshots. Each stream reads the latest-wins slots itself: a slow client falls behind only
     // itself, and what it missed is replaced by what is newest, never queued.
     svr.Get("/api/events", [this](const httplib::Request&, httplib::Response& res) {
-        if (++m_active > m_options.max_clients) {
-            --m_active;
-            return send_error(res, 503, "too many clients; try again later");
+        if (++m_streams > m_options.max_clients) {
+            --m_streams;
+            res.set_header("Retry-After", "5");
+            return send_error(res, 503, "too many watchers: " + std::to_string(m_options.max_clients) +
+                                            " event streams are open; try again later");
         }
         struct Stream {
             uint64_t status = ~0ull, grid = ~0ull, weights = ~0ull;
@@ -395,7 +494,7 @@ void RunServer::routes() {
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
                 return true;
             },
-            [this](bool) { --m_active; });
+            [this](bool) { --m_streams; });
     });
 }
 

@@ -1,6 +1,6 @@
 // `--serve [HOST:]PORT`: an HTTP server inside the process that trains (or shows) a run, so a window or a browser
 // elsewhere can follow and steer it. Built as a door: loopback unless told otherwise, a token for every command
-// (and for every request off loopback), bounded bodies and clients, timeouts; it reads the run only through its
+// (and for every request off loopback), bounded bodies, streams and requests, timeouts; it reads the run only through its
 // RunSource's latest-wins slots, so no client can stall training. Construct and destroy on one thread; requests
 // are answered on the server's own threads.
 #pragma once
@@ -24,7 +24,8 @@ struct ServeOptions {
     int port = 8080;                 // 0: any free port (tests)
     std::string token;               // empty: one is generated
     std::string token_file;          // where the token is written (mode 0600); empty: not written
-    int max_clients = 32;            // concurrent requests and event streams; more get 503
+    int max_clients = 32;            // event streams (watching windows, pages) at once; the next one gets 503
+    int max_requests = 32;           // other requests being answered at once; more get 503
     size_t max_control_bytes = 64 * 1024;
     size_t max_translate_bytes = 4 * 1024 * 1024;
     double timeout_seconds = 5;      // reading a request, writing a response
@@ -49,7 +50,8 @@ public:
     int port() const { return m_port; }
     const std::string& token() const { return m_options.token; }
     std::string url() const;  // http://HOST:PORT
-    int active_clients() const { return m_active.load(); }
+    int active_clients() const { return m_streams.load(); }  // open event streams
+    int active_requests() const { return m_active.load(); }
 
 private:
     void routes();
@@ -59,7 +61,8 @@ private:
     ServeOptions m_options;
     std::unique_ptr<httplib::Server> m_server;
     int m_port = 0;
-    std::atomic<int> m_active{0};
+    std::atomic<int> m_active{0};   // requests being answered (event streams apart)
+    std::atomic<int> m_streams{0};  // open event streams
     std::atomic<bool> m_stopping{false};
     std::thread m_thread;
 };

@@ -4,13 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "ml/metrics.h"
 #include "ml/slot.h"
+#include "ml/image.h"
 #include "ml/trainer.h"
+#include "viewer/sources/dataset_pages.h"
 
 namespace ganscope {
 
@@ -49,6 +52,15 @@ public:
     // Metric records with a step after `after_step`, oldest first: a reader keeps its own copy and asks only for
     // what is new (after_step = -1: everything the source still holds, possibly thinned).
     virtual std::vector<StepMetrics> metrics_since(int64_t after_step) const = 0;
+
+    // Pages of the run's real training images, read where the data is (here: the config's data; a served run: its
+    // server). The object outlives the source and may be used from any thread.
+    virtual std::shared_ptr<DatasetPages> dataset(const TrainConfig& config) const { return make_local_dataset_pages(config); }
+    // Translation on the run's side, for a source whose model is elsewhere (a served pix2pix run): any size in, the
+    // output at the model's size; throws std::runtime_error with one line. Empty (the default): the window
+    // translates with the generator snapshots the source publishes. Outlives the source; any thread.
+    using RemoteTranslate = std::function<Image(const Image&)>;
+    virtual RemoteTranslate remote_translate() const { return {}; }
 
     // Queues a command; returns "" when taken, else one line saying why not (a read-only source).
     virtual std::string command(const RunCommand& command) = 0;

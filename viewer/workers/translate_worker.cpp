@@ -20,6 +20,13 @@ void TranslateWorker::set_weights(std::shared_ptr<const WeightsSnapshot> weights
     m_loop.post([&](Pending& p) { p.weights = std::move(weights); });
 }
 
+void TranslateWorker::use_remote(std::function<Image(const Image&)> translate, TrainConfig config, std::string description) {
+    m_loop.post([&](Pending& p) {
+        p.remote = Remote{std::move(translate), std::move(config), std::move(description)};
+        p.weights.reset();
+    });
+}
+
 void TranslateWorker::open(const std::string& path) {
     m_loop.post([&](Pending& p) {
         p.open = path;
@@ -58,37 +65,50 @@ void TranslateWorker::work(Pending& taken) {
         fresh = std::make_shared<Translator>(g, weights->config, m_device);
         step = weights->step;
     }
-    if (fresh) {
-        translator = fresh;
+    if (fresh || taken.remote) {
         TranslatorInfo info;
         info.generation = ++m_generation;
-        info.description = fresh->description();
-        if (step >= 0) info.description += ", step " + std::to_string(step);
-        info.image_size = fresh->image_size();
-        info.input_needs_colour = fresh->input_needs_colour();
-        info.output_ascii = fresh->output_kind() == PairKind::Ascii;
-        info.weights_step = step;
+        if (fresh) {
+            translator = fresh;
+            m_remote.reset();
+            info.description = fresh->description();
+            if (step >= 0) info.description += ", step " + std::to_string(step);
+            info.image_size = fresh->image_size();
+            info.input_needs_colour = fresh->input_needs_colour();
+            info.output_ascii = fresh->output_kind() == PairKind::Ascii;
+            info.weights_step = step;
+        } else {
+            translator.reset();
+            m_remote = std::move(taken.remote);
+            const TrainConfig& c = m_remote->config;
+            info.description = m_remote->description;
+            info.image_size = c.image_size;
+            info.input_needs_colour = translation_input_needs_colour(c);
+            info.output_ascii = translation_output_kind(c) == PairKind::Ascii;
+        }
         {
             std::lock_guard<std::mutex> lock(m_translator_mutex);
-            m_translator = fresh;
+            m_translator = translator;
         }
         m_info.publish(std::move(info));
         if (!input && m_have_input) input = m_last_input;
     }
     if (!taken.load.empty()) {
-        if (!translator) throw std::runtime_error(taken.load + ": no model loaded yet to convert it for");
-        m_loaded.publish(LoadedImage{taken.load, translator->to_input_domain(load_image(taken.load))});
+        if (!translator && !m_remote) throw std::runtime_error(taken.load + ": no model loaded yet to convert it for");
+        const Image photo = load_image(taken.load);
+        m_loaded.publish(LoadedImage{taken.load, m_remote ? to_translation_input(m_remote->config, photo)
+                                                          : translator->to_input_domain(photo)});
     }
     if (!input) return;
     m_last_input = *input;  // without a model yet: translated once one arrives
     m_have_input = true;
-    if (!translator) return;
+    if (!translator && !m_remote) return;
     auto t0 = std::chrono::steady_clock::now();
     TranslateResult r;
     r.tag = input->second;
     r.generation = m_generation;
     r.input = std::move(input->first);
-    r.output = translator->translate(r.input);
+    r.output = m_remote ? m_remote->translate(r.input) : translator->translate(r.input);
     r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     m_result.publish(std::move(r));
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -52,6 +53,9 @@ public:
     void set_weights(std::shared_ptr<const WeightsSnapshot> weights);
     // A ganscope pix2pix checkpoint or a reference latest_net_G.pth (Translator::open).
     void open(const std::string& path);
+    // A model that runs elsewhere (a served run's, POST /api/translate): `translate` is called on the worker's thread
+    // in place of a translator; `config` says what the panel needs (size, colour, ASCII output).
+    void use_remote(std::function<Image(const Image&)> translate, TrainConfig config, std::string description);
     // Translates `input` (replacing a pending request); the last input is re-translated by each new translator.
     void request(Image input, uint64_t tag);
     // Loads an image file and converts it into the input domain (a photo becomes edges).
@@ -66,11 +70,17 @@ public:
 
 private:
     // What the GL thread asked for and the worker has not taken yet (worker_loop.h).
+    struct Remote {
+        std::function<Image(const Image&)> translate;
+        TrainConfig config;
+        std::string description;
+    };
     struct Pending {
         std::shared_ptr<const WeightsSnapshot> weights;
+        std::optional<Remote> remote;
         std::string open, load;
         std::optional<std::pair<Image, uint64_t>> input;
-        bool empty() const { return !weights && open.empty() && load.empty() && !input; }
+        bool empty() const { return !weights && !remote && open.empty() && load.empty() && !input; }
     };
     void work(Pending& taken);  // the worker's thread
 
@@ -79,6 +89,7 @@ private:
     std::pair<Image, uint64_t> m_last_input;
     bool m_have_input = false;
     uint64_t m_generation = 0;
+    std::optional<Remote> m_remote;  // the worker thread's: set, it replaces the translator
     mutable std::mutex m_translator_mutex;
     std::shared_ptr<const Translator> m_translator;  // under m_translator_mutex: tests read it
 
