@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <httplib.h>
+#include <stb_image.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -54,6 +55,27 @@ bool wait_for(F done, double seconds = 60) {
 }
 
 }  // namespace
+
+TEST_CASE("encode_png: gray, gray+alpha, RGB and RGBA round-trip through stb's decoder exactly") {
+    torch::manual_seed(11);
+    for (int channels = 1; channels <= 4; ++channels) {
+        Image image(37, 23, channels);
+        const auto noise = torch::randint(0, 256, {int64_t(image.pixels.size())}, torch::kInt32);
+        for (size_t i = 0; i < image.pixels.size(); ++i)
+            image.pixels[i] = uint8_t(i % 7 == 0 ? noise[int64_t(i)].item<int>() : (i / 3) % 251);  // runs and noise
+        const std::string png = encode_png(image);
+        int w = 0, h = 0, n = 0;
+        unsigned char* back = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()), int(png.size()),
+                                                    &w, &h, &n, 0);
+        REQUIRE(back);
+        CHECK(w == 37);
+        CHECK(h == 23);
+        CHECK(n == channels);
+        CHECK(std::equal(image.pixels.begin(), image.pixels.end(), back));
+        stbi_image_free(back);
+    }
+    CHECK_THROWS_AS(encode_png(Image()), std::runtime_error);
+}
 
 TEST_CASE("serve: endpoints, the token, and every refusal, while training goes on") {
     const std::string dir = work_dir("serve");

@@ -149,6 +149,7 @@ void add_bench_command(CommandLine& cli) {
     sv.whole("window", "N", "steps per timed window (default 10 on a CPU, 40 on a GPU)");
     sv.whole("pairs", "N", "alternating pairs of windows (default 5 on a CPU, 10 on a GPU)");
     sv.whole("warmup", "N", "untimed steps first (default 5 on a CPU, 50 on a GPU)");
+    sv.number("latency-seconds", "S", "then, seconds of timing a grid's way to a watching window (default 10; 0: none)");
     sv.text("device", "cpu|cuda[:N]", device);
 
     Args& q = cli.add(&bench, "quality",

@@ -1,15 +1,19 @@
 // `ganscope bench serve`: training images/s while 8 clients watch over HTTP (the event stream, and the grid PNG at
 // every publish) against none, in alternating step windows of one run; `ratio: X` (median of the pairs) last.
-// Also the bytes a watcher receives per minute. Main thread; the clients on their own threads.
+// Also the bytes a watcher receives per minute, and then, with the 8 watching, the time from a grid's publish in
+// the trainer to its arrival in a watching window's source (`ganscope watch`'s RemoteSource, polling at its
+// default rate; the window shows it at its next frame). Main thread; the clients on their own threads.
 #include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "ml/trainer.h"
 #include "viewer/bench/bench.h"
+#include "viewer/serve/remote_source.h"
 #include "viewer/serve/run_server.h"
 
 namespace ganscope {
@@ -91,6 +95,27 @@ int bench_serve(const Args& args) {
         if (watching) watch_start = std::chrono::steady_clock::now();
         next = status->step + window;
     }
+    const uint64_t window_bytes = bytes.load();  // what the watched windows received
+    // Publish to a watching window: the trainer's grid slot and a RemoteSource's, both polled every millisecond.
+    const double latency_seconds = args.get_double("latency-seconds", 10);
+    std::vector<double> latencies;
+    if (int64_t(bounds.size()) > total && latency_seconds > 0) {
+        watching = true;
+        auto remote = make_remote_source(server.url(), "");
+        std::map<int64_t, std::chrono::steady_clock::time_point> published;
+        uint64_t seen_here = 0, seen_there = 0;
+        std::shared_ptr<const SampleGrid> grid;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(latency_seconds);
+        while (std::chrono::steady_clock::now() < until) {
+            const auto now = std::chrono::steady_clock::now();
+            if (trainer.samples().fetch_if_newer(seen_here, grid) && grid) published.emplace(grid->step, now);
+            if (remote->samples().fetch_if_newer(seen_there, grid) && grid)
+                if (auto it = published.find(grid->step); it != published.end())
+                    latencies.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        remote->close();
+    }
     watching = false;
     quit = true;
     for (auto& t : threads) t.join();
@@ -119,7 +144,14 @@ int bench_serve(const Args& args) {
     const double median = ratios.size() % 2 ? ratios[ratios.size() / 2]
                                             : 0.5 * (ratios[ratios.size() / 2 - 1] + ratios[ratios.size() / 2]);
     std::printf("a watcher received %.0f kB per minute (events and grids)\n",
-                watch_time > 0 ? double(bytes.load()) / clients / watch_time * 60.0 / 1024.0 : 0.0);
+                watch_time > 0 ? double(window_bytes) / clients / watch_time * 60.0 / 1024.0 : 0.0);
+    if (!latencies.empty()) {
+        std::sort(latencies.begin(), latencies.end());
+        std::printf("publish to a watching window (poll every 0.25 s): median %.0f ms, p90 %.0f ms, max %.0f ms over %zu "
+                    "grids (it skips the grids published between two polls: latest wins)\n",
+                    latencies[latencies.size() / 2], latencies[latencies.size() * 9 / 10], latencies.back(),
+                    latencies.size());
+    }
     std::printf("ratio: %.3f\n", median);
     return 0;
 }

@@ -59,7 +59,7 @@ private:
         try {
             // issue 15: a seed-003 generator state_dict saved by Python (G.pth) is explored like a DCGAN checkpoint.
             const std::optional<WeightsSnapshot> plain = read_plain_generator(m_path);
-            const CheckpointMeta meta = plain ? CheckpointMeta{plain->config, 0, {}} : read_checkpoint_meta(m_path);
+            const CheckpointMeta meta = plain ? CheckpointMeta{plain->config, 0, {}, {}} : read_checkpoint_meta(m_path);
             TrainConfig config = meta.config;
             const torch::Device device =
                 torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
