@@ -23,6 +23,10 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 [ "$(code -X POST -d '{"command":"pause"}' "$url/api/control")" = 401 ] || fail "POST without token is not 401"
 [ "$(code -X POST -H "Authorization: Bearer $token" -d '{"command":' "$url/api/control")" = 400 ] || fail "bad JSON is not 400"
 [ "$(code -X POST -H "Authorization: Bearer $token" -d '{"command":"dance"}' "$url/api/control")" = 400 ] || fail "unknown command is not 400"
+curl -sf "$url/api/dataset?per_page=16" | grep -q '"pages":[1-9]' || fail "dataset counts"
+curl -sf "$url/api/dataset?page=1&per_page=16&columns=4" -o "$work/page1.png" && [ "$(head -c 4 "$work/page1.png" | tail -c 3)" = PNG ] || fail "dataset page"
+[ "$(code "$url/api/dataset?page=0")" = 400 ] || fail "dataset page 0 is not 400"
+[ "$(code -X POST -H "Authorization: Bearer $token" -H 'Content-Type: image/png' --data-binary @"$work/grid.png" "$url/api/translate")" = 409 ] || fail "translate on a DCGAN run is not 409"
 
 # The page in a real browser: the DOM's step, twice, a few seconds apart.
 browser=$(command -v chromium || command -v chromium-browser || true)
