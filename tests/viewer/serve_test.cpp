@@ -418,24 +418,6 @@ TEST_CASE("serve: dataset pages as JSON and PNG, equal to the pages read here; b
 
 namespace {
 
-TrainConfig tiny_pix2pix_config(const std::string& data) {
-    TrainConfig c;
-    c.model = "pix2pix";
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
-    c.g_width = 8;
-    c.d_width = 8;
-    c.batch_size = 4;
-    c.grid_count = 3;
-    c.sample_every = 2;
-    c.snapshot_every = 2;
-    c.log_every = 1;
-    c.loader_workers = 1;
-    c.seed = 3;
-    return c;
-}
-
 int post_image(httplib::Client& c, const std::string& body, const httplib::Headers& headers, std::string* out = nullptr) {
     auto r = c.Post("/api/translate", headers, body, "image/png");
     REQUIRE(r);
@@ -448,7 +430,7 @@ int post_image(httplib::Client& c, const std::string& body, const httplib::Heade
 TEST_CASE("serve: POST /api/translate runs the server's pix2pix model; every refusal") {
     const std::string dir = work_dir("serve_translate");
     TrainerOptions t;
-    t.config = tiny_pix2pix_config(synthetic_folder("viewer_translate", 16));
+    t.config = tiny_pix2pix_config(synthetic_folder("viewer_translate", 16), 2);
     t.start_paused = true;  // one generator throughout: the snapshot the server translates with
     Trainer trainer(t);
     auto source = make_trainer_source(trainer, "");
@@ -517,7 +499,7 @@ TEST_CASE("serve: POST /api/translate runs the server's pix2pix model; every ref
 TEST_CASE("watch http:// of a pix2pix run: Translate sends the canvas to the server; Dataset pages come from it") {
     const std::string dir = work_dir("serve_watch_translate");
     TrainerOptions t;
-    t.config = tiny_pix2pix_config(synthetic_folder("viewer_translate", 16));
+    t.config = tiny_pix2pix_config(synthetic_folder("viewer_translate", 16), 2);
     t.start_paused = true;  // one generator throughout
     Trainer trainer(t);
     auto source = make_trainer_source(trainer, "");

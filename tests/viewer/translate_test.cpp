@@ -89,20 +89,7 @@ TEST_CASE("headless window with pix2pix: a stroke on the canvas is translated li
     o.headless = true;
     o.width = 1024;
     o.height = 640;
-    TrainConfig& c = o.trainer.config;
-    c.model = "pix2pix";
-    c.data = test::synthetic_folder("viewer_translate", 16);
-    c.device = "cpu";
-    c.image_size = 16;
-    c.g_width = 8;
-    c.d_width = 8;
-    c.batch_size = 4;
-    c.grid_count = 3;
-    c.sample_every = 5;
-    c.snapshot_every = 5;
-    c.log_every = 1;
-    c.loader_workers = 1;
-    c.seed = 3;
+    o.trainer.config = test::tiny_pix2pix_config(test::synthetic_folder("viewer_translate", 16), 5);
     o.trainer.start_paused = true;  // one generator throughout: the snapshot the panel translates with
     App app(o);
     TranslateModel& t = app.translate().model();

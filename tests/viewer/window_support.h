@@ -51,6 +51,25 @@ inline TrainConfig tiny_dcgan_config(const std::string& data, int publish_every,
     return c;
 }
 
+// A pix2pix run as small: 16x16, widths 8, batch 4, 3 validation pairs, seed 3, published every `publish_every`.
+inline TrainConfig tiny_pix2pix_config(const std::string& data, int publish_every) {
+    TrainConfig c;
+    c.model = "pix2pix";
+    c.data = data;
+    c.device = "cpu";
+    c.image_size = 16;
+    c.g_width = 8;
+    c.d_width = 8;
+    c.batch_size = 4;
+    c.grid_count = 3;
+    c.sample_every = publish_every;
+    c.snapshot_every = publish_every;
+    c.log_every = 1;
+    c.loader_workers = 1;
+    c.seed = 3;
+    return c;
+}
+
 // build/test-work/viewer/NAME, emptied.
 inline std::string work_dir(const std::string& name) {
     auto dir = std::filesystem::path(GANSCOPE_BINARY_DIR) / "test-work" / "viewer" / name;
