@@ -2,9 +2,15 @@
 // 503) asserted; training keeps advancing while clients stream. Test thread; the server answers on its own.
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <stb_image.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <filesystem>
@@ -374,6 +380,56 @@ TEST_CASE("serve: 32 watchers stream and fetch every grid for 20 s; the 33rd is 
     CHECK(failed_fetches.load() == 0);              // no watcher's grid fetch was refused or cut
     CHECK(streams_with_grids.load() == o.max_clients);  // every watcher saw new grids and fetched them
     REQUIRE(wait_for([&] { return server.active_clients() == 0; }, 30));
+    trainer.stop();
+    trainer.wait();
+}
+
+TEST_CASE("serve: clients that stall mid-request are cut off at the timeout; the others and training go on") {
+    TrainerOptions t;
+    t.config = tiny_dcgan_config(synthetic_folder("viewer_serve", 16), 2, 5);
+    Trainer trainer(t);
+    auto source = make_trainer_source(trainer, "");
+    ServeOptions o;
+    o.port = 0;
+    o.timeout_seconds = 1;
+    RunServer server(*source, o);
+    REQUIRE(wait_for([&] {
+        auto s = trainer.status().latest();
+        return s && s->step >= 2;
+    }));
+    // Eight connections that send half a request and then nothing (slowloris), and one that sends a body's
+    // headers but never the body.
+    std::vector<int> stalled;
+    for (int i = 0; i < 9; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd >= 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(uint16_t(server.port()));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        const std::string half = i < 8 ? "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+                                       : "POST /api/control HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{";
+        REQUIRE(::send(fd, half.data(), half.size(), 0) == ssize_t(half.size()));
+        stalled.push_back(fd);
+    }
+    const int64_t from = trainer.status().latest()->step;
+    httplib::Client c("127.0.0.1", server.port());
+    for (int i = 0; i < 5; ++i) CHECK(c.Get("/api/status")->status == 200);  // answered beside the stalled ones
+    // Each stalled connection is closed by the server once its read times out (recv sees the end, or a reset).
+    for (int fd : stalled) {
+        timeval wait{10, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+        char buffer[512];
+        ssize_t n = 0;
+        do n = ::recv(fd, buffer, sizeof buffer, 0);  // a 408 or 400 answer may come first
+        while (n > 0);
+        CHECK(n <= 0);
+        CHECK((n == 0 || errno == ECONNRESET));  // closed, not our 10 s receive timeout
+        ::close(fd);
+    }
+    REQUIRE(wait_for([&] { return trainer.status().latest()->step > from + 4; }));
+    CHECK(c.Get("/api/status")->status == 200);
     trainer.stop();
     trainer.wait();
 }
