@@ -115,7 +115,8 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
     CHECK(status["model"] == "dcgan");
     CHECK(status["state"] == "running");
     CHECK(status["run"] == t.run_dir);
-    for (const char* key : {"epoch", "loss_g", "loss_d", "d_real", "d_fake", "images_per_sec"}) CHECK(status.contains(key));
+    for (const char* key : {"epoch", "loss_g", "loss_d", "d_real", "d_fake", "images_per_sec", "lr_g_now", "step_ms", "data"})
+        CHECK(status.contains(key));
 
     // Metrics: everything, then only what is new.
     const nlohmann::json all = get_json(c, "/api/metrics");
@@ -289,6 +290,12 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
         const ExplorerModel& explorer = app.explorer().model();
         const MetricsHistory& metrics = app.curves().metrics();
         REQUIRE(frames_until(app, [&] { return grid.step >= 4 && explorer.image.ready(); }, 120));
+        // The Training panel's figures come across: the schedule's rates, the step time, the data.
+        REQUIRE(frames_until(app, [&] { return m.status && m.status->step_ms > 0; }, 30));
+        CHECK(m.status->lr_g_now == doctest::Approx(trainer.status().latest()->lr_g_now));
+        CHECK(m.status->lr_g_now > 0);
+        CHECK(m.status->dataset_size == 16);
+        CHECK(m.status->data_description == trainer.status().latest()->data_description + " (on the server)");
 
         // Steered from the window: pause, and the grid settles on the server's last one.
         app.training().intents().pause = true;

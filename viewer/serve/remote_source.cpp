@@ -266,8 +266,18 @@ private:
         s.device = j.value("device", std::string());
         s.lr_g = j.value("lr_g", 0.0);
         s.lr_d = j.value("lr_d", 0.0);
+        s.lr_g_now = j.value("lr_g_now", s.lr_g);
+        s.lr_d_now = j.value("lr_d_now", s.lr_d);
         s.batch_size = j.value("batch_size", 0);
+        s.step_ms = j.value("step_ms", 0.0);
         s.eta_seconds = j.value("eta_seconds", -1.0);
+        s.data_description = j.value("data", std::string());
+        if (!s.data_description.empty()) s.data_description += " (on the server)";
+        s.dataset_size = j.value("dataset_size", int64_t(0));
+        s.batches_per_epoch = j.value("batches_per_epoch", int64_t(0));
+        s.skipped_files = j.value("skipped_files", int64_t(0));
+        s.dist_backend = j.value("dist_backend", std::string());
+        s.allreduce_ms = j.value("allreduce_ms", 0.0);
         s.error = j.value("error", std::string());
         {
             std::lock_guard<std::mutex> lock(m_mutex);

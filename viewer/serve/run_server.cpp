@@ -155,8 +155,17 @@ std::string RunServer::status_json() const {
     j["images_per_sec"] = s->last.images_per_sec;
     j["lr_g"] = s->lr_g;
     j["lr_d"] = s->lr_d;
+    j["lr_g_now"] = s->lr_g_now;
+    j["lr_d_now"] = s->lr_d_now;
     j["batch_size"] = s->batch_size;
+    j["step_ms"] = s->step_ms;
     j["eta_seconds"] = s->eta_seconds;
+    j["data"] = s->data_description;
+    j["dataset_size"] = s->dataset_size;
+    j["batches_per_epoch"] = s->batches_per_epoch;
+    j["skipped_files"] = s->skipped_files;
+    j["dist_backend"] = s->dist_backend;
+    j["allreduce_ms"] = s->allreduce_ms;
     j["message"] = s->message;
     j["error"] = s->error;
     if (auto g = m_source.samples().latest(); g && g->images.defined()) {
