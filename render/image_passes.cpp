@@ -30,6 +30,21 @@ GridView GridView::fitted(const GridLayout& layout, int width, int height) {
     return view;
 }
 
+ColorMapTexture::ColorMapTexture(const ColorMap& map) : m_map(map) {
+    GANSCOPE_GL_CHECK(glGenTextures(1, &m_texture));
+    GANSCOPE_GL_CHECK(glBindTexture(GL_TEXTURE_2D, m_texture));
+    GANSCOPE_GL_CHECK(glPixelStorei(GL_UNPACK_ALIGNMENT, 4));
+    GANSCOPE_GL_CHECK(glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB32F, map.size, 1, 0, GL_RGB, GL_FLOAT, map.rgb));
+    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR));
+    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR));
+    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE));
+    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE));
+}
+
+ColorMapTexture::~ColorMapTexture() {
+    if (m_texture) glDeleteTextures(1, &m_texture);  // no check: destruction must not throw
+}
+
 ImagePass::ImagePass(const char* fragment) : m_program("fullscreen.vert", fragment) {}
 
 ImagePass::~ImagePass() {
@@ -50,6 +65,9 @@ void ImagePass::begin(const FloatImages& images, Texture& target, int width, int
     glActiveTexture(GL_TEXTURE0);
     glGetIntegerv(GL_TEXTURE_BINDING_2D_ARRAY, &s[9]);
     glGetIntegerv(GL_SAMPLER_BINDING, &s[10]);
+    glActiveTexture(GL_TEXTURE1);
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &s[16]);
+    glActiveTexture(GL_TEXTURE0);
     s[11] = glIsEnabled(GL_SCISSOR_TEST);
     s[12] = glIsEnabled(GL_BLEND);
     s[13] = glIsEnabled(GL_DEPTH_TEST);
@@ -98,6 +116,8 @@ void ImagePass::restore() {
     glBindVertexArray(GLuint(s[7]));
     glBindTexture(GL_TEXTURE_2D_ARRAY, GLuint(s[9]));
     glBindSampler(0, GLuint(s[10]));
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, GLuint(s[16]));
     glActiveTexture(GLenum(s[8]));
     auto enable = [](GLenum cap, int on) { on ? glEnable(cap) : glDisable(cap); };
     enable(GL_SCISSOR_TEST, s[11]);
@@ -135,6 +155,11 @@ void GridPass::draw(const FloatImages& images, const GridLayout& layout, const G
                           std::to_string(layout.cell_width) + "x" + std::to_string(layout.cell_height) +
                           " does not match " + std::to_string(images.count()) + " images of " +
                           std::to_string(images.width()) + "x" + std::to_string(images.height()));
+    if (view.color_map && images.channels() != 1)
+        throw RenderError("a colour map shows one-channel images; these have " + std::to_string(images.channels()));
+    if (view.color_map && !(view.high > view.low))
+        throw RenderError("a colour map's range " + std::to_string(view.low) + " .. " + std::to_string(view.high) +
+                          " is empty");
     if (view.zoom <= 0) throw RenderError("grid zoom " + std::to_string(view.zoom) + " is not positive");
     begin(images, target, view.width, view.height);
     glUniform1i(u("u_images"), 0);
@@ -150,6 +175,12 @@ void GridPass::draw(const FloatImages& images, const GridLayout& layout, const G
     glUniform1f(u("u_pixel_grid_from"), view.pixel_grid_from);
     glUniform4fv(u("u_background"), 1, view.background);
     glUniform4fv(u("u_highlight"), 1, view.highlight);
+    glUniform1i(u("u_mapped"), view.color_map != 0);
+    glUniform1i(u("u_lut"), 1);
+    glUniform2f(u("u_range"), view.low, view.high);
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, view.color_map);
+    glActiveTexture(GL_TEXTURE0);
     end(target);
 }
 

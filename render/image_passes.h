@@ -4,6 +4,7 @@
 // GL thread only.
 #pragma once
 
+#include "assets/colormaps.h"
 #include "render/float_images.h"
 #include "render/shader.h"
 #include "render/texture.h"
@@ -31,8 +32,27 @@ struct GridView {
     float pixel_grid_from = 8;                // zoom from which lines between image pixels are drawn
     float background[4] = {20 / 255.f, 20 / 255.f, 20 / 255.f, 1};  // gutters and outside
     float highlight[4] = {90 / 255.f, 170 / 255.f, 1, 1};
+    // Scalar maps (one-channel images): a ColorMapTexture's id, and the values at its two ends. 0: images are
+    // colours in [-1, 1].
+    unsigned color_map = 0;
+    float low = -1, high = 1;
     // The zoom that fits `layout` into the view, and the offset that centres it.
     static GridView fitted(const GridLayout& layout, int width, int height);
+};
+
+// A colour map as a 256 x 1 float texture, linear between entries, for GridView::color_map.
+class ColorMapTexture {
+public:
+    explicit ColorMapTexture(const ColorMap& map);
+    ~ColorMapTexture();
+    ColorMapTexture(const ColorMapTexture&) = delete;
+    ColorMapTexture& operator=(const ColorMapTexture&) = delete;
+    unsigned id() const { return m_texture; }
+    const ColorMap& map() const { return m_map; }
+
+private:
+    const ColorMap& m_map;
+    unsigned m_texture = 0;
 };
 
 class ImagePass {
@@ -55,7 +75,7 @@ private:
     void restore();
 
     unsigned m_fbo = 0, m_vao = 0;
-    int m_saved[16] = {};
+    int m_saved[17] = {};
 };
 
 // One image (a layer of `images`) to its colours, pixel for pixel, into `target` (resized to the image).

@@ -1,7 +1,8 @@
 // The sample grid from a texture array (layer i in cell i, planar floats in [-1, 1], see display.frag): gutters,
 // a frame around the hovered cell, nearest filtering with lines between pixels when zoomed in, the mip chain
 // when smaller than 1:1. Zoom and pan are the view's: target pixel p shows grid point u_offset + p / u_zoom.
-// Row 0 of the target is the grid's top.
+// Row 0 of the target is the grid's top. With u_mapped, one-channel images are scalar maps: (v - low) / (high -
+// low) looks up a colour map (a 256 x 1 table, sampled linearly between entries' centres).
 #version 330 core
 
 uniform sampler2DArray u_images;
@@ -17,6 +18,9 @@ uniform float u_frame;   // frame width, target pixels
 uniform float u_pixel_grid_from;
 uniform vec4 u_background;
 uniform vec4 u_highlight;
+uniform bool u_mapped;
+uniform sampler2D u_lut;
+uniform vec2 u_range;  // low, high of a scalar map
 
 out vec4 colour;
 
@@ -57,7 +61,10 @@ void main() {
         }
     }
     vec3 rgb;
-    if (u_channels == 3)
+    if (u_mapped) {
+        float t = clamp((channel(index, 0, local) - u_range.x) / (u_range.y - u_range.x), 0.0, 1.0);
+        rgb = texture(u_lut, vec2((t * 255.0 + 0.5) / 256.0, 0.5)).rgb;
+    } else if (u_channels == 3)
         rgb = vec3(unit(channel(index, 0, local)), unit(channel(index, 1, local)), unit(channel(index, 2, local)));
     else
         rgb = vec3(unit(channel(index, 0, local)));
