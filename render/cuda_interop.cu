@@ -9,6 +9,7 @@
 #include <string>
 
 #include "render/cuda_interop.h"
+#include "render/float_images.h"
 #include "render/gl_check.h"
 #include "render/texture.h"
 
@@ -49,12 +50,12 @@ struct CudaTextureLink::Impl {
     cudaGraphicsResource_t resource = nullptr;
     unsigned registered_texture = 0;
     int registered_width = 0, registered_height = 0;
-    uchar4* scratch = nullptr;  // RGBA8 staging for the conversion kernel
+    uchar4* scratch = nullptr;  // RGBA8 staging for update_from_chw's conversion kernel
     size_t scratch_bytes = 0;
     cudaEvent_t done = nullptr;  // recorded after each update's unmap
     bool pending = false;
 
-    // The previous update's source may be released by the caller now; and the scratch buffer reused.
+    // The previous update's source may be released by the caller now.
     void wait_previous() {
         if (pending) GANSCOPE_CUDA_CHECK(cudaEventSynchronize(done));
         pending = false;
@@ -73,18 +74,42 @@ struct CudaTextureLink::Impl {
         if (stream) cudaStreamDestroy(stream);
     }
 
-    // Registers the texture's current storage; again whenever allocate() replaced it.
-    void ensure_registered(const Texture& texture) {
-        if (resource && registered_texture == texture.id() && registered_width == texture.width() &&
-            registered_height == texture.height())
-            return;
+    // Registers a texture's current storage; again whenever its name or size changed (allocate() replaced it).
+    void ensure_registered(unsigned id, GLenum target, int width, int height) {
+        if (resource && registered_texture == id && registered_width == width && registered_height == height) return;
         if (resource) GANSCOPE_CUDA_CHECK(cudaGraphicsUnregisterResource(resource));
         resource = nullptr;
-        GANSCOPE_CUDA_CHECK(cudaGraphicsGLRegisterImage(&resource, texture.id(), GL_TEXTURE_2D,
-                                                        cudaGraphicsRegisterFlagsWriteDiscard));
-        registered_texture = texture.id();
-        registered_width = texture.width();
-        registered_height = texture.height();
+        GANSCOPE_CUDA_CHECK(
+            cudaGraphicsGLRegisterImage(&resource, id, target, cudaGraphicsRegisterFlagsWriteDiscard));
+        registered_texture = id;
+        registered_width = width;
+        registered_height = height;
+    }
+    void unregister() {
+        if (resource) GANSCOPE_CUDA_CHECK(cudaGraphicsUnregisterResource(resource));
+        resource = nullptr;
+        registered_texture = 0;
+    }
+    void ensure_registered(const Texture& texture) {
+        ensure_registered(texture.id(), GL_TEXTURE_2D, texture.width(), texture.height());
+    }
+
+    // Each image's planes (width floats a row, channels * height rows) into its mapped array layer.
+    void copy_into_layers(const float* nchw, int count, int channels, int height, int width) {
+        GANSCOPE_CUDA_CHECK(cudaGraphicsMapResources(1, &resource, stream));
+        cudaError_t err = cudaSuccess;
+        const size_t row = size_t(width) * sizeof(float), plane = size_t(channels) * height * width;
+        for (int layer = 0; layer < count && err == cudaSuccess; ++layer) {
+            cudaArray_t array = nullptr;
+            err = cudaGraphicsSubResourceGetMappedArray(&array, resource, unsigned(layer), 0);
+            if (err == cudaSuccess)
+                err = cudaMemcpy2DToArrayAsync(array, 0, 0, nchw + layer * plane, row, row,
+                                               size_t(channels) * height, cudaMemcpyDeviceToDevice, stream);
+        }
+        // Always unmap, even after a failed copy: a texture left mapped while GL samples it is undefined.
+        cudaError_t unmap = cudaGraphicsUnmapResources(1, &resource, stream);
+        GANSCOPE_CUDA_CHECK(err);
+        GANSCOPE_CUDA_CHECK(unmap);
     }
 
     void copy_into_texture(const void* rgba, size_t pitch, int width, int height) {
@@ -152,6 +177,24 @@ void CudaTextureLink::update_from_chw(Texture& texture, const float* device_chw,
     m_impl->copy_into_texture(m_impl->scratch, size_t(width) * 4, width, height);
     m_impl->mark_pending();
     texture.mark_updated();
+    m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void CudaTextureLink::update_float_images(FloatImages& images, const float* device_nchw, int count, int channels,
+                                          int height, int width, CUevent_st* ready) {
+    auto t0 = std::chrono::steady_clock::now();
+    m_impl->wait_previous();
+    // A new shape is new storage under a new (maybe reused) name: drop the old registration before GL deletes it.
+    if (images.empty() || images.count() != count || images.channels() != channels || images.height() != height ||
+        images.width() != width)
+        m_impl->unregister();
+    images.allocate(count, channels, height, width);  // throws naming a bad shape
+    m_impl->ensure_registered(images.id(), GL_TEXTURE_2D_ARRAY, width, channels * height * count);
+    if (ready) GANSCOPE_CUDA_CHECK(cudaStreamWaitEvent(m_impl->stream, ready, 0));
+    m_impl->copy_into_layers(device_nchw, count, channels, height, width);
+    m_impl->mark_pending();
+    // GL's commands after the unmap see the copy (the unmap orders them); the mip chain is GL's work.
+    images.finish_external_write();
     m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 

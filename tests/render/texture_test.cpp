@@ -5,6 +5,8 @@
 #include <random>
 
 #include "render/cuda_interop.h"
+#include "render/float_images.h"
+#include "render/image_passes.h"
 #include "render/gl_check.h"
 #include "render/gl_context.h"
 #include "render/texture.h"
@@ -84,6 +86,42 @@ TEST_CASE("where no CUDA device exists, the interop test is skipped with the rea
 
 #ifdef GANSCOPE_HAVE_CUDA
 #include <cuda_runtime_api.h>
+
+TEST_CASE("CUDA-GL interop copies float images from device memory as the CPU upload does" *
+          doctest::skip(!cuda_device_available())) {
+    auto context = headless();
+    const int n = 3, c = 3, w = 19, h = 8;
+    std::vector<float> nchw(size_t(n) * c * w * h);
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<float> dist(-1.1f, 1.1f);
+    for (auto& v : nchw) v = dist(rng);
+    FloatImages expected;
+    expected.upload(nchw.data(), n, c, h, w);
+
+    void* device = nullptr;
+    REQUIRE(cudaMalloc(&device, nchw.size() * sizeof(float)) == cudaSuccess);
+    REQUIRE(cudaMemcpy(device, nchw.data(), nchw.size() * sizeof(float), cudaMemcpyHostToDevice) == cudaSuccess);
+    cudaEvent_t ready = nullptr;
+    REQUIRE(cudaEventCreateWithFlags(&ready, cudaEventDisableTiming) == cudaSuccess);
+    REQUIRE(cudaEventRecord(ready, nullptr) == cudaSuccess);
+
+    CudaTextureLink link(0);
+    FloatImages images;
+    link.update_float_images(images, static_cast<const float*>(device), n, c, h, w, ready);
+    for (int layer = 0; layer < n; ++layer) CHECK(images.read_layer(layer) == expected.read_layer(layer));
+    DisplayPass pass;
+    Texture shown, shown_expected;
+    pass.draw(images, 2, shown);
+    pass.draw(expected, 2, shown_expected);
+    CHECK(shown.read_rgba8() == shown_expected.read_rgba8());
+    // The same shape reuses the registration; a new shape re-registers.
+    link.update_float_images(images, static_cast<const float*>(device), n, c, h, w, ready);
+    link.update_float_images(images, static_cast<const float*>(device), 1, 1, h, w, nullptr);
+    CHECK(images.count() == 1);
+    CHECK(images.read_layer(0) == std::vector<float>(nchw.begin(), nchw.begin() + w * h));
+    cudaEventDestroy(ready);
+    cudaFree(device);
+}
 
 TEST_CASE("CUDA-GL interop fills the texture from device memory" * doctest::skip(!cuda_device_available())) {
     auto context = headless();
