@@ -16,6 +16,7 @@
 #include "viewer/modules/curves_module.h"
 #include "viewer/modules/dataset_module.h"
 #include "viewer/modules/history_module.h"
+#include "viewer/modules/inspect_module.h"
 #include "viewer/modules/latent_modules.h"
 #include "viewer/modules/performance_module.h"
 #include "viewer/modules/record_module.h"
@@ -72,6 +73,7 @@ public:
     InterpolationModule& interpolation() { return m_interpolation; }
     DatasetModule& dataset() { return m_dataset; }
     HistoryModule& history() { return m_history; }
+    InspectModule& inspect() { return m_inspect; }
     RecordModule& record() { return m_record; }
     TranslateModule& translate() { return m_translate; }
     PerformanceModule& performance() { return m_performance; }
@@ -116,6 +118,7 @@ private:
     RecordModule m_record{m_explorer.model()};
     TranslateModule m_translate;
     PerformanceModule m_performance;
+    InspectModule m_inspect{m_explorer.model()};
     std::vector<Module*> m_modules;
 
     FrameStats m_stats;
