@@ -16,7 +16,7 @@ void InspectModule::update(RunView&, RunSource&) {
             m_maps = maps;
             m.layers.clear();
             for (const LayerMaps& l : maps->layers) m.layers.push_back(l.name);
-            m.layer = std::clamp(m.layer, 0, int(m.layers.size()) - 1);
+            m.layer = std::clamp(m.layer, 0, std::max(0, int(m.layers.size()) - 1));
             m.step = maps->step;
             m.pending = maps->request != m_last_request;
             m_shown_layer = -1;  // new maps: redraw the tiles

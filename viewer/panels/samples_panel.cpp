@@ -30,7 +30,6 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
     ImGui::SameLine();
     if (ImGui::GetContentRegionAvail().x > buttons) ImGui::SameLine(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - buttons);
     else ImGui::NewLine();
-    // Zooming from the fitted view keeps its centre: clamp_offset below centres when the grid fits.
     if (ImGui::SmallButton("fit")) m_zoom = 0;
     ImGui::SameLine();
     if (ImGui::SmallButton("1:1")) m_zoom = 1;
@@ -46,29 +45,24 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
     GridLayout layout{g.count, g.columns, g.cell, g.cell, g.padding};
     const float grid_w = float(layout.width()), grid_h = float(layout.height());
     const float fit = std::max(0.05f, std::min(avail.x / grid_w, avail.y / grid_h));
-    const float zoom = m_zoom > 0 ? m_zoom : fit;  // screen units per grid pixel
+    float zoom = m_zoom > 0 ? m_zoom : fit;  // screen units per grid pixel
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImGui::InvisibleButton("view", ImVec2(std::max(1.0f, avail.x), std::max(1.0f, avail.y)),
                            ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
                                ImGuiButtonFlags_MouseButtonMiddle);
     const bool hovered = ImGui::IsItemHovered();
-    // Where the view starts: centred when fitted or when the zoomed grid is narrower than the panel.
-    auto clamp_offset = [&](float z) {
+    // A zoom changed by the buttons keeps the view's centre where it was.
+    if (m_last_zoom > 0 && zoom != m_last_zoom)
         for (int axis = 0; axis < 2; ++axis) {
-            const float view = (axis ? avail.y : avail.x) / z, size = axis ? grid_h : grid_w;
-            m_offset[axis] = view >= size ? (size - view) / 2 : std::clamp(m_offset[axis], 0.0f, size - view);
+            const float extent = axis ? avail.y : avail.x;
+            m_offset[axis] += extent / (2 * m_last_zoom) - extent / (2 * zoom);
         }
-    };
-    if (m_zoom <= 0) {
-        m_offset[0] = m_offset[1] = 1e9f;  // re-centred by clamp_offset
-    }
     if (hovered && io.MouseWheel != 0 && io.KeyCtrl) {  // ctrl + wheel zooms about the cursor
         const float new_zoom = std::clamp(zoom * (io.MouseWheel > 0 ? 1.2f : 1 / 1.2f), 0.25f, 32.0f);
         const float mx = io.MousePos.x - origin.x, my = io.MousePos.y - origin.y;
-        if (m_zoom <= 0) clamp_offset(zoom);
         m_offset[0] += mx / zoom - mx / new_zoom;
         m_offset[1] += my / zoom - my / new_zoom;
-        m_zoom = new_zoom;
+        m_zoom = zoom = new_zoom;
     } else if (hovered && io.MouseWheel != 0 && m_zoom > 0) {  // the wheel pans (shift: sideways)
         m_offset[io.KeyShift ? 0 : 1] -= io.MouseWheel * 40 / zoom;
     }
@@ -76,7 +70,12 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
         m_offset[0] -= io.MouseDelta.x / zoom;
         m_offset[1] -= io.MouseDelta.y / zoom;
     }
-    clamp_offset(m_zoom > 0 ? m_zoom : zoom);
+    // Centred along an axis where the grid is smaller than the view (always, when fitted); else kept inside it.
+    for (int axis = 0; axis < 2; ++axis) {
+        const float view = (axis ? avail.y : avail.x) / zoom, size = axis ? grid_h : grid_w;
+        m_offset[axis] = view >= size ? (size - view) / 2 : std::clamp(m_offset[axis], 0.0f, size - view);
+    }
+    m_last_zoom = zoom;
 
     int hovered_cell = -1;
     if (hovered)

@@ -16,7 +16,8 @@ struct SamplesPanel {
 
 private:
     float m_zoom = 0;                    // screen units per grid pixel; 0: fit to the panel
-    float m_offset[2] = {0, 0};          // the grid point at the view's top-left, when zoomed
+    float m_offset[2] = {0, 0};          // the grid point at the view's top-left
+    float m_last_zoom = 0;               // the zoom m_offset was computed for
     int m_menu_cell = -1;
 };
 
