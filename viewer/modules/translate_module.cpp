@@ -39,7 +39,8 @@ void TranslateModule::on_run_known(RunView& view, const TrainerStatus& status) {
     // An opened pix2pix checkpoint has no latent space to explore: the source read it once, on its own thread,
     // and its generator's weights come to the worker like a live run's (set_weights); the file is not read again.
     m_model.checkpoint_path = m_checkpoint;
-    m_model.message = "opening " + m_checkpoint + "...";
+    // The source may publish the generator before this status: then the worker's model is here already.
+    m_model.message = m_seen_info ? "opened " + m_model.description : "opening " + m_checkpoint + "...";
 }
 
 void TranslateModule::set_weights(std::shared_ptr<const WeightsSnapshot> weights) {
