@@ -606,6 +606,16 @@ TEST_CASE("watch http:// of a pix2pix run: Translate sends the canvas to the ser
     const DatasetPage here = make_local_dataset_pages(t.config)->page(0, d.per_page, columns);
     CHECK(max_difference(app.dataset().texture().texture().read_rgba8(), expected_rgba(here.grid)) <= 1);
     app.save_screenshot(dir + "/watch_translate.png");
+
+    // Training resumes on the server: the same canvas is translated again by its newer generators.
+    const uint64_t revision = m.canvas.revision();
+    const auto before = app.translate().output_texture().texture().read_rgba8();
+    trainer.start();
+    REQUIRE(frames_until(app, [&] {
+        return trainer.status().latest()->step >= 6 && !m.pending &&
+               app.translate().output_texture().texture().read_rgba8() != before;
+    }, 60));
+    CHECK(m.canvas.revision() == revision);  // nothing was drawn meanwhile
     trainer.stop();
     trainer.wait();
 }

@@ -1,5 +1,6 @@
 // The Translate module (see translate_module.h): the worker's translator, results and loaded images into the model
 // and textures; canvas edits into (latest-wins) requests; load/open/save intents; drag-and-drop. GL thread.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -62,6 +63,15 @@ void TranslateModule::update(RunView& view, RunSource& run) {
             m_worker = std::make_unique<TranslateWorker>();
             m_worker->use_remote(std::move(remote), c,
                                  "pix2pix " + c.pairs + " " + c.direction + ", translated by " + run.name());
+            m_remote = true;
+        }
+    }
+    if (m_remote && view.status && view.config) {
+        // The server's generator moves on as it trains: the canvas is sent again after each of its snapshots.
+        const int64_t snapshots = view.status->step / std::max(1, view.config->snapshot_every);
+        if (snapshots != m_remote_snapshots) {
+            m_remote_snapshots = snapshots;
+            m_sent_canvas = ~0ull;
         }
     }
     if (GLFWwindow* window = m_context ? m_context->glfw_window() : nullptr; window && g_drop_target != this) {

@@ -45,6 +45,8 @@ private:
     TensorTexture m_canvas_texture, m_output_texture;
     uint64_t m_seen_info = 0, m_seen_result = 0, m_seen_loaded = 0;
     uint64_t m_sent_canvas = ~0ull, m_uploaded_canvas = ~0ull;
+    bool m_remote = false;             // the server's model translates (a served run, with the token)
+    int64_t m_remote_snapshots = -1;   // the server's snapshot count the last request was sent after
     Image m_output;  // the shown output, for saving
     TranslatePanel m_panel;
 };
