@@ -31,15 +31,16 @@ curl -sf "$url/api/dataset?page=1&per_page=16&columns=4" -o "$work/page1.png" &&
 # The page in a real browser: the DOM's step, twice, a few seconds apart.
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || fail "no chromium: scripts/setup installs Debian's chromium"
-dom() { timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" \
+# A profile of its own for each run: a browser left behind by one must not hold the next one's profile lock.
+dom() { timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome-$1" \
           --virtual-time-budget=3000 --dump-dom "$url/" 2> /dev/null; }
 step_of() { sed -n 's/.*<td id="step">\([0-9]*\).*/\1/p' | head -1; }
-first=$(dom | step_of)
+first=$(dom first | step_of)
 sleep 3
-second=$(dom | step_of)
+second=$(dom second | step_of)
 [ -n "$first" ] && [ -n "$second" ] || fail "the page's DOM shows no step (got '$first', '$second')"
 [ "$second" -gt "$first" ] || fail "the page's step did not advance ($first, then $second)"
-timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" --window-size=1280,800 \
+timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome-shot" --window-size=1280,800 \
   --virtual-time-budget=3000 --screenshot="$work/page.png" "$url/" > /dev/null 2>&1 || true
 [ -s "$work/page.png" ] || fail "no screenshot of the page"
 kill -INT $pid; wait $pid || true
