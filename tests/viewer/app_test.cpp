@@ -68,6 +68,28 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     CHECK(colours.size() >= 3);
     CHECK(colours.count(20u << 16 | 20u << 8 | 20u) == 1);
 
+    // The Samples panel's view: the grid shader's fitted view of the same images, each cell's centre pixel
+    // equal to the 1:1 grid's (the panel is larger than the grid, so the view magnifies with nearest sampling).
+    const GridModel& grid = app.samples().grid();
+    REQUIRE(grid.view_image.ready());
+    CHECK(grid.view_image.width == grid.view.width);
+    CHECK(grid.view_image.height == grid.view.height);
+    REQUIRE(grid.view.zoom >= 1);
+    const auto view = app.samples().texture().view_texture().read_rgba8();
+    const GridLayout& layout = app.samples().texture().layout();
+    int worst = 0;
+    for (int i = 0; i < layout.count; ++i) {
+        const int gx = layout.padding + (i % layout.columns) * (layout.cell_width + layout.padding) + layout.cell_width / 2;
+        const int gy = layout.padding + (i / layout.columns) * (layout.cell_height + layout.padding) + layout.cell_height / 2;
+        const int vx = int((gx + 0.5f - grid.view.offset_x) * grid.view.zoom);
+        const int vy = int((gy + 0.5f - grid.view.offset_y) * grid.view.zoom);
+        REQUIRE((vx >= 0 && vy >= 0 && vx < grid.view.width && vy < grid.view.height));
+        for (int k = 0; k < 3; ++k)
+            worst = std::max(worst, std::abs(int(view[(size_t(vy) * grid.view.width + vx) * 4 + k]) -
+                                             int(texture[(size_t(gy) * layout.width() + gx) * 4 + k])));
+    }
+    CHECK(worst == 0);
+
     // The explorer shows G(explorer latent) from the worker's own generator copy.
     auto z = explorer_latent(app.explorer().model());
     auto explorer = app.explorer().texture().texture().read_rgba8();

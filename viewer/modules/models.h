@@ -15,6 +15,7 @@
 
 #include "ml/metrics.h"
 #include "ml/trainer.h"
+#include "render/image_passes.h"
 #include "viewer/sources/run_source.h"
 #include "viewer/window/canvas.h"
 #include "viewer/record/record_model.h"
@@ -37,10 +38,12 @@ struct TrainingIntents {
 };
 
 struct GridModel {
-    ImageRef image;
+    ImageRef image;       // the whole grid at 1:1 (drawn by the grid shader from the images' texture array)
+    ImageRef view_image;  // the panel's view of it: zoom, pan, hover frame, at the panel's pixel size
     int count = 0, columns = 0, cell = 0, padding = 2;  // cell: one sample's pixels
     int64_t step = -1;
     torch::Tensor latents;  // count x L, CPU: the fixed latents behind the cells
+    GridView view;          // intent: the view the panel wants; the module draws it before the next frame
 };
 
 struct ExplorerModel {
@@ -105,6 +108,21 @@ struct TranslateModel {
     bool pending = false;                 // the canvas changed since the shown output
     double inference_ms = 0;
     std::string message;                  // last success or error, shown in the panel
+};
+
+struct InspectModel {
+    bool active = false;              // the panel was drawn this frame: only then is work requested
+    std::vector<std::string> layers;  // the generator's blocks, filled by the module
+    int layer = 0;                    // intent: whose feature maps
+    int channel = -1;                 // intent: the channel shown large; -1 none
+    ImageRef tiles;                   // the block's channels tiled and colour-mapped by the grid shader
+    int count = 0, columns = 0, cell = 0, padding = 1;
+    std::string color_map;            // the map's name ("lumen" for ReLU outputs, "coolwarm" for signed ones)
+    float low = 0, high = 1;          // the values at its two ends
+    float channel_min = 0, channel_max = 0;  // the picked channel's own range
+    int64_t step = -1;                // the weights' step
+    bool pending = false;
+    std::string message;              // an error, or what is missing
 };
 
 struct PerformanceModel {

@@ -17,6 +17,11 @@ void SamplesModule::on_run_known(RunView&, const TrainerStatus& status) {
 void SamplesModule::update(RunView& view, RunSource& run) {
     std::shared_ptr<const SampleGrid> grid;
     if (run.samples().fetch_if_newer(m_seen, grid) && grid->images.defined()) show(view, *grid);
+    if (!m_texture.empty() && m_grid.view.width > 0) {  // the view the panel asked for last frame
+        m_texture.show(m_grid.view);
+        const Texture& v = m_texture.view_texture();
+        m_grid.view_image = {v.id(), v.width(), v.height()};
+    }
 }
 
 void SamplesModule::show(const RunView& view, const SampleGrid& grid) {
@@ -25,15 +30,18 @@ void SamplesModule::show(const RunView& view, const SampleGrid& grid) {
     g.count = int(images.size(0));
     g.cell = int(images.size(3));
     if (grid.ready && images.is_cuda()) grid.ready->block(c10::Stream(c10::Stream::DEFAULT, images.device()));
-    if (grid.grid.defined()) {  // assembled by the source, off this thread
+    if (grid.grid.defined()) {  // the source's layout (its tiled copy is for files and the server)
         g.columns = grid.columns;
         g.padding = grid.padding;
-        m_texture.update(grid.grid, nullptr);
     } else {
         g.columns = display_grid_columns(g.count, view.config && view.config->image_to_image());
         g.padding = kDisplayPadding;
-        m_texture.update(grid_image(images, g.columns, g.padding), nullptr);
     }
+    GridLayout layout;
+    layout.count = g.count;
+    layout.columns = g.columns;
+    layout.padding = g.padding;
+    m_texture.update(images, layout, nullptr);
     if (grid.latents.defined()) g.latents = grid.latents;
     g.image = image_of(m_texture);
     g.step = grid.step;

@@ -106,7 +106,7 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     m_links.explore = [this](const torch::Tensor& z, const std::string& from) { m_explorer.explore(z, from); };
     m_links.interpolate = [this](int end, const torch::Tensor& z) { m_interpolation.set_end(end, z); };
     m_modules = {&m_training, &m_samples, &m_curves, &m_explorer, &m_interpolation, &m_dataset,
-                 &m_history,  &m_record,  &m_translate, &m_performance};
+                 &m_history,  &m_record,  &m_translate, &m_performance, &m_inspect};
 }
 
 App::~App() {
