@@ -15,7 +15,8 @@ struct LayerMaps {
 };
 
 // Runs `net` on `input` (a batch of one) module by module without gradients, keeping every activation's output
-// (copied: ReLU may work in place). The last entry is the network's output.
+// (copied: ReLU may work in place). The last entry is the network's output: when the network does not end with
+// an activation (a discriminator's logits), the modules after the last one make a final block of their own.
 std::vector<LayerMaps> sequential_feature_maps(torch::nn::Sequential& net, const torch::Tensor& input);
 
 }  // namespace ganscope
