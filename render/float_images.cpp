@@ -1,4 +1,4 @@
-// FloatImages (see float_images.h): immutable R32F array storage, PBO uploads, mip chains. GL thread only.
+// FloatImages (see float_images.h): immutable R32F array storage, PBO uploads, mip chains built only when asked. GL thread only.
 #include "render/float_images.h"
 
 #include <cmath>
@@ -24,6 +24,8 @@ FloatImages& FloatImages::operator=(FloatImages&& other) noexcept {
         std::swap(m_height, other.m_height);
         std::swap(m_width, other.m_width);
         std::swap(m_updates, other.m_updates);
+        std::swap(m_mips_stale, other.m_mips_stale);
+        std::swap(m_mip_builds, other.m_mip_builds);
     }
     return *this;
 }
@@ -95,9 +97,20 @@ void FloatImages::upload(const float* nchw, int count, int channels, int height,
 }
 
 void FloatImages::finish_external_write() {
+    m_mips_stale = true;
+    ++m_updates;
+}
+
+bool FloatImages::ensure_mips() const {
+    if (!m_mips_stale || empty()) return false;
+    GLint bound = 0;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D_ARRAY, &bound);
     GANSCOPE_GL_CHECK(glBindTexture(GL_TEXTURE_2D_ARRAY, m_texture));
     GANSCOPE_GL_CHECK(glGenerateMipmap(GL_TEXTURE_2D_ARRAY));
-    ++m_updates;
+    GANSCOPE_GL_CHECK(glBindTexture(GL_TEXTURE_2D_ARRAY, GLuint(bound)));
+    m_mips_stale = false;
+    ++m_mip_builds;
+    return true;
 }
 
 std::vector<float> FloatImages::read_layer(int layer) const {
