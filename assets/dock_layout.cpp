@@ -20,6 +20,7 @@ DockLayout default_dock_layout(bool latent_space) {
         l.panels.push_back({"Inspect", "right_bottom"});
     } else {
         l.panels.push_back({"Translate", "right"});
+        l.panels.push_back({"Inspect", "right"});
     }
     return l;
 }

@@ -17,11 +17,55 @@ void SamplesModule::on_run_known(RunView&, const TrainerStatus& status) {
 void SamplesModule::update(RunView& view, RunSource& run) {
     std::shared_ptr<const SampleGrid> grid;
     if (run.samples().fetch_if_newer(m_seen, grid) && grid->images.defined()) show(view, *grid);
-    if (!m_texture.empty() && m_grid.view.width > 0) {  // the view the panel asked for last frame
+    if (!m_texture.has_images()) return;
+    frame_verdicts();
+    auto ref = [](const Texture& t) { return ImageRef{t.id(), t.width(), t.height()}; };
+    if (m_grid.view.width > 0) {  // the view the panel asked for last frame
         m_texture.show(m_grid.view);
-        const Texture& v = m_texture.view_texture();
-        m_grid.view_image = {v.id(), v.width(), v.height()};
+        m_grid.view_image = ref(m_texture.view_texture());
     }
+    if (m_grid.view.hover >= 0) m_grid.cell_image = ref(m_texture.draw_cell(m_grid.view.hover));
+    if (m_grid.whole_wanted) {  // a panel showed the whole grid last frame
+        m_grid.image = ref(m_texture.draw_whole());
+        m_grid.whole_wanted = false;
+    }
+}
+
+void SamplesModule::frame_verdicts() {
+    GridModel& g = m_grid;
+    GridView& v = g.view;
+    const bool fresh = m_inspect && !m_inspect->verdicts.empty() && m_inspect->grid_step == g.step &&
+                       int(m_inspect->verdicts.size()) == g.count;
+    if (!fresh) {  // none yet, or made for an older grid: no frames rather than wrong ones
+        v.scores = 0;
+        g.verdicts.clear();
+        return;
+    }
+    if (m_scores_from != m_inspect->verdicts_revision || !m_scores) {
+        if (!m_scores) m_scores = std::make_unique<CellScores>();
+        if (!m_score_map) m_score_map = std::make_unique<ColorMapTexture>(color_map("coolwarm"));
+        m_scores->upload(m_inspect->verdicts);
+        m_scores_from = m_inspect->verdicts_revision;
+    }
+    g.verdicts = m_inspect->verdicts;
+    g.verdict_probabilities = m_inspect->probabilities;
+    v.scores = m_scores->id();
+    v.scores_revision = m_scores->updates();
+    v.score_map = m_score_map->id();
+    v.score_low = m_inspect->verdict_low;
+    v.score_high = m_inspect->verdict_high;
+}
+
+void SamplesModule::shutdown() {
+    m_texture = GridTexture();
+    m_scores.reset();
+    m_score_map.reset();
+}
+
+const Texture& SamplesModule::whole_texture() {
+    const Texture& t = m_texture.draw_whole();
+    m_grid.image = {t.id(), t.width(), t.height()};
+    return t;
 }
 
 void SamplesModule::show(const RunView& view, const SampleGrid& grid) {
@@ -43,7 +87,6 @@ void SamplesModule::show(const RunView& view, const SampleGrid& grid) {
     layout.padding = g.padding;
     m_texture.update(images, layout, nullptr);
     if (grid.latents.defined()) g.latents = grid.latents;
-    g.image = image_of(m_texture);
     g.step = grid.step;
 }
 

@@ -15,7 +15,7 @@ int SamplesPanel::cell_at(float x, float y, int count, int columns, int cell, in
 }
 
 void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& links) {
-    if (!g.image.ready()) {
+    if (g.step < 0 || g.count <= 0) {
         ImGui::TextDisabled("waiting for the first sample grid...");
         return;
     }
@@ -95,12 +95,17 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
                      ImVec2(origin.x + g.view_image.width / scale, origin.y + g.view_image.height / scale));
     if (hovered_cell >= 0) {
         int col = hovered_cell % g.columns, row = hovered_cell / g.columns;
-        float x0 = float(g.padding + col * (g.cell + g.padding)), y0 = float(g.padding + row * (g.cell + g.padding));
         ImGui::BeginTooltip();
-        ImVec2 uv0(x0 / g.image.width, y0 / g.image.height);
-        ImVec2 uv1((x0 + g.cell) / g.image.width, (y0 + g.cell) / g.image.height);
-        ui_image(g.image.texture, ImVec2(ui_em(8), ui_em(8)), uv0, uv1);
+        if (g.cell_image.ready()) ui_image(g.cell_image.texture, ImVec2(ui_em(8), ui_em(8)));
+        else ImGui::Dummy(ImVec2(ui_em(8), ui_em(8)));
         ImGui::Text("sample %d (row %d, column %d)", hovered_cell, row, col);
+        if (hovered_cell < int(g.verdicts.size())) {
+            const float d = g.verdicts[size_t(hovered_cell)];
+            if (g.verdict_probabilities)
+                ImGui::Text("discriminator: %.0f%% real (D(G(z)) = %.3f)", 100.0f * d, d);
+            else
+                ImGui::Text("discriminator's score D(G(z)) = %.3f", d);
+        }
         ImGui::TextDisabled("click: explore   right-click: more   ctrl+wheel: zoom   middle-drag: pan");
         ImGui::EndTooltip();
         const bool has_latent = g.latents.defined() && hovered_cell < g.latents.size(0);

@@ -34,8 +34,8 @@ void App::update_sources() {
         } else {
             m_latent.set_weights(weights);
             m_record.set_weights(weights);
-            m_inspect.set_weights(weights);
         }
+        m_inspect.set_weights(weights);
     }
     for (Module* m : m_modules) m->update(v, run);
     PerformanceModel& perf = m_performance.model();

@@ -38,7 +38,19 @@ private:
     std::string m_note;
 };
 
-// One image (the first of a batch) as an RGBA8 texture, drawn by the display shader.
+// How single images (TensorTexture) become colour. Shader: the floats into the array, then the display shader
+// (one conversion for every path; on CUDA one copy of the tensor's memory). CpuConversion: where the "GPU" is the
+// CPU (a software rasteriser), the [-1, 1] -> RGBA8 loop straight into the texture, because there a render pass
+// is a scene the frame then waits for: scrubbing the explorer through the shader took the frame's busy median from
+// about 2-5 ms to 4-13 ms on llvmpipe (docs/benchmarks.md). The App picks it from the renderer at start;
+// GANSCOPE_DISPLAY_SHADER=1 keeps the shader there too. The grid (GridTexture) always draws through its shader.
+enum class SingleImagePath { Shader, CpuConversion };
+void set_single_image_path(SingleImagePath path);
+SingleImagePath single_image_path();
+// Mesa's llvmpipe and softpipe, and any renderer that names itself a software rasteriser.
+bool is_software_renderer(const std::string& renderer);
+
+// One image (the first of a batch) as an RGBA8 texture, drawn by the display shader (see SingleImagePath).
 class TensorTexture {
 public:
     void update(const torch::Tensor& chw, const c10::Event* ready = nullptr);
@@ -48,54 +60,66 @@ public:
     int height() const { return texture().height(); }
     bool empty() const { return texture().empty(); }
     double last_upload_ms() const { return m_last_ms; }  // upload and shader pass
-    bool used_interop() const { return m_images.used_interop(); }
-    const std::string& interop_note() const { return m_images.interop_note(); }
+    bool used_interop() const { return m_images[m_current].used_interop(); }
+    const std::string& interop_note() const { return m_images[m_current].interop_note(); }
 
 private:
-    TensorImages m_images;
+    // The floats take turns too: on llvmpipe, writing the array the previous frame's pass still reads would wait
+    // for that whole frame to rasterise (scrubbing the explorer writes one every frame).
+    TensorImages m_images[2];
     std::unique_ptr<DisplayPass> m_pass;  // made at the first update, with the context current
     Texture m_textures[2];
     int m_current = 0;
     double m_last_ms = 0;
 };
 
-// A sample grid drawn by the grid shader from the images' texture array (no tiling on the CPU): the whole grid
-// at 1:1 (texture(): what other panels show beside it, and a cell's tooltip), and a view of it (view_texture():
-// the panel's zoom, pan and hover, drawn at the panel's pixel size).
+// A sample grid drawn by the grid shader from the images' texture array (no tiling on the CPU). A publish only
+// uploads the floats; every picture of them is drawn when asked and only when stale, because on llvmpipe each
+// pass is CPU work on the cores that train:
+//   view_texture()  the panel's view (zoom, pan, hover, score frames) at the panel's pixel size: show(view)
+//   texture()       the whole grid at 1:1 (what Dataset and History show beside theirs): draw_whole()
+//   cell_texture()  one cell through the display shader (the hover tooltip): draw_cell(index)
 class GridTexture {
 public:
-    // New images: N x C x H x W, laid out as `layout` says (count, columns, padding; cell = H x W).
+    // New images: N x C x H x W, laid out as `layout` says (count, columns, padding; cell = H x W). Upload only.
     void update(const torch::Tensor& nchw, const GridLayout& layout, const c10::Event* ready = nullptr);
-    // One-channel images as scalar maps through a ColorMapTexture (0: gray [-1, 1]), for the next update().
-    void set_color_map(unsigned color_map, float low, float high) {
-        m_color_map = color_map;
-        m_low = low;
-        m_high = high;
-    }
-    // Redraws the view texture when `view` differs from the last drawn one (or the images changed).
+    // One-channel images as scalar maps through a ColorMapTexture (0: gray [-1, 1]).
+    void set_color_map(unsigned color_map, float low, float high);
+    // Redraws the view texture when `view` differs from the last drawn one or the images changed since.
     void show(const GridView& view);
+    // Redraws the whole grid at 1:1 when the images changed since; returns it.
+    const Texture& draw_whole();
+    // Draws image `index` pixel for pixel when it is not the one drawn last or the images changed since.
+    const Texture& draw_cell(int index);
     const GridLayout& layout() const { return m_layout; }
+    bool has_images() const { return !m_images.images().empty(); }
+    uint64_t images_updates() const { return m_images.images().updates(); }
 
-    const Texture& texture() const { return m_wholes[m_current_whole]; }
+    const Texture& texture() const { return m_wholes[m_current_whole]; }  // the last whole drawn
     uint64_t imgui_id() const { return texture().id(); }
     int width() const { return texture().width(); }
     int height() const { return texture().height(); }
     bool empty() const { return texture().empty(); }
     const Texture& view_texture() const { return m_views[m_current_view]; }
-    double last_upload_ms() const { return m_last_ms; }  // upload and the whole grid's pass
+    const Texture& cell_texture() const { return m_cells[m_current_cell]; }
+    const FloatImages& images() const { return m_images.images(); }
+    double last_upload_ms() const { return m_last_ms; }  // the upload of the last update
     bool used_interop() const { return m_images.used_interop(); }
     const std::string& interop_note() const { return m_images.interop_note(); }
 
 private:
     TensorImages m_images;
     std::unique_ptr<GridPass> m_pass;
+    std::unique_ptr<DisplayPass> m_display;
     GridLayout m_layout;
-    Texture m_wholes[2], m_views[2];
-    int m_current_whole = 0, m_current_view = 0;
+    Texture m_wholes[2], m_views[2], m_cells[2];  // each pair takes turns (see TensorTexture)
+    int m_current_whole = 0, m_current_view = 0, m_current_cell = 0;
     GridView m_last_view;
     unsigned m_color_map = 0;
     float m_low = -1, m_high = 1;
-    bool m_view_stale = true;
+    // The images' update count each picture was drawn from (0: never).
+    uint64_t m_view_from = 0, m_whole_from = 0, m_cell_from = 0;
+    int m_cell_index = -1;
     double m_last_ms = 0;
 };
 
