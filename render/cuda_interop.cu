@@ -144,8 +144,7 @@ void CudaTextureLink::update_float_images(FloatImages& images, const float* devi
     if (ready) GANSCOPE_CUDA_CHECK(cudaStreamWaitEvent(m_impl->stream, ready, 0));
     m_impl->copy_into_layers(device_nchw, count, channels, height, width);
     m_impl->mark_pending();
-    // GL's commands after the unmap see the copy (the unmap orders them); a mip chain is built by GL if a view
-    // draws the images smaller than 1:1.
+    // GL's commands after the unmap see the copy (the unmap orders them).
     images.finish_external_write();
     m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }

@@ -27,7 +27,7 @@ public:
     CudaTextureLink& operator=(const CudaTextureLink&) = delete;
 
     // Fills `images` from device memory holding N x C x H x W contiguous floats in [-1, 1] (C = 1 or 3): one
-    // cudaMemcpy2DToArrayAsync per image into the mapped array layer (the mip chain is then stale: FloatImages).
+    // cudaMemcpy2DToArrayAsync per image into the mapped array layer.
     // `ready` (may be null) is recorded by the producer after it wrote `device_nchw`; this link's stream waits on
     // it (never the whole device) and unmaps before returning, so GL may sample the images right away.
     // (Re)registers when the storage changes. The source must stay valid until the next update (or destruction):

@@ -18,19 +18,14 @@ public:
     FloatImages(const FloatImages&) = delete;
     FloatImages& operator=(const FloatImages&) = delete;
 
-    // (Re)allocates immutable storage with room for a mip chain for this shape (C = 1 or 3). Returns true when
+    // (Re)allocates immutable storage (one level: minified views filter in the shader) for this shape (C = 1 or 3). Returns true when
     // storage was (re)created, so a CUDA registration of the old storage must be dropped. Throws RenderError
     // naming a bad shape.
     bool allocate(int count, int channels, int height, int width);
     // N x C x H x W contiguous floats through a pixel-buffer object into level 0.
     void upload(const float* nchw, int count, int channels, int height, int width);
-    // After the CUDA face wrote level 0: counts the update and marks the mip chain stale.
+    // After the CUDA face wrote level 0: counts the update.
     void finish_external_write();
-    // Builds the mip chain from level 0 when an update made it stale; only a pass that draws the images smaller
-    // than 1:1 asks (on llvmpipe a chain over 64 layers costs ~29 ms, far more than the upload). Returns whether
-    // it built one.
-    bool ensure_mips() const;
-    uint64_t mip_builds() const { return m_mip_builds; }
     // Reads one layer's level 0 back as W x C*H floats (tests).
     std::vector<float> read_layer(int layer) const;
 
@@ -48,8 +43,6 @@ private:
     unsigned m_texture = 0, m_pbo = 0;
     int m_count = 0, m_channels = 0, m_height = 0, m_width = 0;
     uint64_t m_updates = 0;
-    mutable bool m_mips_stale = true;
-    mutable uint64_t m_mip_builds = 0;
 };
 
 }  // namespace ganscope

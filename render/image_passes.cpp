@@ -175,6 +175,10 @@ void DisplayPass::draw(const FloatImages& images, int layer, Texture& target) {
 
 GridPass::GridPass() { variant({}); }
 
+GridPass::~GridPass() {
+    if (m_linear) glDeleteSamplers(1, &m_linear);  // no check: destruction must not throw
+}
+
 std::vector<std::string> GridPass::variant_of(const FloatImages& images, const GridView& view) {
     std::vector<std::string> defines;  // sorted: the variants' key
     if (view.color_map) defines.push_back("MAPPED");
@@ -208,11 +212,20 @@ void GridPass::draw(const FloatImages& images, const GridLayout& layout, const G
     if (view.scores && (!view.score_map || !(view.score_high > view.score_low)))
         throw RenderError("cell scores need a colour map and a range (" + std::to_string(view.score_low) + " .. " +
                           std::to_string(view.score_high) + ")");
-    if (view.zoom < 1) images.ensure_mips();  // smaller than 1:1 samples the chain (grid.frag's channel())
     const ShaderProgram& program = variant(variant_of(images, view));
     auto u = [&](const char* name) { return program.uniform_if_active(name); };
     begin(program, images, target, view.width, view.height);
     glUniform1i(u("u_images"), 0);
+    if (view.zoom < 1) {  // the MINIFIED variant's bilinear taps (the array's own filter is nearest)
+        if (!m_linear) {
+            GANSCOPE_GL_CHECK(glGenSamplers(1, &m_linear));
+            glSamplerParameteri(m_linear, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+            glSamplerParameteri(m_linear, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+            glSamplerParameteri(m_linear, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+            glSamplerParameteri(m_linear, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        }
+        glBindSampler(0, m_linear);
+    }
     glUniform1i(u("u_count"), layout.count);
     glUniform1i(u("u_columns"), layout.columns);
     glUniform1i(u("u_padding"), layout.padding);

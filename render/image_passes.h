@@ -117,12 +117,13 @@ private:
 };
 
 // The sample grid of `images` (layer i in cell i) seen through `view`, into `target` (resized to the view):
-// nearest filtering with a pixel grid when zoomed in, mipmapped when smaller than 1:1. Each combination of
+// nearest filtering with a pixel grid when zoomed in, an area filter when smaller than 1:1. Each combination of
 // those, gray or colour-mapped images and score frames is its own variant of shaders/grid.frag, compiled at its
 // first use (see the file's head: a software rasteriser pays for every branch on every pixel).
 class GridPass : public ImagePass {
 public:
     GridPass();  // compiles the common variant now, so a broken shader fails here: RenderError, shaders/FILE:LINE
+    ~GridPass();
     void draw(const FloatImages& images, const GridLayout& layout, const GridView& view, Texture& target);
     // The names defined for the variant that draws `view` of `images` ("MINIFIED", "SCORED", ...).
     static std::vector<std::string> variant_of(const FloatImages& images, const GridView& view);
@@ -131,6 +132,7 @@ public:
 private:
     const ShaderProgram& variant(const std::vector<std::string>& defines);
     std::map<std::vector<std::string>, ShaderProgram> m_variants;
+    unsigned m_linear = 0;  // a sampler object: bilinear at level 0, for the MINIFIED variant's taps
 };
 
 }  // namespace ganscope

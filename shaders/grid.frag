@@ -1,14 +1,14 @@
 #version 330 core
 // The sample grid from a texture array (layer i in cell i, planar floats in [-1, 1], see display.frag): gutters,
-// a frame around the hovered cell, nearest filtering with lines between pixels when zoomed in, the mip chain
-// when smaller than 1:1. Zoom and pan are the view's: target pixel p shows grid point u_offset + p / u_zoom.
+// a frame around the hovered cell, nearest filtering with lines between pixels when zoomed in, an area filter
+// (bilinear taps over the pixel's footprint) when smaller than 1:1. Zoom and pan are the view's: target pixel p shows grid point u_offset + p / u_zoom.
 // Row 0 of the target is the grid's top. With MAPPED, one-channel images are scalar maps: (v - low) / (high -
 // low) looks up a colour map (a 256 x 1 table, sampled linearly between entries' centres). With SCORED, each
 // cell gets a frame in the colour of its score (the discriminator's verdict), under the hover frame.
 //
 // Variants, not branches on uniforms: a software rasteriser (llvmpipe) runs every side of a branch for every
 // pixel, so GridPass compiles this file once per combination it draws with these names defined:
-//   MINIFIED    the view is smaller than 1:1: trilinear from the mip chain (else nearest texel fetches)
+//   MINIFIED    the view is smaller than 1:1: bilinear taps over the footprint (else nearest texel fetches)
 //   PIXEL_GRID  zoomed in far enough for lines between image pixels
 //   GRAY        one-channel images as gray;  MAPPED  one-channel images through a colour map
 //   SCORED      a coloured frame per cell from its score
@@ -48,12 +48,18 @@ float channel(int layer, int c, vec2 local) {
     ivec2 t = clamp(ivec2(floor(local)), ivec2(0), u_cell - 1);
     return texelFetch(u_images, ivec3(t.x, t.y + c * u_cell.y, layer), 0).r;
 #else
-    // Smaller than 1:1: trilinear from the mip chain; keep the sample inside its own plane's rows.
-    float lod = log2(1.0 / u_zoom);
-    float half_texel = 0.5 * exp2(ceil(lod));
-    float y = clamp(local.y, half_texel, float(u_cell.y) - half_texel) + float(c * u_cell.y);
-    vec2 uv = vec2(local.x / float(u_cell.x), y / float(u_channels * u_cell.y));
-    return textureLod(u_images, vec3(uv, float(layer)), lod).r;
+    // Smaller than 1:1: four bilinear taps spread over the target pixel's footprint (1 / zoom texels a side), an
+    // area filter without a mip chain (building one over a 64-layer array costs llvmpipe ~29 ms a publish). The
+    // taps stay inside their own image, so no plane bleeds into the next.
+    float footprint = 1.0 / u_zoom;
+    vec2 size = vec2(textureSize(u_images, 0).xy);
+    float sum = 0.0;
+    for (int j = 0; j < 2; ++j)
+        for (int i = 0; i < 2; ++i) {
+            vec2 p = clamp(local + (vec2(i, j) - 0.5) * 0.5 * footprint, vec2(0.5), vec2(u_cell) - 0.5);
+            sum += textureLod(u_images, vec3(vec2(p.x, p.y + float(c * u_cell.y)) / size, float(layer)), 0.0).r;
+        }
+    return 0.25 * sum;
 #endif
 }
 

@@ -152,6 +152,7 @@ void InspectModule::apply(RunView&, RunSource&) {
         }
     }
     // Work only while the panel is visible, and only when the weights, the explorer's latent or the grid changed.
+    m.judging = m.active;
     if (!m.active || !m_weights) return;
     const bool latent_space = m_weights->config.has_latent_space();
     const bool has_latent = latent_space && m_explorer.base.defined();

@@ -50,8 +50,9 @@ struct GridModel {
     int64_t step = -1;
     torch::Tensor latents;  // count x L, CPU: the fixed latents behind the cells
     GridView view;          // intent: the view the panel wants; the module draws it before the next frame
-    std::vector<float> verdicts;  // the discriminator on each cell, while Inspect judges this grid; else empty
+    std::vector<float> verdicts;  // the discriminator on each cell, while Inspect is visible; else empty
     bool verdict_probabilities = true;
+    int64_t verdicts_step = -1;   // the grid they judged: the same fixed latents, maybe a publish or two older
 };
 
 struct ExplorerModel {
@@ -120,6 +121,7 @@ struct TranslateModel {
 
 struct InspectModel {
     bool active = false;              // the panel was drawn this frame: only then is work requested
+    bool judging = false;             // the panel was visible at the last apply: its verdicts frame the Samples
     bool latent_space = true;         // DCGAN: feature maps and verdicts; else pix2pix's maps
     std::vector<std::string> layers;  // the generator's blocks, filled by the module
     int layer = 0;                    // intent: whose feature maps

@@ -34,9 +34,11 @@ void SamplesModule::update(RunView& view, RunSource& run) {
 void SamplesModule::frame_verdicts() {
     GridModel& g = m_grid;
     GridView& v = g.view;
-    const bool fresh = m_inspect && !m_inspect->verdicts.empty() && m_inspect->grid_step == g.step &&
-                       int(m_inspect->verdicts.size()) == g.count;
-    if (!fresh) {  // none yet, or made for an older grid: no frames rather than wrong ones
+    // While Inspect is visible its verdicts frame the cells: the fixed latents' images of this grid or of one a
+    // publish or two older (a run that publishes often moves on while the discriminator judges).
+    const bool shown = m_inspect && m_inspect->judging && !m_inspect->verdicts.empty() &&
+                       int(m_inspect->verdicts.size()) == g.count && m_inspect->grid_step <= g.step;
+    if (!shown) {  // Inspect hidden, or nothing judged yet: no frames rather than stale ones
         v.scores = 0;
         g.verdicts.clear();
         return;
@@ -49,6 +51,7 @@ void SamplesModule::frame_verdicts() {
     }
     g.verdicts = m_inspect->verdicts;
     g.verdict_probabilities = m_inspect->probabilities;
+    g.verdicts_step = m_inspect->grid_step;
     v.scores = m_scores->id();
     v.scores_revision = m_scores->updates();
     v.score_map = m_score_map->id();

@@ -89,7 +89,7 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
     v.offset_x = m_offset[0];
     v.offset_y = m_offset[1];
     v.hover = hovered_cell;
-    v.frame_px = 2 * scale;
+    v.frame_px = 3 * scale;  // the hover frame and the verdicts' frames
     if (g.view_image.ready())
         ui_add_image(ImGui::GetWindowDrawList(), ImTextureID(g.view_image.texture), origin,
                      ImVec2(origin.x + g.view_image.width / scale, origin.y + g.view_image.height / scale));
@@ -105,6 +105,7 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
                 ImGui::Text("discriminator: %.0f%% real (D(G(z)) = %.3f)", 100.0f * d, d);
             else
                 ImGui::Text("discriminator's score D(G(z)) = %.3f", d);
+            if (g.verdicts_step != g.step) ImGui::TextDisabled("judged on the grid of step %lld", (long long)g.verdicts_step);
         }
         ImGui::TextDisabled("click: explore   right-click: more   ctrl+wheel: zoom   middle-drag: pan");
         ImGui::EndTooltip();
