@@ -17,8 +17,10 @@ DockLayout default_dock_layout(bool latent_space) {
     if (latent_space) {
         l.panels.push_back({"Latent explorer", "right_top"});
         l.panels.push_back({"Interpolation", "right_bottom"});
+        l.panels.push_back({"Inspect", "right_bottom"});
     } else {
         l.panels.push_back({"Translate", "right"});
+        l.panels.push_back({"Inspect", "right"});
     }
     return l;
 }

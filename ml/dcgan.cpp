@@ -200,6 +200,7 @@ void DcganTask::load(torch::serialize::InputArchive& archive) {
     load_optimizer(archive, "optimizer_g", *m_opt_g);
     load_optimizer(archive, "optimizer_d", *m_opt_d);
     load_generator_state(archive, "rng", m_rng);
+    m_d_trained = true;
     torch::Tensor fixed;
     if (archive.try_read("fixed_latents", fixed)) m_fixed = fixed.to(m_device);
     if (m_g_ema) {  // issue 16
@@ -218,6 +219,7 @@ WeightsSnapshot DcganTask::snapshot_generator(int64_t step) {
     s.step = step;
     s.config = m_config;
     s.tensors = clone_named_tensors(*sample_generator());  // the average when on: what the grid shows
+    if (m_d_trained) s.discriminator = clone_named_tensors(*m_d);
     return s;
 }
 

@@ -52,6 +52,9 @@ public:
 
     DcganGenerator& generator() { return m_g; }
     DcganDiscriminator& discriminator() { return m_d; }
+    // The generator came from a file that holds it alone (ml/weights_exchange.h): D is an untrained stranger,
+    // so snapshots leave it out until a checkpoint is loaded.
+    void forget_discriminator() { m_d_trained = false; }
     torch::Tensor fixed_latents() const override { return m_fixed; }
     torch::Tensor generate(const torch::Tensor& latents) override;
     // The moving average of G (null when ema_decay is 0) and how many updates it has had.
@@ -63,6 +66,7 @@ private:
     torch::Device m_device;
     DcganGenerator m_g{nullptr};
     DcganDiscriminator m_d{nullptr};
+    bool m_d_trained = true;  // this run's D (trained from step 0), not a stand-in beside a loaded generator
     std::unique_ptr<torch::optim::Adam> m_opt_g, m_opt_d;
     torch::Tensor m_fixed;
     at::Generator m_rng;  // the noise stream; saved in checkpoints so resume is exact

@@ -20,11 +20,15 @@ struct Batch {
 // Indices into the stats tensor a train step returns.
 enum StatIndex { kLossG = 0, kLossD, kDReal, kDFake, kLossAux, kStatCount };
 
-// Named copies of a generator's parameters and buffers: what the explorer and history snapshots carry.
+// Named copies of a generator's parameters and buffers: what the explorer and history snapshots carry. The
+// discriminator rides along for the Inspect panel (ml/inspect.h); history files and served snapshots
+// (save_snapshot) hold the generator only, so what they load back has none.
 struct WeightsSnapshot {
     int64_t step = 0;
     TrainConfig config;
     std::vector<std::pair<std::string, torch::Tensor>> tensors;  // cloned, detached
+    // cloned, detached; empty when the run has none (palette_ce) or the source does not carry it
+    std::vector<std::pair<std::string, torch::Tensor>> discriminator;
 };
 
 // Averages gradients across ranks after a backward (ml/distributed.h); a task calls it between backward and step.

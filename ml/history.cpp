@@ -58,6 +58,7 @@ std::vector<HistoryEntry> list_history(const std::string& run_dir) {
 }
 
 void save_snapshot(const std::string& path, const WeightsSnapshot& snapshot) {
+    // snapshot.discriminator is not written: the format (and the files' size) stays generator-only.
     c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
     c10::List<std::string> names;
     c10::List<at::Tensor> tensors;
@@ -177,7 +178,8 @@ void HistoryWriter::write(const WeightsSnapshot& snapshot, int64_t epoch) {
         cpu.config = snapshot.config;
         cpu.tensors.reserve(snapshot.tensors.size());
         // The copy to the host happens here, ordered after the trainer's own work on its stream. CPU tensors
-        // are shared, not copied: a WeightsSnapshot's tensors are clones that nobody writes into.
+        // are shared, not copied: a WeightsSnapshot's tensors are clones that nobody writes into. The
+        // discriminator stays behind: history files are generator-only.
         for (const auto& [name, tensor] : snapshot.tensors)
             cpu.tensors.emplace_back(name, tensor.detach().cpu());
         std::lock_guard<std::mutex> lock(m_mutex);

@@ -37,7 +37,8 @@ std::string snapshot_file_name(int64_t step);           // step_00001234.pt
 std::vector<HistoryEntry> list_history(const std::string& run_dir);
 
 // A snapshot file is a torch.save-compatible pickle of {format, step, config (JSON text), names, tensors}:
-// Python reads it with torch.load(path). Writes atomically (temp + rename); throws naming the file.
+// Python reads it with torch.load(path). Writes atomically (temp + rename); throws naming the file. The
+// generator only: snapshot.discriminator is not written, and a loaded snapshot has none.
 void save_snapshot(const std::string& path, const WeightsSnapshot& snapshot);
 WeightsSnapshot load_snapshot(const std::string& path);
 

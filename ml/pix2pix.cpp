@@ -343,6 +343,7 @@ WeightsSnapshot Pix2PixTask::snapshot_generator(int64_t step) {
     snap.step = step;
     snap.config = m_config;
     snap.tensors = clone_named_tensors(*m_g);
+    if (m_d) snap.discriminator = clone_named_tensors(*m_d);  // palette_ce trains none
     return snap;
 }
 

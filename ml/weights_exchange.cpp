@@ -145,6 +145,7 @@ void load_generator_weights(GanTask& task, const WeightsSnapshot& snapshot, cons
     auto* dcgan = dynamic_cast<DcganTask*>(&task);
     if (!dcgan) throw CheckpointError(origin + ": a DCGAN generator, but the task is not a DCGAN");
     assign_named_tensors(*dcgan->generator(), snapshot.tensors, origin);
+    dcgan->forget_discriminator();  // the file has no D: snapshots must not offer the fresh one's verdicts
 }
 
 }  // namespace ganscope

@@ -44,6 +44,7 @@ WeightsSnapshot dcgan_snapshot_from_state_dict(const StateDict& state, const std
 // state_dict. Throws CheckpointError, one line naming the file, when it is missing or neither.
 std::optional<WeightsSnapshot> read_plain_generator(const std::string& path);
 // Copies a generator snapshot into a DCGAN task built from the snapshot's config; throws CheckpointError otherwise.
+// The task's snapshots then carry no discriminator (its D was never trained), until a checkpoint is loaded.
 void load_generator_weights(GanTask& task, const WeightsSnapshot& snapshot, const std::string& origin);
 
 }  // namespace ganscope

@@ -24,34 +24,12 @@
 
 namespace ganscope {
 
-namespace {
-
-// One thread per pixel: planar [-1, 1] floats -> interleaved RGBA8, the same rounding as unit_to_byte.
-__global__ void chw_to_rgba8(const float* chw, int channels, int height, int width, uchar4* out) {
-    int x = blockIdx.x * blockDim.x + threadIdx.x;
-    int y = blockIdx.y * blockDim.y + threadIdx.y;
-    if (x >= width || y >= height) return;
-    size_t plane = size_t(width) * height;
-    size_t i = size_t(y) * width + x;
-    auto to_byte = [](float v) -> unsigned char {
-        float s = (v + 1.0f) * 127.5f + 0.5f;
-        return s <= 0.0f ? 0 : s >= 255.0f ? 255 : (unsigned char)s;
-    };
-    float r = chw[i];
-    float g = channels == 3 ? chw[plane + i] : r;
-    float b = channels == 3 ? chw[2 * plane + i] : r;
-    out[i] = make_uchar4(to_byte(r), to_byte(g), to_byte(b), 255);
-}
-
-}  // namespace
 
 struct CudaTextureLink::Impl {
     cudaStream_t stream = nullptr;
     cudaGraphicsResource_t resource = nullptr;
     unsigned registered_texture = 0;
     int registered_width = 0, registered_height = 0;
-    uchar4* scratch = nullptr;  // RGBA8 staging for update_from_chw's conversion kernel
-    size_t scratch_bytes = 0;
     cudaEvent_t done = nullptr;  // recorded after each update's unmap
     bool pending = false;
 
@@ -70,7 +48,6 @@ struct CudaTextureLink::Impl {
         if (done) cudaEventSynchronize(done);
         if (resource) cudaGraphicsUnregisterResource(resource);
         if (done) cudaEventDestroy(done);
-        if (scratch) cudaFree(scratch);
         if (stream) cudaStreamDestroy(stream);
     }
 
@@ -154,32 +131,6 @@ CudaTextureLink::CudaTextureLink(int cuda_device) : m_device(cuda_device) {
 
 CudaTextureLink::~CudaTextureLink() = default;
 
-void CudaTextureLink::update_from_chw(Texture& texture, const float* device_chw, int channels, int height,
-                                      int width, CUevent_st* ready) {
-    auto t0 = std::chrono::steady_clock::now();
-    if (channels != 1 && channels != 3)
-        throw RenderError("cannot show an image with " + std::to_string(channels) + " channels; expected 1 or 3");
-    m_impl->wait_previous();
-    texture.allocate(width, height);
-    m_impl->ensure_registered(texture);
-    size_t bytes = size_t(width) * height * 4;
-    if (bytes > m_impl->scratch_bytes) {
-        if (m_impl->scratch) GANSCOPE_CUDA_CHECK(cudaFree(m_impl->scratch));
-        m_impl->scratch = nullptr;
-        GANSCOPE_CUDA_CHECK(cudaMalloc(&m_impl->scratch, bytes));
-        m_impl->scratch_bytes = bytes;
-    }
-    if (ready) GANSCOPE_CUDA_CHECK(cudaStreamWaitEvent(m_impl->stream, ready, 0));
-    dim3 block(16, 16);
-    dim3 grid((width + 15) / 16, (height + 15) / 16);
-    chw_to_rgba8<<<grid, block, 0, m_impl->stream>>>(device_chw, channels, height, width, m_impl->scratch);
-    GANSCOPE_CUDA_CHECK(cudaGetLastError());
-    m_impl->copy_into_texture(m_impl->scratch, size_t(width) * 4, width, height);
-    m_impl->mark_pending();
-    texture.mark_updated();
-    m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
 void CudaTextureLink::update_float_images(FloatImages& images, const float* device_nchw, int count, int channels,
                                           int height, int width, CUevent_st* ready) {
     auto t0 = std::chrono::steady_clock::now();
@@ -193,7 +144,7 @@ void CudaTextureLink::update_float_images(FloatImages& images, const float* devi
     if (ready) GANSCOPE_CUDA_CHECK(cudaStreamWaitEvent(m_impl->stream, ready, 0));
     m_impl->copy_into_layers(device_nchw, count, channels, height, width);
     m_impl->mark_pending();
-    // GL's commands after the unmap see the copy (the unmap orders them); the mip chain is GL's work.
+    // GL's commands after the unmap see the copy (the unmap orders them).
     images.finish_external_write();
     m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }

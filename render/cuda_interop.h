@@ -1,8 +1,7 @@
 // The CUDA face of a texture: the GL texture registered with CUDA once, filled straight from device memory on
 // its own stream after the producer's event. Generated images (FloatImages) are copied as they are, floats into
-// the mapped array, no conversion kernel: the display shaders turn them into colour, as on the CPU path (the RGBA8
-// update_from_chw with its kernel remains for the viewer until it draws through the shaders). Plain pointers only
-// (no torch). GL thread only.
+// the mapped array, no conversion kernel: the display shaders turn them into colour, as on the CPU path. Plain
+// pointers only (no torch). GL thread only.
 #pragma once
 
 #include <memory>
@@ -27,13 +26,8 @@ public:
     CudaTextureLink(const CudaTextureLink&) = delete;
     CudaTextureLink& operator=(const CudaTextureLink&) = delete;
 
-    // Fills `texture` (RGBA8) from device memory holding C x H x W floats in [-1, 1] (C = 1 or 3, contiguous),
-    // converted by a small kernel: the path of the viewer before the display shader. Same waiting and lifetime
-    // rules as update_float_images.
-    void update_from_chw(Texture& texture, const float* device_chw, int channels, int height, int width,
-                         CUevent_st* ready);
     // Fills `images` from device memory holding N x C x H x W contiguous floats in [-1, 1] (C = 1 or 3): one
-    // cudaMemcpy2DToArrayAsync per image into the mapped array layer, then GL rebuilds the mip chain.
+    // cudaMemcpy2DToArrayAsync per image into the mapped array layer.
     // `ready` (may be null) is recorded by the producer after it wrote `device_nchw`; this link's stream waits on
     // it (never the whole device) and unmaps before returning, so GL may sample the images right away.
     // (Re)registers when the storage changes. The source must stay valid until the next update (or destruction):

@@ -20,7 +20,6 @@ CudaTextureLink::CudaTextureLink(int cuda_device) : m_device(cuda_device) {
     throw RenderError("CUDA-GL interop is not available: ganscope was built without the CUDA toolkit");
 }
 CudaTextureLink::~CudaTextureLink() = default;
-void CudaTextureLink::update_from_chw(Texture&, const float*, int, int, int, CUevent_st*) {}
 void CudaTextureLink::update_float_images(FloatImages&, const float*, int, int, int, int, CUevent_st*) {}
 void CudaTextureLink::update_from_rgba8(Texture&, const unsigned char*, int, int, size_t, CUevent_st*) {}
 

@@ -1,4 +1,4 @@
-// FloatImages (see float_images.h): immutable R32F array storage, PBO uploads, mip chains. GL thread only.
+// FloatImages (see float_images.h): immutable R32F array storage, PBO uploads. GL thread only.
 #include "render/float_images.h"
 
 #include <cmath>
@@ -55,15 +55,14 @@ bool FloatImages::allocate(int count, int channels, int height, int width) {
     if (m_texture) glDeleteTextures(1, &m_texture);
     GANSCOPE_GL_CHECK(glGenTextures(1, &m_texture));
     GANSCOPE_GL_CHECK(glBindTexture(GL_TEXTURE_2D_ARRAY, m_texture));
-    // Mip levels down to one texel per plane row pair: deeper levels would blend a plane into the next.
-    int levels = 1;
-    while ((width >> levels) > 0 && (height >> levels) > 0 && height % (1 << levels) == 0) ++levels;
-    GANSCOPE_GL_CHECK(glTexStorage3D(GL_TEXTURE_2D_ARRAY, levels, GL_R32F, width, channels * height, count));
-    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR));
+    // One level: a view smaller than 1:1 filters in the shader (grid.frag's MINIFIED taps through a linear
+    // sampler object); a mip chain over 64 layers cost llvmpipe ~29 ms to build at every publish.
+    GANSCOPE_GL_CHECK(glTexStorage3D(GL_TEXTURE_2D_ARRAY, 1, GL_R32F, width, channels * height, count));
+    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MIN_FILTER, GL_NEAREST));
     GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MAG_FILTER, GL_NEAREST));
     GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE));
     GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE));
-    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MAX_LEVEL, levels - 1));
+    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MAX_LEVEL, 0));
     m_count = count;
     m_channels = channels;
     m_height = height;
@@ -94,11 +93,7 @@ void FloatImages::upload(const float* nchw, int count, int channels, int height,
     finish_external_write();
 }
 
-void FloatImages::finish_external_write() {
-    GANSCOPE_GL_CHECK(glBindTexture(GL_TEXTURE_2D_ARRAY, m_texture));
-    GANSCOPE_GL_CHECK(glGenerateMipmap(GL_TEXTURE_2D_ARRAY));
-    ++m_updates;
-}
+void FloatImages::finish_external_write() { ++m_updates; }
 
 std::vector<float> FloatImages::read_layer(int layer) const {
     if (layer < 0 || layer >= m_count)

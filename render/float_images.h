@@ -18,13 +18,13 @@ public:
     FloatImages(const FloatImages&) = delete;
     FloatImages& operator=(const FloatImages&) = delete;
 
-    // (Re)allocates immutable storage with a full mip chain for this shape (C = 1 or 3). Returns true when
+    // (Re)allocates immutable storage (one level: minified views filter in the shader) for this shape (C = 1 or 3). Returns true when
     // storage was (re)created, so a CUDA registration of the old storage must be dropped. Throws RenderError
     // naming a bad shape.
     bool allocate(int count, int channels, int height, int width);
-    // N x C x H x W contiguous floats through a pixel-buffer object, then the mip chain.
+    // N x C x H x W contiguous floats through a pixel-buffer object into level 0.
     void upload(const float* nchw, int count, int channels, int height, int width);
-    // After the CUDA face wrote level 0: rebuilds the mip chain and counts the update.
+    // After the CUDA face wrote level 0: counts the update.
     void finish_external_write();
     // Reads one layer's level 0 back as W x C*H floats (tests).
     std::vector<float> read_layer(int layer) const;

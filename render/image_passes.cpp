@@ -45,7 +45,25 @@ ColorMapTexture::~ColorMapTexture() {
     if (m_texture) glDeleteTextures(1, &m_texture);  // no check: destruction must not throw
 }
 
-ImagePass::ImagePass(const char* fragment) : m_program("fullscreen.vert", fragment) {}
+CellScores::~CellScores() {
+    if (m_texture) glDeleteTextures(1, &m_texture);  // no check: destruction must not throw
+}
+
+void CellScores::upload(const std::vector<float>& scores) {
+    if (scores.empty()) throw RenderError("no cell scores to upload");
+    GLint bound = 0;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &bound);
+    if (!m_texture) GANSCOPE_GL_CHECK(glGenTextures(1, &m_texture));
+    GANSCOPE_GL_CHECK(glBindTexture(GL_TEXTURE_2D, m_texture));
+    GANSCOPE_GL_CHECK(glPixelStorei(GL_UNPACK_ALIGNMENT, 4));
+    GANSCOPE_GL_CHECK(glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, GLsizei(scores.size()), 1, 0, GL_RED, GL_FLOAT,
+                                   scores.data()));
+    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST));
+    GANSCOPE_GL_CHECK(glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST));
+    GANSCOPE_GL_CHECK(glBindTexture(GL_TEXTURE_2D, GLuint(bound)));
+    m_count = int(scores.size());
+    ++m_updates;
+}
 
 ImagePass::~ImagePass() {
     // No check macro: destruction must not throw, and a context torn down first makes these no-ops.
@@ -53,7 +71,8 @@ ImagePass::~ImagePass() {
     if (m_vao) glDeleteVertexArrays(1, &m_vao);
 }
 
-void ImagePass::begin(const FloatImages& images, Texture& target, int width, int height) {
+void ImagePass::begin(const ShaderProgram& program, const FloatImages& images, Texture& target, int width,
+                      int height) {
     if (images.empty()) throw RenderError("nothing to draw: the float images have no storage yet");
     int* s = m_saved;
     glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &s[0]);
@@ -67,6 +86,10 @@ void ImagePass::begin(const FloatImages& images, Texture& target, int width, int
     glGetIntegerv(GL_SAMPLER_BINDING, &s[10]);
     glActiveTexture(GL_TEXTURE1);
     glGetIntegerv(GL_TEXTURE_BINDING_2D, &s[16]);
+    glActiveTexture(GL_TEXTURE2);
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &s[17]);
+    glActiveTexture(GL_TEXTURE3);
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &s[18]);
     glActiveTexture(GL_TEXTURE0);
     s[11] = glIsEnabled(GL_SCISSOR_TEST);
     s[12] = glIsEnabled(GL_BLEND);
@@ -91,7 +114,7 @@ void ImagePass::begin(const FloatImages& images, Texture& target, int width, int
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_CULL_FACE);
     glDisable(GL_FRAMEBUFFER_SRGB);  // the values are sRGB-encoded already
-    glUseProgram(m_program.id());
+    glUseProgram(program.id());
     glBindVertexArray(m_vao);
     glBindTexture(GL_TEXTURE_2D_ARRAY, images.id());
     glBindSampler(0, 0);  // the texture's own filtering (ImGui's backend binds a linear sampler object)
@@ -118,6 +141,10 @@ void ImagePass::restore() {
     glBindSampler(0, GLuint(s[10]));
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, GLuint(s[16]));
+    glActiveTexture(GL_TEXTURE2);
+    glBindTexture(GL_TEXTURE_2D, GLuint(s[17]));
+    glActiveTexture(GL_TEXTURE3);
+    glBindTexture(GL_TEXTURE_2D, GLuint(s[18]));
     glActiveTexture(GLenum(s[8]));
     auto enable = [](GLenum cap, int on) { on ? glEnable(cap) : glDisable(cap); };
     enable(GL_SCISSOR_TEST, s[11]);
@@ -128,7 +155,7 @@ void ImagePass::restore() {
     check_gl_error("restoring the GL state after a shader pass", __FILE__, __LINE__);
 }
 
-DisplayPass::DisplayPass() : ImagePass("display.frag") {
+DisplayPass::DisplayPass() : m_program("fullscreen.vert", "display.frag") {
     m_image = m_program.uniform("u_image");
     m_layer = m_program.uniform("u_layer");
     m_channels = m_program.uniform("u_channels");
@@ -138,7 +165,7 @@ DisplayPass::DisplayPass() : ImagePass("display.frag") {
 void DisplayPass::draw(const FloatImages& images, int layer, Texture& target) {
     if (layer < 0 || layer >= images.count())
         throw RenderError("image " + std::to_string(layer) + " of " + std::to_string(images.count()));
-    begin(images, target, images.width(), images.height());
+    begin(m_program, images, target, images.width(), images.height());
     glUniform1i(m_image, 0);
     glUniform1i(m_layer, layer);
     glUniform1i(m_channels, images.channels());
@@ -146,7 +173,28 @@ void DisplayPass::draw(const FloatImages& images, int layer, Texture& target) {
     end(target);
 }
 
-GridPass::GridPass() : ImagePass("grid.frag") {}
+GridPass::GridPass() { variant({}); }
+
+GridPass::~GridPass() {
+    if (m_linear) glDeleteSamplers(1, &m_linear);  // no check: destruction must not throw
+}
+
+std::vector<std::string> GridPass::variant_of(const FloatImages& images, const GridView& view) {
+    std::vector<std::string> defines;  // sorted: the variants' key
+    if (view.color_map) defines.push_back("MAPPED");
+    else if (images.channels() == 1) defines.push_back("GRAY");
+    if (view.zoom < 1) defines.push_back("MINIFIED");
+    if (view.zoom >= view.pixel_grid_from) defines.push_back("PIXEL_GRID");
+    if (view.scores) defines.push_back("SCORED");
+    std::sort(defines.begin(), defines.end());
+    return defines;
+}
+
+const ShaderProgram& GridPass::variant(const std::vector<std::string>& defines) {
+    auto it = m_variants.find(defines);
+    if (it == m_variants.end()) it = m_variants.emplace(defines, ShaderProgram("fullscreen.vert", "grid.frag", defines)).first;
+    return it->second;
+}
 
 void GridPass::draw(const FloatImages& images, const GridLayout& layout, const GridView& view, Texture& target) {
     if (layout.cell_width != images.width() || layout.cell_height != images.height() ||
@@ -161,8 +209,23 @@ void GridPass::draw(const FloatImages& images, const GridLayout& layout, const G
         throw RenderError("a colour map's range " + std::to_string(view.low) + " .. " + std::to_string(view.high) +
                           " is empty");
     if (view.zoom <= 0) throw RenderError("grid zoom " + std::to_string(view.zoom) + " is not positive");
-    begin(images, target, view.width, view.height);
+    if (view.scores && (!view.score_map || !(view.score_high > view.score_low)))
+        throw RenderError("cell scores need a colour map and a range (" + std::to_string(view.score_low) + " .. " +
+                          std::to_string(view.score_high) + ")");
+    const ShaderProgram& program = variant(variant_of(images, view));
+    auto u = [&](const char* name) { return program.uniform_if_active(name); };
+    begin(program, images, target, view.width, view.height);
     glUniform1i(u("u_images"), 0);
+    if (view.zoom < 1) {  // the MINIFIED variant's bilinear taps (the array's own filter is nearest)
+        if (!m_linear) {
+            GANSCOPE_GL_CHECK(glGenSamplers(1, &m_linear));
+            glSamplerParameteri(m_linear, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+            glSamplerParameteri(m_linear, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+            glSamplerParameteri(m_linear, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+            glSamplerParameteri(m_linear, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        }
+        glBindSampler(0, m_linear);
+    }
     glUniform1i(u("u_count"), layout.count);
     glUniform1i(u("u_columns"), layout.columns);
     glUniform1i(u("u_padding"), layout.padding);
@@ -172,14 +235,19 @@ void GridPass::draw(const FloatImages& images, const GridLayout& layout, const G
     glUniform2f(u("u_offset"), view.offset_x, view.offset_y);
     glUniform1i(u("u_hover"), view.hover);
     glUniform1f(u("u_frame"), view.frame_px);
-    glUniform1f(u("u_pixel_grid_from"), view.pixel_grid_from);
     glUniform4fv(u("u_background"), 1, view.background);
     glUniform4fv(u("u_highlight"), 1, view.highlight);
-    glUniform1i(u("u_mapped"), view.color_map != 0);
     glUniform1i(u("u_lut"), 1);
     glUniform2f(u("u_range"), view.low, view.high);
+    glUniform1i(u("u_scores"), 2);
+    glUniform1i(u("u_score_lut"), 3);
+    glUniform2f(u("u_score_range"), view.score_low, view.score_high);
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, view.color_map);
+    glActiveTexture(GL_TEXTURE2);
+    glBindTexture(GL_TEXTURE_2D, view.scores);
+    glActiveTexture(GL_TEXTURE3);
+    glBindTexture(GL_TEXTURE_2D, view.score_map);
     glActiveTexture(GL_TEXTURE0);
     end(target);
 }

@@ -9,6 +9,11 @@
 #include "render/shader.h"
 #include "render/texture.h"
 
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
 namespace ganscope {
 
 // Where the cells of a sample grid are, in grid pixels: `padding` pixels of gutter before every row and
@@ -36,6 +41,12 @@ struct GridView {
     // colours in [-1, 1].
     unsigned color_map = 0;
     float low = -1, high = 1;
+    // Per-cell scores as a coloured frame inside each cell's edge, `frame_px` wide (the discriminator's verdict
+    // on each sample): a CellScores texture's id, the ColorMapTexture they look up, the values at its two ends.
+    // 0: no frames. The hover frame is drawn over them.
+    unsigned scores = 0, score_map = 0;
+    float score_low = 0, score_high = 1;
+    uint64_t scores_revision = 0;  // CellScores::updates(): a view with new scores is a new view
     // The zoom that fits `layout` into the view, and the offset that centres it.
     static GridView fitted(const GridLayout& layout, int width, int height);
 };
@@ -55,6 +66,24 @@ private:
     unsigned m_texture = 0;
 };
 
+// One float per cell (cell i at texel i) for GridView::scores.
+class CellScores {
+public:
+    CellScores() = default;
+    ~CellScores();
+    CellScores(const CellScores&) = delete;
+    CellScores& operator=(const CellScores&) = delete;
+    void upload(const std::vector<float>& scores);  // throws RenderError when empty
+    unsigned id() const { return m_texture; }
+    int count() const { return m_count; }
+    uint64_t updates() const { return m_updates; }
+
+private:
+    unsigned m_texture = 0;
+    int m_count = 0;
+    uint64_t m_updates = 0;
+};
+
 class ImagePass {
 public:
     ImagePass(const ImagePass&) = delete;
@@ -62,41 +91,48 @@ public:
     ~ImagePass();
 
 protected:
-    ImagePass(const char* fragment);  // with shaders/fullscreen.vert; throws RenderError naming the file:line
-    // begin: saves the GL state, points the framebuffer at `target` (allocated to width x height), uses the
-    // program with `images` on unit 0; the caller sets its uniforms; end: draws one triangle over the target,
+    ImagePass() = default;
+    // begin: saves the GL state, points the framebuffer at `target` (allocated to width x height), uses
+    // `program` with `images` on unit 0; the caller sets its uniforms; end: draws one triangle over the target,
     // restores the state and counts the target's update.
-    void begin(const FloatImages& images, Texture& target, int width, int height);
+    void begin(const ShaderProgram& program, const FloatImages& images, Texture& target, int width, int height);
     void end(Texture& target);
-
-    ShaderProgram m_program;
 
 private:
     void restore();
 
     unsigned m_fbo = 0, m_vao = 0;
-    int m_saved[17] = {};
+    int m_saved[19] = {};
 };
 
 // One image (a layer of `images`) to its colours, pixel for pixel, into `target` (resized to the image).
 class DisplayPass : public ImagePass {
 public:
-    DisplayPass();
+    DisplayPass();  // throws RenderError naming shaders/FILE:LINE
     void draw(const FloatImages& images, int layer, Texture& target);
 
 private:
+    ShaderProgram m_program;
     int m_layer = -1, m_channels = -1, m_height = -1, m_image = -1;
 };
 
 // The sample grid of `images` (layer i in cell i) seen through `view`, into `target` (resized to the view):
-// nearest filtering with a pixel grid when zoomed in, mipmapped when smaller than 1:1.
+// nearest filtering with a pixel grid when zoomed in, an area filter when smaller than 1:1. Each combination of
+// those, gray or colour-mapped images and score frames is its own variant of shaders/grid.frag, compiled at its
+// first use (see the file's head: a software rasteriser pays for every branch on every pixel).
 class GridPass : public ImagePass {
 public:
-    GridPass();
+    GridPass();  // compiles the common variant now, so a broken shader fails here: RenderError, shaders/FILE:LINE
+    ~GridPass();
     void draw(const FloatImages& images, const GridLayout& layout, const GridView& view, Texture& target);
+    // The names defined for the variant that draws `view` of `images` ("MINIFIED", "SCORED", ...).
+    static std::vector<std::string> variant_of(const FloatImages& images, const GridView& view);
+    size_t variants() const { return m_variants.size(); }  // compiled so far
 
 private:
-    int u(const char* name) const { return m_program.uniform(name); }
+    const ShaderProgram& variant(const std::vector<std::string>& defines);
+    std::map<std::vector<std::string>, ShaderProgram> m_variants;
+    unsigned m_linear = 0;  // a sampler object: bilinear at level 0, for the MINIFIED variant's taps
 };
 
 }  // namespace ganscope

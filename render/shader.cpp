@@ -73,8 +73,26 @@ std::string shader_log_message(const std::string& name, const std::string& log) 
     return out.empty() ? "shaders/" + name + ": the driver rejected it without a message" : out;
 }
 
-ShaderProgram::ShaderProgram(const std::string& vertex, const std::string& fragment)
-    : ShaderProgram(vertex, shader_source(vertex), fragment, shader_source(fragment)) {}
+std::string with_defines(const std::string& source, const std::vector<std::string>& defines) {
+    if (defines.empty()) return source;
+    const size_t version = source.find("#version");
+    const size_t end = version == std::string::npos ? version : source.find('\n', version);
+    if (end == std::string::npos)
+        throw RenderError("a shader variant needs a #version line to put its defines after");
+    // The #version line's own number, so `#line` hands the next line the number it has in the file.
+    const int version_line = 1 + int(std::count(source.begin(), source.begin() + long(version), '\n'));
+    std::string block;
+    for (const std::string& d : defines) block += "#define " + d + " 1\n";
+    block += "#line " + std::to_string(version_line + 1) + "\n";
+    return source.substr(0, end + 1) + block + source.substr(end + 1);
+}
+
+ShaderProgram::ShaderProgram(const std::string& vertex, const std::string& fragment,
+                             const std::vector<std::string>& defines)
+    : ShaderProgram(vertex, shader_source(vertex), fragment, with_defines(shader_source(fragment), defines)) {
+    for (const std::string& d : defines) m_names += (&d == &defines.front() ? " [" : ", ") + d;
+    if (!defines.empty()) m_names += "]";
+}
 
 ShaderProgram::ShaderProgram(const std::string& vertex_name, const std::string& vertex_source,
                              const std::string& fragment_name, const std::string& fragment_source)
@@ -129,5 +147,7 @@ int ShaderProgram::uniform(const char* name) const {
                           "' (misspelt, or unused in the shader and optimised away)");
     return location;
 }
+
+int ShaderProgram::uniform_if_active(const char* name) const { return glGetUniformLocation(m_program, name); }
 
 }  // namespace ganscope

@@ -80,6 +80,28 @@ TEST_CASE("a broken shader source gives the file-and-line error from the real co
     CHECK(compile_error("#version 330 core\nout vec4 colour;\nvoid main() { colour = vec4(1.0); }\n").empty());
 }
 
+TEST_CASE("a shader variant's defines keep the file's line numbers in the real compiler's errors") {
+    auto context = headless();
+    const std::string source =
+        "// a comment first\n"
+        "#version 330 core\n"    // line 2
+        "out vec4 colour;\n"
+        "void main() {\n"
+        "#ifdef BROKEN\n"
+        "    colour.r = undeclared_thing;\n"  // line 6
+        "#endif\n"
+        "    colour = vec4(1.0);\n"
+        "}\n";
+    const std::string variant = with_defines(source, {"BROKEN", "OTHER"});
+    CHECK(variant.find("#version 330 core\n#define BROKEN 1\n#define OTHER 1\n#line 3\nout vec4") != std::string::npos);
+    CHECK(compile_error(source).empty());  // without the define, the line is not compiled
+    const std::string message = compile_error(variant);
+    CAPTURE(message);
+    CHECK(message.rfind("shaders/broken.frag:6: ", 0) == 0);
+    CHECK(with_defines(source, {}) == source);
+    CHECK_THROWS_WITH_AS(with_defines("void main() {}", {"X"}), doctest::Contains("#version"), RenderError);
+}
+
 TEST_CASE("the display shader turns planar floats into the CPU conversion's bytes within 1 in 255") {
     auto context = headless();
     std::mt19937 rng(11);
@@ -161,6 +183,37 @@ int layout_mismatches(const std::vector<uint8_t>& back, const GridLayout& layout
 }
 }  // namespace
 
+TEST_CASE("the grid pass compiles one variant per kind of view, each at its first use") {
+    auto context = headless();
+    FloatImages colour = test_images(4, 8);
+    GridLayout layout{4, 2, 8, 8, 2};
+    GridPass pass;
+    CHECK(pass.variants() == 1);  // the common one, at construction
+    GridView view = GridView::fitted(layout, 60, 60);
+    CHECK(GridPass::variant_of(colour, view).empty());
+    Texture target;
+    pass.draw(colour, layout, view, target);
+    CHECK(pass.variants() == 1);
+    view.zoom = 0.5f;
+    CHECK(GridPass::variant_of(colour, view) == std::vector<std::string>{"MINIFIED"});
+    view.zoom = 9;
+    view.scores = 1;  // only its presence matters to the choice
+    CHECK(GridPass::variant_of(colour, view) == std::vector<std::string>{"PIXEL_GRID", "SCORED"});
+    view.scores = 0;
+    view.color_map = 1;
+    std::vector<float> one(4 * 8 * 8, 0.5f);
+    FloatImages gray;
+    gray.upload(one.data(), 4, 1, 8, 8);
+    CHECK(GridPass::variant_of(gray, view) == std::vector<std::string>{"MAPPED", "PIXEL_GRID"});
+    view.color_map = 0;
+    view.zoom = 1;
+    CHECK(GridPass::variant_of(gray, view) == std::vector<std::string>{"GRAY"});
+    pass.draw(gray, layout, view, target);
+    CHECK(pass.variants() == 2);
+    pass.draw(gray, layout, view, target);
+    CHECK(pass.variants() == 2);
+}
+
 TEST_CASE("the grid shader's cells, gutters, zoom and pan read back where the layout puts them") {
     auto context = headless();
     const int count = 7, cell = 6;
@@ -193,7 +246,7 @@ TEST_CASE("the grid shader's cells, gutters, zoom and pan read back where the la
     CHECK_MESSAGE(first.empty(), first);
 }
 
-TEST_CASE("the grid shader frames the hovered cell, draws pixel lines when zoomed in, and mipmaps when fitted") {
+TEST_CASE("the grid shader frames the hovered cell, draws pixel lines when zoomed in, and filters when fitted") {
     auto context = headless();
     const int count = 4, cell = 8;
     FloatImages images = test_images(count, cell);
@@ -223,7 +276,7 @@ TEST_CASE("the grid shader frames the hovered cell, draws pixel lines when zoome
     CHECK(at(x0 + 4, y0 + 1, 1) < green0 - 20);
     CHECK(std::abs(at(x0 + 1, y0 + 1, 0) - red0) <= 1);
 
-    // Fitted smaller than 1:1 (the mip chain): every cell's centre is still its own colour.
+    // Fitted smaller than 1:1 (the area filter's taps): every cell's centre is still its own colour.
     GridView fitted = GridView::fitted(layout, 11, 11);
     CHECK(fitted.zoom == doctest::Approx(11.0 / 22.0));
     pass.draw(images, layout, fitted, target);
@@ -236,6 +289,102 @@ TEST_CASE("the grid shader frames the hovered cell, draws pixel lines when zoome
             CHECK(std::abs(int(back[(size_t(y) * fitted.width + x) * 4 + c]) -
                            int(unit_to_byte(test_value(i, c, count)))) <= 2);
     }
+}
+
+TEST_CASE("a fitted grid averages each pixel's footprint and shows new images at once") {
+    auto context = headless();
+    {
+        // A checkerboard of -1 and +1 texels seen at half size: nearest sampling would give black or white; the
+        // area filter gives the mean, grey (byte ~128).
+        const int side = 16;
+        std::vector<float> board(size_t(3) * side * side);
+        for (int c = 0; c < 3; ++c)
+            for (int y = 0; y < side; ++y)
+                for (int x = 0; x < side; ++x) board[(size_t(c) * side + y) * side + x] = (x + y) % 2 ? 1.0f : -1.0f;
+        FloatImages one;
+        one.upload(board.data(), 1, 3, side, side);
+        GridLayout single{1, 1, side, side, 0};
+        GridView half;
+        half.width = half.height = side / 2;
+        half.zoom = 0.5f;
+        GridPass p;
+        Texture t;
+        p.draw(one, single, half, t);
+        const auto px = t.read_rgba8();
+        int worst = 0;
+        for (int y = 1; y < side / 2 - 1; ++y)
+            for (int x = 1; x < side / 2 - 1; ++x)
+                for (int c = 0; c < 3; ++c) worst = std::max(worst, std::abs(int(px[(size_t(y) * half.width + x) * 4 + c]) - 128));
+        CHECK(worst <= 8);
+    }
+    const int count = 4, cell = 8;
+    FloatImages images = test_images(count, cell);
+    GridLayout layout{count, 2, cell, cell, 2};
+    GridPass pass;
+    Texture target;
+    const GridView fitted = GridView::fitted(layout, 11, 11);
+    pass.draw(images, layout, fitted, target);
+    // New values (every channel negated), uploaded into the same storage: the chain is stale until drawn smaller.
+    std::vector<float> flipped(size_t(count) * 3 * cell * cell);
+    for (int i = 0; i < count; ++i)
+        for (int c = 0; c < 3; ++c)
+            std::fill_n(flipped.begin() + (size_t(i) * 3 + c) * cell * cell, cell * cell, -test_value(i, c, count));
+    images.upload(flipped.data(), count, 3, cell, cell);
+    pass.draw(images, layout, fitted, target);
+    const auto back = target.read_rgba8();
+    for (int i = 0; i < count; ++i) {
+        const float gx = 2 + (i % 2) * 10 + 4, gy = 2 + (i / 2) * 10 + 4;
+        const int x = int((gx - fitted.offset_x) * fitted.zoom), y = int((gy - fitted.offset_y) * fitted.zoom);
+        CAPTURE(i);
+        for (int c = 0; c < 3; ++c)
+            CHECK(std::abs(int(back[(size_t(y) * fitted.width + x) * 4 + c]) -
+                           int(unit_to_byte(-test_value(i, c, count)))) <= 2);
+    }
+}
+
+TEST_CASE("the grid shader frames each cell in its score's colour, under the hover frame") {
+    auto context = headless();
+    const int count = 4, cell = 8;
+    FloatImages images = test_images(count, cell);
+    GridLayout layout{count, 2, cell, cell, 2};
+    GridPass pass;
+    Texture target;
+    const ColorMap& coolwarm = color_map("coolwarm");
+    ColorMapTexture lut(coolwarm);
+    CellScores scores;
+    const std::vector<float> values{0.0f, 0.25f, 0.9f, 1.0f};
+    scores.upload(values);
+    CHECK(scores.count() == 4);
+    GridView view;
+    view.width = layout.width() * 4;
+    view.height = layout.height() * 4;
+    view.zoom = 4;
+    view.frame_px = 3;
+    view.pixel_grid_from = 100;
+    view.hover = 2;
+    view.scores = scores.id();
+    view.score_map = lut.id();
+    view.score_low = 0;
+    view.score_high = 1;
+    pass.draw(images, layout, view, target);
+    const auto back = target.read_rgba8();
+    auto at = [&](int x, int y, int c) { return int(back[(size_t(y) * view.width + x) * 4 + c]); };
+    for (int i = 0; i < count; ++i) {
+        CAPTURE(i);
+        const int x = (2 + (i % 2) * 10) * 4, y = (2 + (i / 2) * 10) * 4;  // the cell's top-left target pixel
+        const auto want = sample(coolwarm, values[size_t(i)]);
+        for (int c = 0; c < 3; ++c) {
+            // On the frame (the first 3 target pixels in from the edge): the score's colour, or the hover's.
+            const int frame = i == 2 ? int(std::lround(view.highlight[c] * 255)) : int(std::lround(want[c] * 255));
+            CHECK(std::abs(at(x + 1, y + 12, c) - frame) <= 1);
+            CHECK(std::abs(at(x + 12, y + 2, c) - frame) <= 1);
+            // Inside it: the image.
+            CHECK(std::abs(at(x + 12, y + 12, c) - int(unit_to_byte(test_value(i, c, count)))) <= 1);
+        }
+    }
+    // Scores without a colour map are refused with the reason.
+    view.score_map = 0;
+    CHECK_THROWS_WITH_AS(pass.draw(images, layout, view, target), doctest::Contains("colour map"), RenderError);
 }
 
 TEST_CASE("shader passes leave the caller's framebuffer, viewport and program as they were") {

@@ -59,7 +59,9 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     auto fixed = make_fixed_latents(c.grid_count, c.latent_dim, c.seed);
     CHECK(torch::equal(app.samples().grid().latents, fixed));
     auto expected = expected_rgba(grid_image(generate(*weights, fixed), 3, 2));
-    auto texture = app.samples().texture().texture().read_rgba8();
+    // A publish only uploads the floats: nothing showed the whole grid at 1:1 yet, so it was not drawn.
+    CHECK(app.samples().texture().empty());
+    auto texture = app.samples().whole_texture().read_rgba8();
     CHECK(app.samples().texture().width() == 3 * 16 + 4 * 2);
     CHECK(max_difference(texture, expected) <= 1);  // one step of rounding where float sums differ in order
     std::set<uint32_t> colours;
@@ -68,10 +70,45 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     CHECK(colours.size() >= 3);
     CHECK(colours.count(20u << 16 | 20u << 8 | 20u) == 1);
 
+    // The Samples panel's view: the grid shader's fitted view of the same images, each cell's centre pixel
+    // equal to the 1:1 grid's (the panel is larger than the grid, so the view magnifies with nearest sampling).
+    const GridModel& grid = app.samples().grid();
+    REQUIRE(grid.view_image.ready());
+    CHECK(grid.view_image.width == grid.view.width);
+    CHECK(grid.view_image.height == grid.view.height);
+    REQUIRE(grid.view.zoom >= 1);
+    const auto view = app.samples().texture().view_texture().read_rgba8();
+    const GridLayout& layout = app.samples().texture().layout();
+    int worst = 0;
+    for (int i = 0; i < layout.count; ++i) {
+        const int gx = layout.padding + (i % layout.columns) * (layout.cell_width + layout.padding) + layout.cell_width / 2;
+        const int gy = layout.padding + (i / layout.columns) * (layout.cell_height + layout.padding) + layout.cell_height / 2;
+        const int vx = int((gx + 0.5f - grid.view.offset_x) * grid.view.zoom);
+        const int vy = int((gy + 0.5f - grid.view.offset_y) * grid.view.zoom);
+        REQUIRE((vx >= 0 && vy >= 0 && vx < grid.view.width && vy < grid.view.height));
+        for (int k = 0; k < 3; ++k)
+            worst = std::max(worst, std::abs(int(view[(size_t(vy) * grid.view.width + vx) * 4 + k]) -
+                                             int(texture[(size_t(gy) * layout.width() + gx) * 4 + k])));
+    }
+    CHECK(worst == 0);
+
     // The explorer shows G(explorer latent) from the worker's own generator copy.
     auto z = explorer_latent(app.explorer().model());
     auto explorer = app.explorer().texture().texture().read_rgba8();
     CHECK(max_difference(explorer, expected_rgba(generate(*weights, z.unsqueeze(0))[0])) <= 1);
+    // Both single-image paths show the same bytes: here (llvmpipe) the App picked the CPU conversion; the display
+    // shader, the path of every hardware renderer, draws the next explorer image.
+    CHECK(single_image_path() == (is_software_renderer(app.context().info().renderer) ? SingleImagePath::CpuConversion
+                                                                                      : SingleImagePath::Shader));
+    set_single_image_path(SingleImagePath::Shader);
+    const unsigned before = app.explorer().texture().texture().id();  // two textures take turns
+    app.explorer().model().pad[0] = 0.5f;
+    app.explorer().model().revision++;
+    REQUIRE(frames_until(app, [&] { return app.explorer().texture().texture().id() != before; }));
+    for (int i = 0; i < 10; ++i) app.frame();  // the edit's one request is answered and shown
+    const auto z2 = explorer_latent(app.explorer().model());
+    CHECK(max_difference(app.explorer().texture().texture().read_rgba8(), expected_rgba(generate(*weights, z2.unsqueeze(0))[0])) <= 1);
+    set_single_image_path(SingleImagePath::CpuConversion);
 
     // The screenshot: the whole UI, not blank.
     std::string shot = work_dir("app") + "/window.png";
@@ -119,7 +156,7 @@ TEST_CASE("headless window explores a checkpoint (--open); a bad checkpoint is a
         REQUIRE(frames_until(app, [&] { return app.explorer().model().image.ready(); }));
         CHECK(app.samples().grid().step == 3);
         app.frame();
-        CHECK(app.samples().grid().image.ready());
+        CHECK(app.samples().grid().view_image.ready());
         CHECK(app.explorer().model().weights_step == 3);
         CHECK(app.curves().metrics().records().size() == 3);  // the run's metrics.jsonl, for the curves
         CHECK(app.curves().metrics().records().back().step == 3);

@@ -19,7 +19,7 @@ using namespace ganscope::test;
 namespace {
 
 const char* const kDcganPanels[] = {"Training", "Performance", "Record", "Samples", "Dataset", "History",
-                                    "Curves", "Latent explorer", "Interpolation"};
+                                    "Curves", "Latent explorer", "Interpolation", "Inspect"};
 
 struct Box {
     float x, y, w, h;
@@ -82,6 +82,8 @@ TEST_CASE("the default dock layout puts every panel on screen, at 1280x800 and 1
         CHECK(bool(ImGui::FindWindowByName("Samples")->DockTabIsVisible));
         CHECK(!bool(ImGui::FindWindowByName("History")->DockTabIsVisible));
         CHECK(bool(ImGui::FindWindowByName("Performance")->DockTabIsVisible));
+        CHECK(boxes.at("Inspect").x == boxes.at("Interpolation").x);  // a tab behind Interpolation
+        CHECK(!bool(ImGui::FindWindowByName("Inspect")->DockTabIsVisible));
     }
 }
 

@@ -102,7 +102,7 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
         REQUIRE(frames_until(app, [&] { return m.status && m.status->state == TrainerState::Paused; }, 60));
         const auto last = trainer.samples().latest();
         REQUIRE(frames_until(app, [&] { return grid.step == last->step; }, 30));
-        CHECK(max_difference(app.samples().texture().texture().read_rgba8(), rgba_of(tensor_to_image(last->grid))) <= 1);
+        CHECK(max_difference(app.samples().whole_texture().read_rgba8(), rgba_of(tensor_to_image(last->grid))) <= 1);
         const size_t records = metrics.records().size();
         CHECK(records > 0);
 

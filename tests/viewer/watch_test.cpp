@@ -108,7 +108,7 @@ TEST_CASE("ganscope watch: follows a run another process trains; grid equals its
     const MetricsHistory& metrics = app.curves().metrics();
 
     // The grid: the newest samples/step_*.png, cell for cell.
-    REQUIRE(frames_until(app, [&] { return grid.step >= 6 && grid.image.ready(); }, 180));
+    REQUIRE(frames_until(app, [&] { return grid.step >= 6 && grid.view_image.ready(); }, 180));
     const int64_t step = grid.step;
     char name[32];
     std::snprintf(name, sizeof name, "step_%08lld.png", (long long)step);
@@ -118,7 +118,7 @@ TEST_CASE("ganscope watch: follows a run another process trains; grid equals its
     CHECK(grid.count == 16);
     CHECK(grid.columns == 4);
     const torch::Tensor shown = make_grid(cells, grid.columns, grid.padding, kDisplayGutter);
-    CHECK(app.samples().texture().texture().read_rgba8() == expected_rgba(shown));
+    CHECK(app.samples().whole_texture().read_rgba8() == expected_rgba(shown));
     // And the cells hold the PNG's own bytes: converting them back gives the file's pixels.
     const Image file = to_rgb(load_image_raw(png));
     const Image back = tensor_to_image(make_grid(cells, 4, 2, 1.0f));

@@ -178,6 +178,16 @@ void add_bench_command(CommandLine& cli) {
     dist.whole("rounds", "N", "interleaved rounds (default 3)");
     dist.text("device", "cpu|cuda[:N]", "where to run (default cpu)");
 
+    Args& grid = cli.add(&bench, "grid",
+                         "publishing and showing a sample grid: make_grid + CPU conversion against the float upload "
+                         "and the grid shader, `ratio: X` (old ms / new ms)", bench_grid);
+    grid.whole("count", "N", "images in the grid (default 64)");
+    grid.whole("size", "S", "image size (default 64)");
+    grid.whole("view-width", "W", "the panel's view in pixels (default 600)");
+    grid.whole("view-height", "H", "(default 600)");
+    grid.whole("reps", "N", "publishes per round and path (default 20)");
+    grid.whole("rounds", "N", "interleaved rounds (default 3)");
+
     Args& vw = cli.add(&bench, "viewer", "training with the window drawing at 60 FPS against training alone",
                        bench_viewer);
     vw.flag("windowed", "a real window (GLFW, needs DISPLAY) instead of headless EGL");

@@ -35,5 +35,6 @@ public:
 
 // How a panel sees a module's texture (panels make no GL calls).
 inline ImageRef image_of(const TensorTexture& t) { return {t.imgui_id(), t.width(), t.height()}; }
+inline ImageRef image_of(const GridTexture& t) { return {t.imgui_id(), t.width(), t.height()}; }
 
 }  // namespace ganscope

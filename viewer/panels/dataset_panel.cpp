@@ -43,6 +43,7 @@ void DatasetPanel::draw(DatasetModel& d, const GridModel& fakes) {
     };
     show("real", d.real);
     ImGui::SameLine();
+    fakes.whole_wanted = true;
     show("fake (fixed latents)", fakes.image);
 }
 

@@ -39,6 +39,7 @@ void HistoryPanel::draw(HistoryViewModel& h, const GridModel& g, const ExplorerM
     if (ImGui::SmallButton("live")) h.position = -1;
 
     const bool live = h.live();
+    if (live) g.whole_wanted = true;
     const uint64_t grid = live ? g.image.texture : h.grid_texture;
     const int gw = live ? g.image.width : h.grid_width, gh = live ? g.image.height : h.grid_height;
     const uint64_t single = live ? e.image.texture : h.explorer_texture;

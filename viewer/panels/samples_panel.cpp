@@ -11,17 +11,11 @@
 namespace ganscope {
 
 int SamplesPanel::cell_at(float x, float y, int count, int columns, int cell, int padding) {
-    if (columns <= 0 || cell <= 0 || x < 0 || y < 0) return -1;
-    const float pitch = float(cell + padding);
-    int col = int((x - padding) / pitch), row = int((y - padding) / pitch);
-    float in_x = x - padding - col * pitch, in_y = y - padding - row * pitch;
-    if (x < padding || y < padding || in_x >= cell || in_y >= cell || col >= columns) return -1;
-    int index = row * columns + col;
-    return index < count ? index : -1;
+    return GridLayout{count, columns, cell, cell, padding}.cell_at(x, y);  // the grid shader's layout
 }
 
 void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& links) {
-    if (!g.image.ready()) {
+    if (g.step < 0 || g.count <= 0) {
         ImGui::TextDisabled("waiting for the first sample grid...");
         return;
     }
@@ -42,47 +36,78 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
     ImGui::SameLine();
     if (ImGui::SmallButton("-")) m_zoom = std::max(0.25f, (m_zoom > 0 ? m_zoom : 1.0f) / 1.25f);
     ImGui::SameLine();
-    if (ImGui::SmallButton("+")) m_zoom = std::min(16.0f, (m_zoom > 0 ? m_zoom : 1.0f) * 1.25f);
+    if (ImGui::SmallButton("+")) m_zoom = std::min(32.0f, (m_zoom > 0 ? m_zoom : 1.0f) * 1.25f);
 
-    ImGui::BeginChild("grid", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
-    ImVec2 avail = ImGui::GetContentRegionAvail();
-    float fit = std::max(0.1f, std::min(avail.x / g.image.width, avail.y / g.image.height));
-    float zoom = m_zoom > 0 ? m_zoom : fit;
-    ImVec2 size(g.image.width * zoom, g.image.height * zoom);
-    // Centre when the grid is smaller than the panel.
-    ImVec2 cursor = ImGui::GetCursorPos();
-    if (size.x < avail.x) cursor.x += (avail.x - size.x) / 2;
-    if (size.y < avail.y) cursor.y += (avail.y - size.y) / 2;
-    ImGui::SetCursorPos(cursor);
-    ImVec2 origin = ImGui::GetCursorScreenPos();
-    ui_image(g.image.texture, size);
-    const bool hovered = ImGui::IsItemHovered();
+    ImGui::BeginChild("grid", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
     ImGuiIO& io = ImGui::GetIO();
-    if (hovered && io.KeyCtrl && io.MouseWheel != 0) {  // ctrl + wheel zooms; the wheel alone scrolls
-        m_zoom = std::clamp(zoom * (io.MouseWheel > 0 ? 1.2f : 1 / 1.2f), 0.25f, 16.0f);
+    const float scale = io.DisplayFramebufferScale.x > 0 ? io.DisplayFramebufferScale.x : 1.0f;
+    GridLayout layout{g.count, g.columns, g.cell, g.cell, g.padding};
+    const float grid_w = float(layout.width()), grid_h = float(layout.height());
+    const float fit = std::max(0.05f, std::min(avail.x / grid_w, avail.y / grid_h));
+    float zoom = m_zoom > 0 ? m_zoom : fit;  // screen units per grid pixel
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton("view", ImVec2(std::max(1.0f, avail.x), std::max(1.0f, avail.y)),
+                           ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
+                               ImGuiButtonFlags_MouseButtonMiddle);
+    const bool hovered = ImGui::IsItemHovered();
+    // A zoom changed by the buttons keeps the view's centre where it was.
+    if (m_last_zoom > 0 && zoom != m_last_zoom)
+        for (int axis = 0; axis < 2; ++axis) {
+            const float extent = axis ? avail.y : avail.x;
+            m_offset[axis] += extent / (2 * m_last_zoom) - extent / (2 * zoom);
+        }
+    if (hovered && io.MouseWheel != 0 && io.KeyCtrl) {  // ctrl + wheel zooms about the cursor
+        const float new_zoom = std::clamp(zoom * (io.MouseWheel > 0 ? 1.2f : 1 / 1.2f), 0.25f, 32.0f);
+        const float mx = io.MousePos.x - origin.x, my = io.MousePos.y - origin.y;
+        m_offset[0] += mx / zoom - mx / new_zoom;
+        m_offset[1] += my / zoom - my / new_zoom;
+        m_zoom = zoom = new_zoom;
+    } else if (hovered && io.MouseWheel != 0 && m_zoom > 0) {  // the wheel pans (shift: sideways)
+        m_offset[io.KeyShift ? 0 : 1] -= io.MouseWheel * 40 / zoom;
     }
-    if (hovered && ImGui::IsMouseDragging(ImGuiMouseButton_Middle)) {  // pan
-        ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseDelta.x);
-        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+    if (hovered && ImGui::IsMouseDragging(ImGuiMouseButton_Middle) && m_zoom > 0) {  // pan
+        m_offset[0] -= io.MouseDelta.x / zoom;
+        m_offset[1] -= io.MouseDelta.y / zoom;
     }
+    // Centred along an axis where the grid is smaller than the view (always, when fitted); else kept inside it.
+    for (int axis = 0; axis < 2; ++axis) {
+        const float view = (axis ? avail.y : avail.x) / zoom, size = axis ? grid_h : grid_w;
+        m_offset[axis] = view >= size ? (size - view) / 2 : std::clamp(m_offset[axis], 0.0f, size - view);
+    }
+    m_last_zoom = zoom;
+
     int hovered_cell = -1;
-    if (hovered) {
-        hovered_cell = cell_at((io.MousePos.x - origin.x) / zoom, (io.MousePos.y - origin.y) / zoom, g.count,
-                               g.columns, g.cell, g.padding);
-    }
+    if (hovered)
+        hovered_cell = layout.cell_at(m_offset[0] + (io.MousePos.x - origin.x) / zoom,
+                                      m_offset[1] + (io.MousePos.y - origin.y) / zoom);
+    // The view the grid shader draws before the next frame, at the panel's pixel size.
+    GridView& v = g.view;
+    v.width = std::max(1, int(avail.x * scale + 0.5f));
+    v.height = std::max(1, int(avail.y * scale + 0.5f));
+    v.zoom = zoom * scale;
+    v.offset_x = m_offset[0];
+    v.offset_y = m_offset[1];
+    v.hover = hovered_cell;
+    v.frame_px = 3 * scale;  // the hover frame and the verdicts' frames
+    if (g.view_image.ready())
+        ui_add_image(ImGui::GetWindowDrawList(), ImTextureID(g.view_image.texture), origin,
+                     ImVec2(origin.x + g.view_image.width / scale, origin.y + g.view_image.height / scale));
     if (hovered_cell >= 0) {
         int col = hovered_cell % g.columns, row = hovered_cell / g.columns;
-        float x0 = float(g.padding + col * (g.cell + g.padding)), y0 = float(g.padding + row * (g.cell + g.padding));
-        ImDrawList* draw = ImGui::GetWindowDrawList();
-        draw->AddRect(ImVec2(origin.x + x0 * zoom, origin.y + y0 * zoom),
-                      ImVec2(origin.x + (x0 + g.cell) * zoom, origin.y + (y0 + g.cell) * zoom),
-                      IM_COL32(90, 170, 255, 255), 0.0f, 2.0f);
         ImGui::BeginTooltip();
-        ImVec2 uv0(x0 / g.image.width, y0 / g.image.height);
-        ImVec2 uv1((x0 + g.cell) / g.image.width, (y0 + g.cell) / g.image.height);
-        ui_image(g.image.texture, ImVec2(ui_em(8), ui_em(8)), uv0, uv1);
+        if (g.cell_image.ready()) ui_image(g.cell_image.texture, ImVec2(ui_em(8), ui_em(8)));
+        else ImGui::Dummy(ImVec2(ui_em(8), ui_em(8)));
         ImGui::Text("sample %d (row %d, column %d)", hovered_cell, row, col);
-        ImGui::TextDisabled("click: explore   right-click: more");
+        if (hovered_cell < int(g.verdicts.size())) {
+            const float d = g.verdicts[size_t(hovered_cell)];
+            if (g.verdict_probabilities)
+                ImGui::Text("discriminator: %.0f%% real (D(G(z)) = %.3f)", 100.0f * d, d);
+            else
+                ImGui::Text("discriminator's score D(G(z)) = %.3f", d);
+            if (g.verdicts_step != g.step) ImGui::TextDisabled("judged on the grid of step %lld", (long long)g.verdicts_step);
+        }
+        ImGui::TextDisabled("click: explore   right-click: more   ctrl+wheel: zoom   middle-drag: pan");
         ImGui::EndTooltip();
         const bool has_latent = g.latents.defined() && hovered_cell < g.latents.size(0);
         if (has_latent && ImGui::IsMouseClicked(ImGuiMouseButton_Left))

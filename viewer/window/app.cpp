@@ -55,6 +55,12 @@ App::App(AppOptions options) : m_options(std::move(options)) {
         co.cuda_device = d.rfind("cuda:", 0) == 0 ? std::atoi(d.c_str() + 5) : 0;
     }
     m_context = create_context(co);
+    // Single images through the display shader, except on a software rasteriser (see SingleImagePath).
+    const char* shader = std::getenv("GANSCOPE_DISPLAY_SHADER");
+    const bool force_shader = shader && std::string(shader) != "0";
+    set_single_image_path(is_software_renderer(m_context->info().renderer) && !force_shader
+                              ? SingleImagePath::CpuConversion
+                              : SingleImagePath::Shader);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -105,8 +111,9 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     m_translate.attach(m_context.get(), m_options.mode == AppOptions::Mode::Open ? m_options.checkpoint : "");
     m_links.explore = [this](const torch::Tensor& z, const std::string& from) { m_explorer.explore(z, from); };
     m_links.interpolate = [this](int end, const torch::Tensor& z) { m_interpolation.set_end(end, z); };
+    m_samples.show_verdicts_of(&m_inspect.model());
     m_modules = {&m_training, &m_samples, &m_curves, &m_explorer, &m_interpolation, &m_dataset,
-                 &m_history,  &m_record,  &m_translate, &m_performance};
+                 &m_history,  &m_record,  &m_translate, &m_performance, &m_inspect};
 }
 
 App::~App() {

@@ -16,6 +16,7 @@
 #include "viewer/modules/curves_module.h"
 #include "viewer/modules/dataset_module.h"
 #include "viewer/modules/history_module.h"
+#include "viewer/modules/inspect_module.h"
 #include "viewer/modules/latent_modules.h"
 #include "viewer/modules/performance_module.h"
 #include "viewer/modules/record_module.h"
@@ -72,6 +73,7 @@ public:
     InterpolationModule& interpolation() { return m_interpolation; }
     DatasetModule& dataset() { return m_dataset; }
     HistoryModule& history() { return m_history; }
+    InspectModule& inspect() { return m_inspect; }
     RecordModule& record() { return m_record; }
     TranslateModule& translate() { return m_translate; }
     PerformanceModule& performance() { return m_performance; }
@@ -116,6 +118,7 @@ private:
     RecordModule m_record{m_explorer.model()};
     TranslateModule m_translate;
     PerformanceModule m_performance;
+    InspectModule m_inspect{m_explorer.model()};
     std::vector<Module*> m_modules;
 
     FrameStats m_stats;
@@ -124,6 +127,7 @@ private:
     bool m_reset_layout = false;
     std::vector<std::string> m_hidden;              // panels closed by the user (View menu brings them back)
     std::vector<std::string> m_focus_after_layout;  // panels to bring to the front of their dock nodes
+    int m_focus_frames = 0;  // frames left to insist on them (a panel that appears later takes the front on appearing)
     bool m_show_demo = false;
     std::vector<uint8_t> m_last_pixels;
 };

@@ -54,6 +54,7 @@ void App::apply_default_layout(ImGuiID dockspace, bool latent_space) {
         for (size_t j = 0; j < i; ++j) first = first && std::string(layout.panels[j].node) != layout.panels[i].node;
         if (first) m_focus_after_layout.emplace_back(layout.panels[i].panel);
     }
+    m_focus_frames = 30;
 }
 
 void App::handle_shortcuts() {
@@ -102,7 +103,10 @@ void App::draw_ui() {
             for (Module* mod : m_modules) {
                 if (!mod->shown(m)) continue;
                 bool open = panel_open(mod->title());
-                if (ImGui::MenuItem(mod->title(), nullptr, &open)) set_panel_open(mod->title(), open);
+                if (ImGui::MenuItem(mod->title(), nullptr, &open)) {
+                    set_panel_open(mod->title(), open);
+                    if (open) m_focus_after_layout.emplace_back(mod->title()), m_focus_frames = 30;  // and in front
+                }
             }
             ImGui::Separator();
             if (ImGui::MenuItem("Reset layout")) m_reset_layout = true;
@@ -157,18 +161,26 @@ void App::draw_ui() {
     if (kind_known && !applied) {
         static const char* const samples_tabs[] = {"Samples", "Dataset", "History"};
         static const char* const monitor_tabs[] = {"Performance", "Record"};
+        if (m.samples_tab >= 0 || m.monitor_tab >= 0) m_focus_frames = 30;
         if (m.samples_tab >= 0 && m.samples_tab < 3) m_focus_after_layout.emplace_back(samples_tabs[m.samples_tab]);
         if (m.monitor_tab >= 0 && m.monitor_tab < 2) m_focus_after_layout.emplace_back(monitor_tabs[m.monitor_tab]);
         m.samples_tab = m.monitor_tab = -1;
     }
+    // Each is asked for until its tab is the one in front: a panel that appears a frame later (its run's kind just
+    // known) takes the front of its node when it appears. After 30 frames the rest are given up.
+    if (!applied && !m_focus_after_layout.empty() && --m_focus_frames <= 0) m_focus_after_layout.clear();
     for (auto it = m_focus_after_layout.begin(); !applied && it != m_focus_after_layout.end();) {
         set_panel_open(it->c_str(), true);
         ImGuiWindow* window = ImGui::FindWindowByName(it->c_str());
         ImGuiTabBar* bar = window && window->DockNode ? window->DockNode->TabBar : nullptr;
         ImGuiTabItem* tab = bar ? ImGui::TabBarFindTabByID(bar, window->TabId) : nullptr;
-        if (tab) ImGui::TabBarQueueFocus(bar, tab);
-        else if (window && !window->DockNode) ImGui::FocusWindow(window);  // floating, or torn out
-        else {
+        if (tab && bar->SelectedTabId != window->TabId) {
+            ImGui::TabBarQueueFocus(bar, tab);
+            ++it;  // looked at again next frame
+            continue;
+        }
+        if (window && !window->DockNode) ImGui::FocusWindow(window);  // floating, or torn out
+        else if (!tab) {
             ++it;  // its tab is made this frame
             continue;
         }
@@ -183,7 +195,10 @@ void App::draw_ui() {
         if (!kind_known) ImGui::SetNextWindowDockID(dockspace, ImGuiCond_FirstUseEver);
         bool open = true;
         // A recording shows as a dot on the Record tab, so it is seen with another tab in front.
-        const ImGuiWindowFlags flags = mod->busy() ? ImGuiWindowFlags_UnsavedDocument : 0;
+        // No panel takes the front of its node by appearing (ImGui focuses a new window, and a docked focused
+        // window is its node's front tab every frame): which tab is in front is the layout's, or the user's.
+        const ImGuiWindowFlags flags =
+            ImGuiWindowFlags_NoFocusOnAppearing | (mod->busy() ? ImGuiWindowFlags_UnsavedDocument : 0);
         if (ImGui::Begin(title, &open, flags | ImGuiWindowFlags_NoCollapse)) mod->draw(m);
         ImGui::End();
         if (!open) set_panel_open(title, false);

@@ -35,10 +35,11 @@ void App::update_sources() {
             m_latent.set_weights(weights);
             m_record.set_weights(weights);
         }
+        m_inspect.set_weights(weights);
     }
     for (Module* m : m_modules) m->update(v, run);
     PerformanceModel& perf = m_performance.model();
-    const TensorTexture& grid = m_samples.texture();
+    const GridTexture& grid = m_samples.texture();
     perf.grid_upload_ms = grid.last_upload_ms();
     perf.interop = grid.used_interop();
     if (!grid.interop_note().empty()) perf.interop_note = grid.interop_note();
