@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ml/image.h"
+#include "ml/data/image.h"
 
 namespace ganscope {
 
@@ -59,7 +59,7 @@ struct TrainConfig {
     // batch_size * world_size (config.json says both).
     int world_size = 1;
     // Learning-rate schedule and kept checkpoints (issue 15). lr_g / lr_d above are the base rates.
-    std::string lr_schedule = "constant";  // constant, or linear: junyanz's decay (ml/lr_schedule.h)
+    std::string lr_schedule = "constant";  // constant, or linear: junyanz's decay (ml/models/lr_schedule.h)
     int64_t lr_constant_steps = 0;         // linear: steps at the base rate
     int64_t lr_decay_steps = 0;            // linear: steps of linear decay to 0 after them
     int keep_every_epochs = 0;             // keep runs/NAME/checkpoints/epoch_NNNN.pt every N epochs; 0: none

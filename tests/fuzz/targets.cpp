@@ -6,13 +6,13 @@
 #include <exception>
 #include <sstream>
 
-#include "ml/archive_check.h"
+#include "ml/formats/archive_check.h"
 #include "ml/config.h"
-#include "ml/image.h"
-#include "ml/metrics.h"
-#include "ml/pickle_machine.h"
-#include "ml/safe_text.h"
-#include "ml/torch_save_layout.h"
+#include "ml/data/image.h"
+#include "ml/run/metrics.h"
+#include "ml/formats/pickle_machine.h"
+#include "ml/formats/safe_text.h"
+#include "ml/formats/torch_save_layout.h"
 
 namespace ganscope::fuzz {
 namespace {

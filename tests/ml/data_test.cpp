@@ -3,9 +3,9 @@
 
 #include <fstream>
 
-#include "ml/dataset.h"
-#include "ml/emoji.h"
-#include "ml/tensor_image.h"
+#include "ml/data/dataset.h"
+#include "ml/data/emoji.h"
+#include "ml/data/tensor_image.h"
 #include "test_util.h"
 
 using namespace ganscope;

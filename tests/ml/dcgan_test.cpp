@@ -1,7 +1,7 @@
 // DCGAN model shapes, initialisation and the direction a few training steps move the losses.
 #include <doctest/doctest.h>
 
-#include "ml/dcgan.h"
+#include "ml/models/dcgan.h"
 
 using namespace ganscope;
 

@@ -13,12 +13,12 @@
 #include <mutex>
 #include <thread>
 
-#include "ml/checkpoint.h"
-#include "ml/dataset.h"
-#include "ml/dcgan.h"
-#include "ml/distributed.h"
-#include "ml/pix2pix.h"
-#include "ml/trainer.h"
+#include "ml/run/checkpoint.h"
+#include "ml/data/dataset.h"
+#include "ml/models/dcgan.h"
+#include "ml/train/distributed.h"
+#include "ml/models/pix2pix.h"
+#include "ml/train/trainer.h"
 #include "tests/ml/test_util.h"
 
 using namespace ganscope;

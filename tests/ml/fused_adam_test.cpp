@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "ml/fused_adam.h"
+#include "ml/models/fused_adam.h"
 
 using namespace ganscope;
 

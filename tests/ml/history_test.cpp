@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ml/dcgan.h"
-#include "ml/history.h"
-#include "ml/pix2pix.h"
+#include "ml/models/dcgan.h"
+#include "ml/run/history.h"
+#include "ml/models/pix2pix.h"
 #include "test_util.h"
 
 using namespace ganscope;

@@ -7,15 +7,15 @@
 #include <sstream>
 #include <thread>
 
-#include "ml/archive_check.h"
-#include "ml/checkpoint.h"
-#include "ml/dcgan.h"
-#include "ml/metrics.h"
-#include "ml/reference_weights.h"
-#include "ml/run_folder.h"
-#include "ml/trainer.h"
-#include "ml/zip_archive.h"
-#include "ml/image.h"
+#include "ml/formats/archive_check.h"
+#include "ml/run/checkpoint.h"
+#include "ml/models/dcgan.h"
+#include "ml/run/metrics.h"
+#include "ml/run/reference_weights.h"
+#include "ml/run/run_folder.h"
+#include "ml/train/trainer.h"
+#include "ml/formats/zip_archive.h"
+#include "ml/data/image.h"
 #include "tests/ml/hostile_util.h"
 #include "tests/ml/test_util.h"
 

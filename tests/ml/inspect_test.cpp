@@ -7,16 +7,16 @@
 #include <cmath>
 #include <filesystem>
 
-#include "ml/checkpoint.h"
-#include "ml/dcgan.h"
-#include "ml/feature_maps.h"
-#include "ml/history.h"
-#include "ml/inspect.h"
-#include "ml/module_io.h"
-#include "ml/pix2pix.h"
-#include "ml/task_factory.h"
-#include "ml/trainer.h"
-#include "ml/weights_exchange.h"
+#include "ml/run/checkpoint.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/feature_maps.h"
+#include "ml/run/history.h"
+#include "ml/models/inspect.h"
+#include "ml/run/module_io.h"
+#include "ml/models/pix2pix.h"
+#include "ml/models/task_factory.h"
+#include "ml/train/trainer.h"
+#include "ml/run/weights_exchange.h"
 #include "tests/ml/test_util.h"
 
 using namespace ganscope;

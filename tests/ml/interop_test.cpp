@@ -3,12 +3,12 @@
 // seed-003 G.pth made in Python opens with its sizes inferred. The Python side is tests/python/interop.py.
 #include <doctest/doctest.h>
 
-#include "ml/checkpoint.h"
-#include "ml/history.h"
-#include "ml/module_io.h"
-#include "ml/pix2pix.h"
-#include "ml/translator.h"
-#include "ml/weights_exchange.h"
+#include "ml/run/checkpoint.h"
+#include "ml/run/history.h"
+#include "ml/run/module_io.h"
+#include "ml/models/pix2pix.h"
+#include "ml/models/translator.h"
+#include "ml/run/weights_exchange.h"
 #include "tests/ml/python_util.h"
 #include "tests/ml/test_util.h"
 

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ml/dcgan.h"
-#include "ml/latent.h"
-#include "ml/module_io.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/latent.h"
+#include "ml/run/module_io.h"
 
 using namespace ganscope;
 

@@ -6,10 +6,10 @@
 #include <cstring>
 #include <iostream>
 
-#include "ml/checkpoint.h"
-#include "ml/dcgan.h"
-#include "ml/history.h"
-#include "ml/reference_weights.h"
+#include "ml/run/checkpoint.h"
+#include "ml/models/dcgan.h"
+#include "ml/run/history.h"
+#include "ml/run/reference_weights.h"
 
 int main(int argc, char** argv) {
     if (argc == 3 && std::strcmp(argv[1], "--child-read-weights") == 0) {

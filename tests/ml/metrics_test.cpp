@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "ml/config.h"
-#include "ml/metrics.h"
+#include "ml/run/metrics.h"
 
 using namespace ganscope;
 

@@ -3,9 +3,9 @@
 
 #include <filesystem>
 
-#include "ml/paired_data.h"
-#include "ml/task_factory.h"
-#include "ml/tensor_image.h"
+#include "ml/data/paired_data.h"
+#include "ml/models/task_factory.h"
+#include "ml/data/tensor_image.h"
 #include "tests/ml/test_util.h"
 
 using namespace ganscope;

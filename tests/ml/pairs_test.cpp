@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "ml/pairs.h"
-#include "ml/palette.h"
+#include "ml/data/pairs.h"
+#include "ml/data/palette.h"
 
 using namespace ganscope;
 

@@ -4,12 +4,12 @@
 #include <set>
 #include <sstream>
 
-#include "ml/checkpoint.h"
-#include "ml/pix2pix.h"
-#include "ml/task_factory.h"
-#include "ml/trainer.h"
-#include "ml/tensor_image.h"
-#include "ml/translator.h"
+#include "ml/run/checkpoint.h"
+#include "ml/models/pix2pix.h"
+#include "ml/models/task_factory.h"
+#include "ml/train/trainer.h"
+#include "ml/data/tensor_image.h"
+#include "ml/models/translator.h"
 #include "tests/ml/test_util.h"
 
 using namespace ganscope;

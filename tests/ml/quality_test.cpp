@@ -8,18 +8,18 @@
 #include <set>
 #include <thread>
 
-#include "ml/checkpoint.h"
-#include "ml/dataset.h"
-#include "ml/dcgan.h"
-#include "ml/diff_augment.h"
-#include "ml/ema.h"
-#include "ml/gan_losses.h"
-#include "ml/module_io.h"
-#include "ml/quality.h"
-#include "ml/recipe.h"
-#include "ml/swd.h"
-#include "ml/tensor_image.h"
-#include "ml/trainer.h"
+#include "ml/run/checkpoint.h"
+#include "ml/data/dataset.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/diff_augment.h"
+#include "ml/models/ema.h"
+#include "ml/models/gan_losses.h"
+#include "ml/run/module_io.h"
+#include "ml/train/quality.h"
+#include "ml/models/recipe.h"
+#include "ml/train/swd.h"
+#include "ml/data/tensor_image.h"
+#include "ml/train/trainer.h"
 #include "test_util.h"
 
 using namespace ganscope;

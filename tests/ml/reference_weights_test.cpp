@@ -5,9 +5,9 @@
 
 #include <cstdlib>
 
-#include "ml/module_io.h"
-#include "ml/reference_weights.h"
-#include "ml/translator.h"
+#include "ml/run/module_io.h"
+#include "ml/run/reference_weights.h"
+#include "ml/models/translator.h"
 #include "tests/ml/test_util.h"
 
 using namespace ganscope;

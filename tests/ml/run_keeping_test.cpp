@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ml/checkpoint.h"
-#include "ml/dcgan.h"
-#include "ml/kept_checkpoints.h"
-#include "ml/lr_schedule.h"
-#include "ml/tensorboard.h"
-#include "ml/trainer.h"
+#include "ml/run/checkpoint.h"
+#include "ml/models/dcgan.h"
+#include "ml/run/kept_checkpoints.h"
+#include "ml/models/lr_schedule.h"
+#include "ml/run/tensorboard.h"
+#include "ml/train/trainer.h"
 #include "tests/ml/python_util.h"
 #include "tests/ml/test_util.h"
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ml/tensorboard.h"
+#include "ml/run/tensorboard.h"
 #include "tests/ml/python_util.h"
 #include "tests/ml/test_util.h"
 

@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-#include "ml/image.h"
+#include "ml/data/image.h"
 
 namespace ganscope::test {
 

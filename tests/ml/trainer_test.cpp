@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ml/checkpoint.h"
-#include "ml/dcgan.h"
-#include "ml/trainer.h"
+#include "ml/run/checkpoint.h"
+#include "ml/models/dcgan.h"
+#include "ml/train/trainer.h"
 #include "test_util.h"
 
 using namespace ganscope;

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <set>
 
-#include "ml/checkpoint.h"
-#include "ml/dcgan.h"
-#include "ml/latent.h"
-#include "ml/module_io.h"
+#include "ml/run/checkpoint.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/latent.h"
+#include "ml/run/module_io.h"
 #include "ml/test_util.h"
 #include "render/texture.h"
 #include "viewer/window/app.h"

@@ -10,9 +10,9 @@
 #include <imgui_internal.h>
 
 #include "assets/colormaps.h"
-#include "ml/dcgan.h"
-#include "ml/inspect.h"
-#include "ml/module_io.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/inspect.h"
+#include "ml/run/module_io.h"
 #include "ml/test_util.h"
 #include "viewer/window/app.h"
 #include "viewer/workers/inspect_worker.h"

@@ -9,7 +9,7 @@
 #include <imgui_internal.h>
 
 #include "ml/python_util.h"
-#include "ml/reference_weights.h"
+#include "ml/run/reference_weights.h"
 #include "render/gl_context.h"
 #include "render/texture.h"
 #include "viewer/panels/latent_panel.h"

@@ -12,7 +12,7 @@
 #include <map>
 #include <sstream>
 
-#include "ml/history.h"
+#include "ml/run/history.h"
 #include "ml/test_util.h"
 #include "render/texture.h"
 #include "viewer/window/app.h"

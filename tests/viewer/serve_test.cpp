@@ -20,10 +20,10 @@
 #include <nlohmann/json.hpp>
 
 #include "../ml/test_util.h"
-#include "ml/history.h"
-#include "ml/image.h"
-#include "ml/tensor_image.h"
-#include "ml/translator.h"
+#include "ml/run/history.h"
+#include "ml/data/image.h"
+#include "ml/data/tensor_image.h"
+#include "ml/models/translator.h"
 #include "viewer/serve/run_server.h"
 #include "viewer/sources/png_bytes.h"
 #include "viewer/window/canvas.h"

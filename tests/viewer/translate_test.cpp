@@ -5,7 +5,7 @@
 #include <chrono>
 #include <set>
 
-#include "ml/tensor_image.h"
+#include "ml/data/tensor_image.h"
 #include "ml/test_util.h"
 #include "render/texture.h"
 #include "viewer/window/app.h"

@@ -10,7 +10,7 @@
 #include <imgui_internal.h>
 
 #include "ml/test_util.h"
-#include "ml/trainer.h"
+#include "ml/train/trainer.h"
 #include "render/texture.h"
 #include "viewer/window/app.h"
 #include "viewer/window/canvas.h"

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "../ml/test_util.h"
-#include "ml/tensor_image.h"
+#include "ml/data/tensor_image.h"
 #include "viewer/sources/run_files.h"
 #include "window_support.h"
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "ml/latent.h"
+#include "ml/models/latent.h"
 #include "viewer/window/frame_stats.h"
 #include "viewer/panels/latent_panel.h"
 #include "viewer/panels/samples_panel.h"

@@ -14,7 +14,7 @@
 #include <torch/torch.h>
 
 #include "ml/config.h"
-#include "ml/image.h"
+#include "ml/data/image.h"
 #include "render/texture.h"
 #include "viewer/window/app.h"
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <thread>
 
-#include "ml/dcgan.h"
+#include "ml/models/dcgan.h"
 #include "viewer/bench/bench.h"
 #include "viewer/commands/commands.h"
 

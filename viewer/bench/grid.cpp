@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "ml/tensor_image.h"
+#include "ml/data/tensor_image.h"
 #include "render/gl_check.h"
 #include "render/gl_context.h"
 #include "render/image_passes.h"

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "ml/pix2pix.h"
+#include "ml/models/pix2pix.h"
 #include "viewer/bench/bench.h"
 
 namespace ganscope {

@@ -1,5 +1,5 @@
 // `ganscope bench quality --minutes M`: seed 003's recipe and the default recipe trained for the same wall-clock
-// time on the same data, interleaved (ml/quality_bench.h); prints each one's SWD and `ratio: X` (default over
+// time on the same data, interleaved (viewer/bench/quality_bench.h); prints each one's SWD and `ratio: X` (default over
 // seed 003; lower is better) last, and saves both final grids side by side. Main thread.
 #include <cmath>
 #include <cstdio>
@@ -7,9 +7,9 @@
 #include <sstream>
 #include <thread>
 
-#include "ml/quality_bench.h"
-#include "ml/recipe.h"
-#include "ml/tensor_image.h"
+#include "viewer/bench/quality_bench.h"
+#include "ml/models/recipe.h"
+#include "ml/data/tensor_image.h"
 #include "viewer/bench/bench.h"
 
 namespace ganscope {

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "ml/trainer.h"
+#include "ml/train/trainer.h"
 #include "viewer/bench/bench.h"
 #include "viewer/record/recorder.h"
 

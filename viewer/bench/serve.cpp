@@ -11,7 +11,7 @@
 #include <map>
 #include <thread>
 
-#include "ml/trainer.h"
+#include "ml/train/trainer.h"
 #include "viewer/bench/bench.h"
 #include "viewer/serve/remote_source.h"
 #include "viewer/serve/run_server.h"

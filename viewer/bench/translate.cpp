@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "ml/module_io.h"
-#include "ml/pix2pix.h"
-#include "ml/translator.h"
+#include "ml/run/module_io.h"
+#include "ml/models/pix2pix.h"
+#include "ml/models/translator.h"
 #include "viewer/bench/bench.h"
 #include "viewer/window/canvas.h"
 #include "viewer/workers/translate_worker.h"

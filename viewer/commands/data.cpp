@@ -4,8 +4,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "ml/paired_data.h"
-#include "ml/pairs.h"
+#include "ml/data/paired_data.h"
+#include "ml/data/pairs.h"
 #include "viewer/commands/commands.h"
 
 namespace ganscope {

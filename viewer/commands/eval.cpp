@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "ml/quality.h"
-#include "ml/recipe.h"
+#include "ml/train/quality.h"
+#include "ml/models/recipe.h"
 #include "viewer/commands/commands.h"
 
 namespace ganscope {

@@ -1,9 +1,9 @@
 // `ganscope export --checkpoint F --out G.pth [--what generator|discriminator]`: a checkpoint's network as a plain
-// PyTorch state_dict (issue 15; the layouts are in ml/weights_exchange.h and docs/interop.md). Main thread.
+// PyTorch state_dict (issue 15; the layouts are in ml/run/weights_exchange.h and docs/interop.md). Main thread.
 #include <iostream>
 
-#include "ml/checkpoint.h"
-#include "ml/weights_exchange.h"
+#include "ml/run/checkpoint.h"
+#include "ml/run/weights_exchange.h"
 #include "viewer/commands/cli.h"
 #include "viewer/commands/commands.h"
 

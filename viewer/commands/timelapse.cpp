@@ -7,12 +7,12 @@
 #include <fstream>
 #include <iostream>
 
-#include "ml/checkpoint.h"
-#include "ml/dcgan.h"
-#include "ml/pix2pix.h"
-#include "ml/task_factory.h"
-#include "ml/history.h"
-#include "ml/metrics.h"
+#include "ml/run/checkpoint.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/pix2pix.h"
+#include "ml/models/task_factory.h"
+#include "ml/run/history.h"
+#include "ml/run/metrics.h"
 #include "render/caption.h"
 #include "render/video.h"
 #include "viewer/commands/commands.h"

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "ml/trainer.h"
+#include "ml/train/trainer.h"
 #include "viewer/commands/commands.h"
 #include "viewer/commands/launch.h"
 #include "viewer/record/recorder.h"

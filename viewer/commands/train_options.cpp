@@ -3,7 +3,7 @@
 
 #include <ctime>
 
-#include "ml/recipe.h"
+#include "ml/models/recipe.h"
 
 namespace ganscope {
 

@@ -3,9 +3,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "ml/dataset.h"
-#include "ml/paired_data.h"
-#include "ml/translator.h"
+#include "ml/data/dataset.h"
+#include "ml/data/paired_data.h"
+#include "ml/models/translator.h"
 #include "viewer/commands/commands.h"
 
 namespace ganscope {

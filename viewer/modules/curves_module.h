@@ -2,7 +2,7 @@
 // source logged more), and the panel that plots them.
 #pragma once
 
-#include "ml/metrics.h"
+#include "ml/run/metrics.h"
 #include "viewer/modules/module.h"
 #include "viewer/panels/curves_panel.h"
 

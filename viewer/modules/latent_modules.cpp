@@ -5,8 +5,8 @@
 
 #include <imgui.h>
 
-#include "ml/dcgan.h"
-#include "ml/latent.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/latent.h"
 
 namespace ganscope {
 

@@ -11,7 +11,7 @@
 #include "viewer/modules/module.h"
 #include "viewer/panels/interpolation_panel.h"
 #include "viewer/panels/latent_panel.h"
-#include "ml/latent.h"
+#include "ml/models/latent.h"
 #include "viewer/workers/latent_worker.h"
 
 namespace ganscope {

@@ -14,8 +14,8 @@
 
 #include <torch/torch.h>
 
-#include "ml/metrics.h"
-#include "ml/trainer.h"
+#include "ml/run/metrics.h"
+#include "ml/train/trainer.h"
 #include "render/image_passes.h"
 #include "viewer/sources/run_source.h"
 #include "viewer/window/canvas.h"

@@ -11,7 +11,7 @@
 
 #include <memory>
 
-#include "ml/trainer.h"
+#include "ml/train/trainer.h"
 #include "viewer/modules/models.h"
 #include "viewer/sources/run_source.h"
 #include "viewer/window/tensor_texture.h"

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "ml/history.h"
+#include "ml/run/history.h"
 #include "viewer/record/latent_walk.h"
 
 namespace ganscope {

@@ -1,9 +1,9 @@
 // The sample grid into its texture (see samples_module.h). GL thread.
 #include "viewer/modules/samples_module.h"
 
-#include "ml/dcgan.h"
-#include "ml/latent.h"
-#include "ml/tensor_image.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/latent.h"
+#include "ml/data/tensor_image.h"
 
 namespace ganscope {
 

@@ -7,8 +7,8 @@
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 
-#include "ml/pairs.h"
-#include "ml/tensor_image.h"
+#include "ml/data/pairs.h"
+#include "ml/data/tensor_image.h"
 #include "viewer/modules/translate_module.h"
 
 namespace ganscope {

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "ml/image.h"
+#include "ml/data/image.h"
 #include "render/gl_context.h"
 #include "viewer/modules/module.h"
 #include "viewer/panels/translate_panel.h"

@@ -6,7 +6,7 @@
 
 #include <imgui.h>
 
-#include "ml/latent.h"
+#include "ml/models/latent.h"
 #include "viewer/window/ui_style.h"
 
 namespace ganscope {

@@ -7,7 +7,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
-#include "ml/latent.h"
+#include "ml/models/latent.h"
 #include "viewer/window/ui_style.h"
 
 namespace ganscope {

@@ -1,6 +1,6 @@
 // Latent-space videos: slerp through fixed keyframe latents, or a smooth random walk on the latent sphere,
 // rendered by any generator into a VideoWriter. Call from one thread (the one that owns the generator).
-// (ml/latent.h has the explorer's incremental LatentWalk and 1-D slerp_latent; a video needs a whole
+// (ml/models/latent.h has the explorer's incremental LatentWalk and 1-D slerp_latent; a video needs a whole
 // batch path, precomputed and row-wise, hence LatentPath and slerp_rows here.)
 #pragma once
 

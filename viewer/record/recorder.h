@@ -13,7 +13,7 @@
 
 #include "ml/slot.h"
 #include "viewer/commands/cli.h"
-#include "ml/trainer.h"
+#include "ml/train/trainer.h"
 #include "render/video.h"
 #include "viewer/record/video_frames.h"
 

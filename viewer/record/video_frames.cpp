@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "ml/tensor_image.h"
+#include "ml/data/tensor_image.h"
 
 namespace ganscope {
 

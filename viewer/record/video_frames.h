@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "ml/metrics.h"
+#include "ml/run/metrics.h"
 #include "render/caption.h"
 #include "render/video.h"
 

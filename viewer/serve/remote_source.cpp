@@ -16,10 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ml/history.h"
-#include "ml/image.h"
-#include "ml/latent.h"
-#include "ml/tensor_image.h"
+#include "ml/run/history.h"
+#include "ml/data/image.h"
+#include "ml/models/latent.h"
+#include "ml/data/tensor_image.h"
 #include "viewer/sources/png_bytes.h"
 #include "viewer/sources/run_files.h"
 

@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ml/checkpoint.h"
-#include "ml/safe_text.h"
-#include "ml/task_factory.h"
-#include "ml/tensor_image.h"
-#include "ml/weights_exchange.h"
+#include "ml/run/checkpoint.h"
+#include "ml/formats/safe_text.h"
+#include "ml/models/task_factory.h"
+#include "ml/data/tensor_image.h"
+#include "ml/run/weights_exchange.h"
 #include "viewer/sources/run_source.h"
 #include "viewer/sources/run_files.h"
 

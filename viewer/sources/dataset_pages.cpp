@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "ml/dataset.h"
-#include "ml/task_factory.h"
-#include "ml/tensor_image.h"
+#include "ml/data/dataset.h"
+#include "ml/models/task_factory.h"
+#include "ml/data/tensor_image.h"
 
 namespace ganscope {
 namespace {

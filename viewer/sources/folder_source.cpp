@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ml/history.h"
-#include "ml/latent.h"
+#include "ml/run/history.h"
+#include "ml/models/latent.h"
 #include "viewer/sources/run_files.h"
 #include "viewer/sources/run_source.h"
 

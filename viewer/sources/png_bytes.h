@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "ml/image.h"
+#include "ml/data/image.h"
 
 namespace ganscope {
 

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ml/image.h"
-#include "ml/tensor_image.h"
+#include "ml/data/image.h"
+#include "ml/data/tensor_image.h"
 
 namespace ganscope {
 namespace fs = std::filesystem;

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "ml/config.h"
-#include "ml/metrics.h"
-#include "ml/trainer.h"
+#include "ml/run/metrics.h"
+#include "ml/train/trainer.h"
 
 namespace ganscope {
 
@@ -37,7 +37,7 @@ void read_metrics_file(const std::string& path, MetricsHistory& into, size_t& ba
 // The records after `after_step` (all of them for -1), in order.
 std::vector<StepMetrics> records_after(const std::vector<StepMetrics>& records, int64_t after_step);
 
-// Cells as the window shows them: assembled here (any thread) with the display layout (ml/tensor_image.h).
+// Cells as the window shows them: assembled here (any thread) with the display layout (ml/data/tensor_image.h).
 SampleGrid display_grid(const torch::Tensor& images, const TrainConfig& config, int64_t step,
                         const torch::Tensor& latents);
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "ml/metrics.h"
+#include "ml/run/metrics.h"
 #include "ml/slot.h"
-#include "ml/image.h"
-#include "ml/trainer.h"
+#include "ml/data/image.h"
+#include "ml/train/trainer.h"
 #include "viewer/sources/dataset_pages.h"
 
 namespace ganscope {

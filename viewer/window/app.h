@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "ml/trainer.h"
+#include "ml/train/trainer.h"
 #include "render/gl_context.h"
 #include "viewer/modules/curves_module.h"
 #include "viewer/modules/dataset_module.h"

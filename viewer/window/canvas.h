@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ml/image.h"
+#include "ml/data/image.h"
 
 namespace ganscope {
 

@@ -6,7 +6,7 @@
 
 #include <c10/cuda/CUDAStream.h>
 
-#include "ml/tensor_image.h"
+#include "ml/data/tensor_image.h"
 #include "render/gl_check.h"
 
 namespace ganscope {

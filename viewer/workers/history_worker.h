@@ -11,7 +11,7 @@
 
 #include <torch/torch.h>
 
-#include "ml/history.h"
+#include "ml/run/history.h"
 #include "ml/slot.h"
 #include "viewer/workers/worker_loop.h"
 

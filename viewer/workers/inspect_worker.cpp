@@ -1,7 +1,7 @@
 // InspectWorker (see inspect_worker.h). Public methods: GL thread; work(): the worker's thread.
 #include "viewer/workers/inspect_worker.h"
 
-#include "ml/module_io.h"
+#include "ml/run/module_io.h"
 
 namespace ganscope {
 

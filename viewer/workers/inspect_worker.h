@@ -11,10 +11,10 @@
 
 #include <torch/torch.h>
 
-#include "ml/dcgan.h"
-#include "ml/feature_maps.h"
-#include "ml/gan_task.h"
-#include "ml/inspect.h"
+#include "ml/models/dcgan.h"
+#include "ml/models/feature_maps.h"
+#include "ml/models/gan_task.h"
+#include "ml/models/inspect.h"
 #include "ml/slot.h"
 #include "viewer/workers/worker_loop.h"
 

@@ -6,9 +6,9 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
-#include "ml/dcgan.h"
-#include "ml/module_io.h"
-#include "ml/tensor_image.h"
+#include "ml/models/dcgan.h"
+#include "ml/run/module_io.h"
+#include "ml/data/tensor_image.h"
 
 namespace ganscope {
 

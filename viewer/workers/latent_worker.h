@@ -12,8 +12,8 @@
 #include <c10/core/Event.h>
 #include <torch/torch.h>
 
-#include "ml/gan_task.h"
-#include "ml/latent.h"
+#include "ml/models/gan_task.h"
+#include "ml/models/latent.h"
 #include "ml/slot.h"
 #include "viewer/workers/worker_loop.h"
 

@@ -3,8 +3,8 @@
 
 #include <chrono>
 
-#include "ml/module_io.h"
-#include "ml/pix2pix.h"
+#include "ml/run/module_io.h"
+#include "ml/models/pix2pix.h"
 
 namespace ganscope {
 

@@ -12,10 +12,10 @@
 
 #include <torch/torch.h>
 
-#include "ml/gan_task.h"
-#include "ml/image.h"
+#include "ml/models/gan_task.h"
+#include "ml/data/image.h"
 #include "ml/slot.h"
-#include "ml/translator.h"
+#include "ml/models/translator.h"
 #include "viewer/workers/worker_loop.h"
 
 namespace ganscope {

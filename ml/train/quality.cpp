@@ -1,0 +1,148 @@
+// The live quality metric (see quality.h). One caller at a time.
+#include "ml/train/quality.h"
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+
+#include "ml/run/checkpoint.h"
+#include "ml/models/dcgan.h"
+#include "ml/data/emoji.h"
+#include "ml/models/task_factory.h"
+#include "ml/data/tensor_image.h"
+
+namespace ganscope {
+namespace {
+
+constexpr uint64_t kPatchSeed = 0x9a7c4;
+constexpr int64_t kBatch = 64;
+
+// FNV-1a: a stable file name for a long key.
+std::string hex_hash(const std::string& text) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+// Evenly spread items of the source, so the set covers it whatever order the files came in.
+std::vector<size_t> spread_indices(size_t n, int64_t count) {
+    std::vector<size_t> out;
+    for (int64_t i = 0; i < count; ++i) out.push_back(size_t(double(i) * double(n) / double(count)));
+    return out;
+}
+
+}  // namespace
+
+QualityMetric::QualityMetric(const TrainConfig& config, std::shared_ptr<const ImageSource> source, std::string cache_folder)
+    : m_config(config), m_source(std::move(source)), m_cache_folder(std::move(cache_folder)) {
+    if (m_cache_folder.empty()) m_cache_folder = cache_dir() + "/swd";
+}
+
+int64_t QualityMetric::image_count() const {
+    if (!m_source) return 0;
+    return std::min<int64_t>(m_config.swd_images, int64_t(m_source->size()));
+}
+
+void QualityMetric::prepare_reals(torch::Device device) {
+    if (!m_source || m_source->size() == 0)
+        throw std::invalid_argument("swd: no real images to compare with (an empty data source)");
+    const int64_t count = image_count();
+    const auto indices = spread_indices(m_source->size(), count);
+    // What the descriptors depend on: the images chosen, how they are cropped, and the metric's options.
+    std::string key = "swd-1|" + m_source->description() + "|" + std::to_string(m_source->size()) + "|size " +
+                      std::to_string(m_config.image_size) + "|bg " + std::to_string(m_config.background.r) + "," +
+                      std::to_string(m_config.background.g) + "," + std::to_string(m_config.background.b) + "|p " +
+                      std::to_string(m_options.patch_size) + "x" + std::to_string(m_options.patches_per_image) +
+                      "|min " + std::to_string(m_options.min_resolution) + "|n " + std::to_string(count);
+    for (size_t i : indices) key += "|" + m_source->name(i);
+    m_cache_path = m_cache_folder + "/reals-" + hex_hash(key) + ".pt";
+    SwdDescriptors reals;
+    m_from_cache = load_descriptors(m_cache_path, key, reals);
+    if (!m_from_cache) {
+        const ExampleTransform transform = center_crop_transform(m_config.image_size);
+        std::mt19937 rng(1);
+        auto batch_of = [&](int64_t begin, int64_t end) {
+            std::vector<torch::Tensor> images;
+            for (int64_t i = begin; i < end; ++i) {
+                // A file that fails to decode now is replaced by the next one that works.
+                for (size_t tries = 0; tries < m_source->size(); ++tries) {
+                    try {
+                        images.push_back(transform(m_source->load((indices[size_t(i)] + tries) % m_source->size()), rng).target);
+                        break;
+                    } catch (const std::exception&) {
+                    }
+                }
+            }
+            if (images.empty()) throw std::runtime_error("swd: none of the real images could be read");
+            return torch::stack(images);
+        };
+        reals = describe_images(count, kBatch, batch_of, m_options, kPatchSeed);
+        try {
+            save_descriptors(m_cache_path, key, reals);
+        } catch (const std::exception&) {
+            // an unwritable cache costs time at the next start, nothing else
+        }
+    }
+    for (auto& level : reals.levels) level = level.to(device);
+    m_reals = std::move(reals);
+}
+
+QualityRecord QualityMetric::evaluate(GanTask& task) {
+    const auto t0 = std::chrono::steady_clock::now();
+    torch::NoGradGuard no_grad;
+    QualityRecord record;
+    SwdResult result;
+    auto describe = [&](const torch::Tensor& images) {
+        return describe_images(images.size(0), kBatch, [&](int64_t b, int64_t e) { return images.slice(0, b, e); },
+                               m_options, kPatchSeed);
+    };
+    auto [outputs, targets] = task.validation_outputs();
+    if (outputs.defined()) {
+        // Image-to-image: outputs against the targets of the same inputs.
+        record.val_l1 = (outputs - targets.to(outputs.device())).abs().mean().item<double>();
+        if (m_reals.levels.empty()) m_reals = describe(targets);
+        result = sliced_wasserstein(describe(outputs), m_reals, m_options);
+    } else {
+        if (m_config.image_size <= 0) throw std::invalid_argument("swd: the image size must be resolved first");
+        if (m_reals.levels.empty()) prepare_reals(task.device());
+        const int64_t count = m_reals.count() / m_options.patches_per_image;
+        if (!m_latents.defined() || m_latents.size(0) != count)
+            m_latents = make_fixed_latents(int(count), m_config.latent_dim, m_config.seed + 0x5d5d).to(task.device());
+        auto batch_of = [&](int64_t begin, int64_t end) {
+            torch::Tensor images = task.generate(m_latents.slice(0, begin, end));
+            if (!images.defined()) throw std::invalid_argument("swd: this model does not generate from latents");
+            return images;
+        };
+        result = sliced_wasserstein(describe_images(count, kBatch, batch_of, m_options, kPatchSeed), m_reals, m_options);
+    }
+    record.swd = result.mean;
+    for (size_t i = 0; i < result.resolutions.size(); ++i) record.levels.emplace_back(result.resolutions[i], result.per_level[i]);
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return record;
+}
+
+CheckpointQuality evaluate_checkpoint(const std::string& path, const std::string& device_name, int swd_images) {
+    const CheckpointMeta meta = read_checkpoint_meta(path);
+    CheckpointQuality out;
+    out.config = meta.config;
+    out.step = meta.step;
+    if (swd_images > 0) out.config.swd_images = swd_images;
+    const torch::Device device = device_name == "auto"
+                                     ? (torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU))
+                                     : torch::Device(device_name);
+    out.device = device.str();
+    std::unique_ptr<GanTask> task = make_task(out.config, device);
+    load_checkpoint(path, *task);
+    std::shared_ptr<const ImageSource> source;
+    if (!task->validation_outputs().first.defined()) source = make_source(out.config);
+    QualityMetric metric(out.config, source);
+    out.record = metric.evaluate(*task);
+    out.images = metric.image_count();
+    out.reals_from_cache = metric.reals_from_cache();
+    out.cache_path = metric.cache_path();
+    return out;
+}
+
+}  // namespace ganscope

@@ -1,0 +1,218 @@
+// Trainer::Impl's run folder (see trainer_impl.h): metrics.jsonl and TensorBoard events, sample grids, checkpoints
+// (the latest, kept ones, revert), history snapshots, the skipped-files list. The trainer thread; only rank 0 writes.
+#include <cstdio>
+#include <filesystem>
+
+#include "ml/run/kept_checkpoints.h"
+#include "ml/models/lr_schedule.h"
+#include "ml/data/tensor_image.h"
+#include "ml/train/trainer_impl.h"
+
+namespace ganscope {
+namespace fs = std::filesystem;
+namespace {
+
+std::string format_step(int64_t step) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%08lld", static_cast<long long>(step));
+    return buf;
+}
+
+}  // namespace
+
+void Trainer::Impl::report_skipped() {
+    skipped_reported = status.skipped_files;
+    std::vector<std::string> lines = scan_skipped;
+    if (loader)
+        for (auto& name : loader->skipped_files(size_t(-1))) lines.push_back(std::move(name));
+    std::string list;
+    if (!run_dir().empty() && run_lock) {
+        list = run_dir() + "/skipped.txt";
+        try {
+            write_skipped_list(list, lines);
+        } catch (const std::exception&) {
+            list.clear();  // the disk is full: the terminal line still counts and names them
+        }
+    }
+    status.message = skipped_message(lines, list);
+}
+
+void Trainer::Impl::write_final_history() {
+    if (history && task && !poisoned && history->last_step() != step)
+        write_history(task->snapshot_generator(step), loader ? loader->position().epoch : 0);
+}
+
+void Trainer::Impl::write_history(const WeightsSnapshot& snapshot, int64_t epoch) {
+    history->write(snapshot, epoch);
+    last_history = Clock::now();
+    if (std::string e = history->error(); !e.empty() && e != status.message) message(e);
+}
+
+void Trainer::Impl::open_run_dir(bool resume) {
+    std::error_code ec;
+    fs::create_directories(run_dir() + "/samples", ec);
+    if (ec) throw std::runtime_error(run_dir() + ": cannot create the run folder (" + ec.message() + "); choose a writable --out");
+    checkpoint_path = run_dir() + "/checkpoint.pt";
+    HistoryOptions history_options;
+    history_options.every_steps = config.history_every;
+    history = std::make_unique<HistoryWriter>(run_dir(), history_options);
+    history->truncate_after(step);  // a resumed run drops snapshots past its checkpoint
+    {
+        std::ofstream cfg(run_dir() + "/config.json");
+        cfg << config.to_json().dump(2) << "\n";
+        if (!cfg) throw std::runtime_error(run_dir() + "/config.json: cannot write; choose a writable --out");
+    }
+    const std::string metrics_path = run_dir() + "/metrics.jsonl";
+    if (resume) {
+        for (const StepMetrics& m : rewrite_metrics_up_to(metrics_path, step)) {
+            seconds_offset = std::isfinite(m.seconds) ? m.seconds : seconds_offset;
+            owner.keep_metrics(m);
+        }
+    } else {
+        std::ofstream(metrics_path, std::ios::trunc);
+        // The sample grid's inputs are part of the checkpoint; also keep them beside it for other tools.
+        const torch::Tensor fixed = task->fixed_latents();
+        write_tensor_file(run_dir() + "/fixed_latents.pt", fixed.defined() ? fixed.cpu() : torch::empty({0}));
+    }
+    metrics_file.open(metrics_path, std::ios::app);
+    if (!metrics_file) throw std::runtime_error(metrics_path + ": cannot write; choose a writable --out");
+    open_events(resume);
+}
+
+void Trainer::Impl::open_events(bool resume) {
+    if (!resume)
+        for (const auto& f : list_event_files(run_dir())) std::filesystem::remove(f);
+    events = std::make_unique<EventFileWriter>(run_dir());
+    if (resume) events->add_session_start(step + 1);
+}
+
+void Trainer::Impl::note_events_error() {
+    if (events && !events->error().empty() && status.message != events->error()) message(events->error());
+}
+
+bool Trainer::Impl::kept_checkpoint_due() const {
+    if (config.keep_every_epochs <= 0 || run_dir().empty()) return false;
+    const LoaderPosition p = loader->position();
+    return p.batch == 0 && p.epoch > 0 && p.epoch % config.keep_every_epochs == 0 && p.epoch != kept_epoch;
+}
+
+void Trainer::Impl::keep_checkpoint() {
+    const LoaderPosition p = loader->position();
+    kept_epoch = p.epoch;
+    if (poisoned) return;
+    std::error_code ec;
+    std::filesystem::create_directories(kept_checkpoint_dir(run_dir()), ec);
+    const std::string path = kept_checkpoint_path(run_dir(), p.epoch);
+    write_checkpoint(path, *task, {config, step, p, {}});  // temp file + rename, as checkpoint.pt
+    message("epoch " + std::to_string(p.epoch) + ": kept checkpoint saved at step " + std::to_string(step) + " to " + path);
+}
+
+void Trainer::Impl::publish_samples(bool write_file, bool to_events) {
+    if (!lead()) return;  // nobody watches the other ranks
+    last_grid = Clock::now();
+    SampleGrid grid;
+    grid.step = step;
+    grid.epoch = loader->position().epoch;
+    grid.images = task->render_samples();
+    grid.columns = display_grid_columns(grid.images.size(0), config.image_to_image());
+    grid.padding = kDisplayPadding;
+    grid.grid = make_grid(grid.images, grid.columns, grid.padding, kDisplayGutter);
+    if (const torch::Tensor fixed = task->fixed_latents(); fixed.defined()) grid.latents = fixed.cpu();
+    grid.by_clock = !write_file;
+    if (device.is_cuda()) {
+        grid.ready = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
+        grid.ready->record(c10::Stream(c10::Stream::DEFAULT, device));
+    }
+    owner.m_samples.publish(grid);
+    if (write_file && !run_dir().empty()) {
+        const int columns = int(std::ceil(std::sqrt(double(grid.images.size(0)))));
+        const Image image = tensor_to_image(make_grid(grid.images, columns));
+        write_png(run_dir() + "/samples/step_" + format_step(step) + ".png", image);
+        if (events && to_events) {  // issue 15
+            events->add_image("samples", step, image);
+            note_events_error();
+        }
+    }
+}
+
+void Trainer::Impl::save_checkpoint(const char* why) {
+    // Every rank takes part in a distributed save: its random streams go into rank 0's file (issue 14).
+    const torch::Tensor streams = dist ? gather_rank_streams(*dist, *task) : torch::Tensor();
+    if (checkpoint_path.empty()) return;
+    if (poisoned) {
+        message("not saving: the weights are not finite; the last good checkpoint is kept (" + checkpoint_path + ")");
+        return;
+    }
+    write_checkpoint(checkpoint_path, *task, {config, step, loader->position(), streams});
+    message(std::string(why) + " checkpoint saved at step " + std::to_string(step) + " to " + checkpoint_path);
+}
+
+void Trainer::Impl::revert() {
+    if (checkpoint_path.empty() || !fs::exists(checkpoint_path)) {
+        message("no checkpoint to revert to yet");
+        return;
+    }
+    auto meta = load_checkpoint(checkpoint_path, *task);
+    step = meta.step;
+    config.lr_g = meta.config.lr_g;
+    config.lr_d = meta.config.lr_d;
+    make_loader(meta.position);
+    poisoned = false;
+    status.error.clear();
+    stats_sum = torch::Tensor();
+    stats_count = 0;
+    lr_factor_applied = std::nan("");  // issue 15
+    if (events) events->add_session_start(step + 1);
+    publish_samples(true, /*to_events=*/false);
+    if (history) history->truncate_after(step);
+    message("reverted to the checkpoint of step " + std::to_string(step));
+}
+
+bool Trainer::Impl::log_metrics() {
+    if (stats_count == 0) return true;
+    double count = double(stats_count);
+    if (dist) {  // the mean over every rank's steps (issue 14)
+        dist->allreduce_sum({stats_sum});
+        count *= dist->world_size();
+        window_images *= dist->world_size();
+        status.allreduce_ms = steps_here > 0 ? 1000.0 * buckets->allreduce_seconds() / double(steps_here) : 0;
+    }
+    auto mean = (stats_sum / count).to(torch::kCPU, torch::kFloat64);
+    stats_sum = torch::Tensor();
+    stats_count = 0;
+    const double* v = mean.data_ptr<double>();
+    const double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
+    StepMetrics m;
+    m.step = step;
+    m.epoch = loader->position().epoch;
+    m.loss_g = v[kLossG];
+    m.loss_d = v[kLossD];
+    m.d_real = v[kDReal];
+    m.d_fake = v[kDFake];
+    m.loss_aux = v[kLossAux];
+    m.images_per_sec = elapsed > 0 ? double(window_images) / elapsed : 0;
+    m.seconds = seconds_offset + std::chrono::duration<double>(Clock::now() - run_start).count();
+    if (pending_quality) {  // issue 16
+        m.swd = pending_quality->swd;
+        m.swd_levels = pending_quality->levels;
+        m.val_l1 = pending_quality->val_l1;
+        m.swd_seconds = pending_quality->seconds;
+        pending_quality.reset();
+    }
+    m.lr_g = scheduled_lr(config, config.lr_g, step - 1);  // issue 15: the rate the logged step trained with
+    m.lr_d = scheduled_lr(config, config.lr_d, step - 1);
+    status.step_ms = window_steps > 0 ? 1000.0 * elapsed / double(window_steps) : 0;
+    window_start = Clock::now();
+    window_images = window_steps = 0;
+    const bool finite = std::isfinite(m.loss_g) && std::isfinite(m.loss_d);
+    status.last = m;
+    owner.keep_metrics(m);
+    if (metrics_file.is_open()) metrics_file << m.to_json().dump() << "\n" << std::flush;
+    if (events) {  // issue 15
+        events->add_metrics(m.to_json());
+        note_events_error();
+    }
+    return finite;
+}
+
+}  // namespace ganscope
