@@ -15,7 +15,7 @@
 #include "ml/test_util.h"
 #include "render/texture.h"
 #include "viewer/window/app.h"
-#include "viewer/window/tensor_texture.h"
+#include "viewer/widgets/tensor_texture.h"
 #include "window_support.h"
 
 using namespace ganscope;

@@ -15,7 +15,7 @@
 #include "ml/run/module_io.h"
 #include "ml/test_util.h"
 #include "viewer/window/app.h"
-#include "viewer/workers/inspect_worker.h"
+#include "viewer/features/inspect/inspect_worker.h"
 #include "window_support.h"
 
 using namespace ganscope;

@@ -12,9 +12,9 @@
 #include "ml/run/reference_weights.h"
 #include "render/gl_context.h"
 #include "render/texture.h"
-#include "viewer/panels/latent_panel.h"
+#include "viewer/features/latent/latent_panel.h"
 #include "viewer/window/app.h"
-#include "viewer/window/tensor_texture.h"
+#include "viewer/widgets/tensor_texture.h"
 #include "window_support.h"
 
 using namespace ganscope;

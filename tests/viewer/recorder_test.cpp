@@ -8,8 +8,8 @@
 
 #include <stb/stb_image.h>  // render links libstb; its include folder is private to it
 
-#include "viewer/record/latent_walk.h"
-#include "viewer/record/recorder.h"
+#include "viewer/features/record/latent_walk.h"
+#include "viewer/features/record/recorder.h"
 
 using namespace ganscope;
 namespace fs = std::filesystem;

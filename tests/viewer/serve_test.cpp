@@ -26,7 +26,7 @@
 #include "ml/models/translator.h"
 #include "viewer/serve/run_server.h"
 #include "viewer/sources/png_bytes.h"
-#include "viewer/window/canvas.h"
+#include "viewer/widgets/canvas.h"
 #include "window_support.h"
 
 using namespace ganscope;

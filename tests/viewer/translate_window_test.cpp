@@ -13,7 +13,7 @@
 #include "ml/train/trainer.h"
 #include "render/texture.h"
 #include "viewer/window/app.h"
-#include "viewer/window/canvas.h"
+#include "viewer/widgets/canvas.h"
 #include "window_support.h"
 
 using namespace ganscope;

@@ -4,10 +4,10 @@
 #include <cmath>
 
 #include "ml/models/latent.h"
-#include "viewer/window/frame_stats.h"
-#include "viewer/panels/latent_panel.h"
-#include "viewer/panels/samples_panel.h"
-#include "viewer/window/plot.h"
+#include "viewer/widgets/frame_stats.h"
+#include "viewer/features/latent/latent_panel.h"
+#include "viewer/features/samples/samples_panel.h"
+#include "viewer/widgets/plot.h"
 
 using namespace ganscope;
 

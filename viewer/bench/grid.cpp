@@ -16,7 +16,7 @@
 #include "render/image_passes.h"
 #include "render/texture.h"
 #include "viewer/bench/bench.h"
-#include "viewer/window/tensor_texture.h"
+#include "viewer/widgets/tensor_texture.h"
 
 namespace ganscope {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "ml/train/trainer.h"
 #include "viewer/bench/bench.h"
-#include "viewer/record/recorder.h"
+#include "viewer/features/record/recorder.h"
 
 namespace ganscope {
 namespace {

@@ -14,8 +14,8 @@
 #include "ml/models/pix2pix.h"
 #include "ml/models/translator.h"
 #include "viewer/bench/bench.h"
-#include "viewer/window/canvas.h"
-#include "viewer/workers/translate_worker.h"
+#include "viewer/widgets/canvas.h"
+#include "viewer/features/translate/translate_worker.h"
 
 namespace ganscope {
 namespace {

@@ -16,8 +16,8 @@
 #include "render/caption.h"
 #include "render/video.h"
 #include "viewer/commands/commands.h"
-#include "viewer/record/latent_walk.h"
-#include "viewer/record/video_frames.h"
+#include "viewer/features/record/latent_walk.h"
+#include "viewer/features/record/video_frames.h"
 
 namespace ganscope {
 namespace {

@@ -9,7 +9,8 @@
 #include "ml/train/trainer.h"
 #include "viewer/commands/commands.h"
 #include "viewer/commands/launch.h"
-#include "viewer/record/recorder.h"
+#include "viewer/commands/timelapse_options.h"
+#include "viewer/features/record/recorder.h"
 #include "viewer/commands/train_options.h"
 
 namespace ganscope {

@@ -20,7 +20,7 @@
 #include "render/gl_check.h"
 #include "render/texture.h"
 #include "viewer/serve/remote_source.h"
-#include "viewer/window/ui_style.h"
+#include "viewer/widgets/ui_style.h"
 
 namespace ganscope {
 

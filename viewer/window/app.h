@@ -1,5 +1,5 @@
 // The live window: composes a run source (a trainer here, a checkpoint, a followed folder or server:
-// viewer/sources, viewer/serve), the GL context (render) and the feature modules (viewer/modules), each with its
+// viewer/sources, viewer/serve), the GL context (render) and the feature modules (viewer/features), each with its
 // model, workers, textures and panel. Create, run and destroy it on the main (GL) thread; the source and the
 // workers run on their own.
 #pragma once
@@ -13,19 +13,19 @@
 
 #include "ml/train/trainer.h"
 #include "render/gl_context.h"
-#include "viewer/modules/curves_module.h"
-#include "viewer/modules/dataset_module.h"
-#include "viewer/modules/history_module.h"
-#include "viewer/modules/inspect_module.h"
-#include "viewer/modules/latent_modules.h"
-#include "viewer/modules/performance_module.h"
-#include "viewer/modules/record_module.h"
-#include "viewer/modules/samples_module.h"
-#include "viewer/modules/training_module.h"
-#include "viewer/modules/translate_module.h"
+#include "viewer/features/curves/curves_module.h"
+#include "viewer/features/dataset/dataset_module.h"
+#include "viewer/features/history/history_module.h"
+#include "viewer/features/inspect/inspect_module.h"
+#include "viewer/features/latent/latent_modules.h"
+#include "viewer/features/performance/performance_module.h"
+#include "viewer/features/record/record_module.h"
+#include "viewer/features/samples/samples_module.h"
+#include "viewer/features/training/training_module.h"
+#include "viewer/features/translate/translate_module.h"
 #include "viewer/sources/run_source.h"
 #include "viewer/window/damage.h"
-#include "viewer/window/frame_stats.h"
+#include "viewer/widgets/frame_stats.h"
 
 namespace ganscope {
 
@@ -65,7 +65,7 @@ public:
     void set_damage_tracking(bool on) { m_options.damage_tracking = on; }
     GlContext& context() { return *m_context; }
     RunSource& source() { return *m_run; }  // what the window shows: see viewer/sources/run_source.h
-    // The feature modules (viewer/modules), for tests and benchmarks.
+    // The feature modules (viewer/features), for tests and benchmarks.
     TrainingModule& training() { return m_training; }
     SamplesModule& samples() { return m_samples; }
     CurvesModule& curves() { return m_curves; }

@@ -9,7 +9,7 @@
 
 #include "assets/dock_layout.h"
 #include "viewer/window/app.h"
-#include "viewer/window/ui_style.h"
+#include "viewer/widgets/ui_style.h"
 
 namespace ganscope {
 

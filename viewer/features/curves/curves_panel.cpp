@@ -1,0 +1,86 @@
+// The Curves panel (see curves_panel.h). GL thread only.
+#include "viewer/features/curves/curves_panel.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "viewer/widgets/ui_style.h"
+
+namespace ganscope {
+
+void CurvesPanel::rebuild(const std::vector<StepMetrics>& h) {
+    m_losses = {{"loss G", {}, {}, kColorG}, {"loss D", {}, {}, kColorD}};
+    m_probabilities = {{"D(x)", {}, {}, kColorReal}, {"D(G(z))", {}, {}, kColorFake}};
+    for (auto* group : {&m_losses, &m_probabilities})
+        for (auto& s : *group) {
+            s.x.reserve(h.size());
+            s.y.reserve(h.size());
+        }
+    for (const auto& m : h) {
+        for (auto* group : {&m_losses, &m_probabilities})
+            for (auto& s : *group) s.x.push_back(double(m.step));
+        m_losses[0].y.push_back(m.loss_g);
+        m_losses[1].y.push_back(m.loss_d);
+        m_probabilities[0].y.push_back(m.d_real);
+        m_probabilities[1].y.push_back(m.d_fake);
+    }
+    // Quality (issue 16): swd and its levels, at the steps where it was evaluated.
+    static const ImU32 level_colors[] = {IM_COL32(120, 200, 230, 255), IM_COL32(230, 200, 90, 255),
+                                         IM_COL32(200, 120, 120, 255), IM_COL32(150, 150, 220, 255)};
+    m_quality.clear();
+    auto add = [&](const std::string& label, ImU32 color, double x, double y) {
+        auto it = std::find_if(m_quality.begin(), m_quality.end(), [&](const PlotSeries& s) { return s.label == label; });
+        if (it == m_quality.end()) it = m_quality.insert(m_quality.end(), PlotSeries{label, {}, {}, color});
+        it->x.push_back(x);
+        it->y.push_back(y);
+    };
+    for (const auto& m : h) {
+        if (!std::isfinite(m.swd)) continue;
+        add("swd", IM_COL32(235, 235, 235, 255), double(m.step), m.swd);
+        for (size_t i = 0; i < m.swd_levels.size(); ++i)
+            add("swd_" + std::to_string(m.swd_levels[i].first), level_colors[i % 4], double(m.step), m.swd_levels[i].second);
+    }
+    m_built_size = h.size();
+    m_built_last = h.empty() ? -1 : h.back().step;
+}
+
+void CurvesPanel::draw(const RunView& model, const MetricsHistory& metrics) {
+    const auto& h = metrics.records();
+    if (h.size() != m_built_size || (!h.empty() && h.back().step != m_built_last)) rebuild(h);
+    ImGui::SetNextItemWidth(ui_em(8));
+    ImGui::SliderFloat("smoothing", &m_smoothing, 0.0f, 0.99f, "%.2f");
+    ImGui::SameLine();
+    ImGui::Checkbox("log scale", &m_log_loss);
+    ImGui::SameLine();
+    ImGui::Checkbox("follow", &m_steps.follow);
+    ImGui::SetItemTooltip("keep the newest steps in view; a pan or zoom stops it, a double-click in a plot resumes");
+    ImGui::SameLine();
+    ImGui::TextDisabled("%zu points", h.size());
+    if (!model.run.live && h.empty()) {
+        ImGui::TextDisabled("no metrics.jsonl beside this checkpoint");
+        return;
+    }
+    if (!h.empty()) m_steps.fit(double(h.front().step), double(h.back().step));
+    PlotStyle style;
+    style.link = &m_steps;
+    style.smoothing = m_smoothing;
+    const float spacing = ImGui::GetStyle().ItemSpacing.y;
+    float avail = ImGui::GetContentRegionAvail().y - spacing;
+    const bool quality = !m_quality.empty();
+    style.height = std::max(ui_em(7), avail * (quality ? 0.4f : 0.55f));
+    style.log_y = m_log_loss;
+    draw_plot("losses", m_losses, style);
+    style.height = std::max(ui_em(7), quality ? avail * 0.3f : ImGui::GetContentRegionAvail().y);
+    style.log_y = false;
+    style.value_format = "%.3f";
+    draw_plot("probabilities", m_probabilities, style);
+    if (quality) {
+        style.height = std::max(ui_em(7), ImGui::GetContentRegionAvail().y);
+        style.value_format = "%.1f";
+        draw_plot("quality: swd x1e3 (lower is better)", m_quality, style);
+    }
+}
+
+}  // namespace ganscope

@@ -1,0 +1,60 @@
+// The Latent explorer's and Interpolation's models: values their panels edit and the images their module fills. GL thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "viewer/widgets/image_ref.h"
+
+namespace ganscope {
+
+struct ExplorerModel {
+    // Edited by panels; the App turns them into the current latent.
+    torch::Tensor base;                   // L, CPU
+    std::vector<float> random_offsets;    // along random_directions
+    std::vector<float> pca_offsets;       // along pca_directions
+    float pad[2] = {0, 0};                // the 2-D pad moves along these two directions
+    int pad_axes[2] = {0, 1};             // indices into the combined list (random then PCA)
+    float truncation = 1.0f;
+    uint64_t revision = 0;                // bump after any edit: the App sends a new request
+    std::string paste_text;               // the latent text box
+    std::string file_path = "latent.txt";
+    // Filled by the App.
+    torch::Tensor random_directions, pca_directions;  // D x L each
+    std::vector<double> pca_explained;
+    bool pca_pending = false;
+    bool request_pca = false;             // intent: (re)compute GANSpace directions
+    bool save_file = false, load_file = false, copy_text = false, apply_text = false;
+    ImageRef image;
+    int64_t weights_step = -1;
+    double inference_ms = 0;
+    std::string message;                  // last success or error, shown in the panel
+    uint64_t randomize_seed = 1;
+};
+
+struct InterpolationModel {
+    torch::Tensor a, b;            // L each, CPU; undefined until picked
+    int frames = 8;
+    bool spherical = true;
+    bool animate = true;
+    float speed = 1.5f;            // frames per second of the loop... in strip frames
+    double phase = 0;              // animation position in frames
+    bool walk = false;             // a smooth random walk instead of the A-B loop
+    float walk_speed = 0.4f;       // keyframes per second
+    uint64_t revision = 0;
+    ImageRef strip;                // frames side by side
+    ImageRef walk_image;
+    int cell = 0, padding = 2;
+};
+
+// The explorer's latent: (base + offsets along directions + pad) truncated. Undefined before a base exists.
+torch::Tensor explorer_latent(const ExplorerModel& e);
+// Makes the latent the explorer's base, resetting the slider offsets; `from` is said in the panel.
+void explore_latent(ExplorerModel& e, const torch::Tensor& latent, const std::string& from);
+// Names of the combined direction list (random then PCA), for the pad's axis choice.
+std::vector<std::string> explorer_direction_names(const ExplorerModel& e);
+
+}  // namespace ganscope
