@@ -7,6 +7,7 @@
 #include <string>
 
 #include "viewer/features/module.h"
+#include "viewer/features/history/history_model.h"
 #include "viewer/features/latent/latent_models.h"
 #include "viewer/widgets/grid_model.h"
 #include "viewer/features/history/history_panel.h"

@@ -3,6 +3,7 @@
 // GL thread only, inside an ImGui frame; writes model.scrub, makes no GL calls.
 #pragma once
 
+#include "viewer/features/history/history_model.h"
 #include "viewer/features/latent/latent_models.h"
 #include "viewer/widgets/grid_model.h"
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "ml/models/latent.h"
+
 namespace ganscope {
 
 std::vector<std::string> explorer_direction_names(const ExplorerModel& e) {

@@ -22,17 +22,18 @@ struct RecordingView {
 
 struct RecordModel {
     // Timelapse of the sample grid (Recorder).
-    std::string grid_path = "timelapse.mp4";
+    // The files' defaults are filled in from the run (output_folder: the run's folder, else ~/ganscope), full paths.
+    std::string grid_path;
     int grid_every = 50;          // steps between frames
     float grid_fps = 10;
     bool grid_caption = true;
     RecordingView grid;
     // The whole window (FrameGrabber).
-    std::string window_path = "window.mp4";
+    std::string window_path;
     float window_fps = 30;
     RecordingView window;
     // Latent interpolation / random walk rendered from the newest generator, off the GL thread.
-    std::string walk_path = "walk.mp4";
+    std::string walk_path;
     int walk_kind = 0;            // 0 interpolation through keyframes, 1 random walk
     int walk_resolution = 512;
     float walk_seconds = 6;
@@ -46,21 +47,6 @@ struct RecordModel {
     bool start_grid = false, stop_grid = false;
     bool start_window = false, stop_window = false;
     bool start_walk = false, cancel_walk = false;
-};
-
-// The time slider over the run's generator snapshots (history/step_*.pt).
-struct HistoryViewModel {
-    std::vector<int64_t> steps;   // snapshot steps, oldest first
-    int position = -1;            // index into steps; -1 (or >= steps.size()): live, follows training
-    int64_t shown_step = -1;      // the step of the snapshot the images below were rendered with
-    bool pending = false;         // a render is on its way
-    bool active = false;          // the History tab is visible: only then are snapshots rendered
-    std::string run_dir, error;
-    uint64_t grid_texture = 0;    // ImGui texture ids (filled by the controller; panels make no GL calls)
-    int grid_width = 0, grid_height = 0;
-    uint64_t explorer_texture = 0;
-    int explorer_width = 0, explorer_height = 0;
-    bool live() const { return position < 0 || position >= int(steps.size()); }
 };
 
 }  // namespace ganscope
