@@ -8,16 +8,16 @@
 #include <cstdlib>
 #include <string>
 
+#include "ml/build_paths.h"
+
 namespace ganscope::test {
 
-inline std::string python() {
-    if (const char* p = std::getenv("GANSCOPE_PYTHON"); p && *p) return p;
-    return GANSCOPE_PYTHON;
-}
+inline std::string python() { return reference_python(); }
 
 // Runs `python tests/python/SCRIPT ARGS`; returns its exit code and fills `out` with its stdout.
 inline int run_python(const std::string& script, const std::string& args, std::string* out = nullptr) {
-    const std::string cmd = "'" + python() + "' '" + GANSCOPE_SOURCE_DIR + "/tests/python/" + script + "' " + args;
+    const std::string cmd =
+        "'" + reference_python() + "' '" + build_source_dir() + "/tests/python/" + script + "' " + args;
     std::FILE* pipe = popen(cmd.c_str(), "r");
     REQUIRE_MESSAGE(pipe, "cannot run " << cmd);
     std::string text;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "ml/run/module_io.h"
+#include "ml/build_paths.h"
 #include "ml/run/reference_weights.h"
 #include "ml/models/translator.h"
 #include "tests/ml/test_util.h"
@@ -14,20 +15,18 @@ using namespace ganscope;
 
 namespace {
 
-std::string python() {
-    if (const char* p = std::getenv("GANSCOPE_PYTHON"); p && *p) return p;
-    return GANSCOPE_PYTHON;
+std::string script() { return std::string(build_source_dir()) + "/tests/python/pix2pix_reference.py"; }
+
+int run(const std::string& args) {
+    return std::system(("'" + reference_python() + "' '" + script() + "' " + args).c_str());
 }
-
-std::string script() { return std::string(GANSCOPE_SOURCE_DIR) + "/tests/python/pix2pix_reference.py"; }
-
-int run(const std::string& args) { return std::system(("'" + python() + "' '" + script() + "' " + args).c_str()); }
 
 // The Python script runs once per test process (importing torch takes seconds); both tests share its files.
 const std::string& reference_dir() {
     static const std::string dir = [] {
         const std::string d = test::scratch_dir("reference_weights");
-        REQUIRE_MESSAGE(run("make '" + d + "'") == 0, "the Python reference script failed; is torch in " << python() << "?");
+        REQUIRE_MESSAGE(run("make '" + d + "'") == 0,
+                        "the Python reference script failed; is torch in " << reference_python() << "?");
         return d;
     }();
     return dir;

@@ -9,15 +9,11 @@
 #include <vector>
 
 #include "ml/models/pix2pix.h"
+#include "ml/build_paths.h"
 #include "viewer/bench/bench.h"
 
 namespace ganscope {
 namespace {
-
-std::string python_path() {
-    if (const char* p = std::getenv("GANSCOPE_PYTHON"); p && *p) return p;
-    return GANSCOPE_PYTHON;
-}
 
 void sync(torch::Device device) {
     if (device.is_cuda()) torch::cuda::synchronize();
@@ -66,10 +62,11 @@ double train_rate(const TrainConfig& config, torch::Device device, int warmup, i
 
 // Runs the reference script and returns the number printed after `key`; throws with its output otherwise.
 double python_figure(const std::string& args, const char* key) {
-    const std::string python = python_path();
+    const std::string python = reference_python();
     if (!std::filesystem::exists(python))
         throw std::runtime_error(python + ": no Python for the reference; run scripts/setup or set GANSCOPE_PYTHON");
-    const std::string command = "'" + python + "' '" + std::string(GANSCOPE_SOURCE_DIR) + "/scripts/bench_pix2pix_ref.py' " + args + " 2>&1";
+    const std::string command =
+        "'" + python + "' '" + std::string(build_source_dir()) + "/scripts/bench_pix2pix_ref.py' " + args + " 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) throw std::runtime_error("cannot run " + command);
     std::string output;
