@@ -21,6 +21,7 @@
 #include "ml/data/image.h"
 #include "ml/data/tensor_image.h"
 #include "ml/models/translator.h"
+#include "viewer/sources/command_json.h"
 #include "viewer/sources/png_bytes.h"
 
 namespace ganscope {
@@ -411,36 +412,13 @@ void RunServer::routes() {
         } catch (const std::exception&) {
             return send_error(res, 400, "the body is not JSON; send {\"command\": \"pause\"}");
         }
-        if (!j.is_object() || !j.contains("command") || !j["command"].is_string())
-            return send_error(res, 400, "send {\"command\": \"pause\"|\"resume\"|\"step\"|\"save\"|\"lr\"|\"batch\", ...}");
-        const std::string name = j["command"];
         RunCommand c;
         try {
-            if (name == "pause") c.kind = RunCommand::Kind::Pause;
-            else if (name == "resume") c.kind = RunCommand::Kind::Start;
-            else if (name == "save") c.kind = RunCommand::Kind::Save;
-            else if (name == "step") {
-                c.kind = RunCommand::Kind::Step;
-                c.steps = j.value("steps", 1);
-                if (c.steps < 1 || c.steps > 1000000) return send_error(res, 400, "steps: use 1 to 1000000");
-            } else if (name == "lr") {
-                c.kind = RunCommand::Kind::LearningRates;
-                const double both = j.value("lr", 0.0);
-                c.lr_g = j.value("lr_g", both);
-                c.lr_d = j.value("lr_d", both);
-                if (!(c.lr_g > 0 && c.lr_g < 1) || !(c.lr_d > 0 && c.lr_d < 1))
-                    return send_error(res, 400, "lr: give lr (or lr_g and lr_d) in (0, 1)");
-            } else if (name == "batch") {
-                c.kind = RunCommand::Kind::BatchSize;
-                c.batch_size = j.value("batch", 0);
-                if (c.batch_size < 1 || c.batch_size > 4096) return send_error(res, 400, "batch: use 1 to 4096");
-            } else {
-                return send_error(res, 400, "unknown command '" + name.substr(0, 32) +
-                                                "': use pause, resume, step, save, lr or batch");
-            }
-        } catch (const nlohmann::json::exception&) {
-            return send_error(res, 400, "the values of '" + name + "' have the wrong type");
+            c = command_from_json(j);
+        } catch (const std::invalid_argument& e) {
+            return send_error(res, 400, e.what());
         }
+        const std::string name = command_name(c.kind);
         const std::string refused = m_source.command(c);
         if (!refused.empty()) return send_error(res, 409, refused);
         res.set_content(nlohmann::json{{"ok", true}, {"command", name}}.dump() + "\n", "application/json");

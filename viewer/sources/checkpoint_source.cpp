@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -14,19 +13,20 @@
 #include "ml/run/weights_exchange.h"
 #include "viewer/sources/run_source.h"
 #include "viewer/sources/run_files.h"
+#include "viewer/sources/threaded_source.h"
 
 namespace ganscope {
 namespace {
 namespace fs = std::filesystem;
 
-class CheckpointSource final : public RunSource {
+class CheckpointSource final : public ThreadedSource {
 public:
     explicit CheckpointSource(std::string path) : m_path(std::move(path)) {
         TrainerStatus s;
         s.state = TrainerState::Starting;
         s.message = "opening " + m_path + "...";
         m_status.publish(s);
-        m_thread = std::thread([this] { load(); });
+        start([this] { load(); });
     }
     ~CheckpointSource() override { close(); }
 
@@ -38,19 +38,8 @@ public:
         return parent.empty() ? "." : parent.string();
     }
 
-    const LatestSlot<TrainerStatus>& status() const override { return m_status; }
-    const LatestSlot<SampleGrid>& samples() const override { return m_samples; }
-    const LatestSlot<WeightsSnapshot>& weights() const override { return m_weights; }
-    std::vector<StepMetrics> metrics_since(int64_t after_step) const override {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        return records_after(m_metrics.records(), after_step);
-    }
-
     std::string command(const RunCommand&) override {
         return "training is off: " + m_path + " is opened to explore (train it with `ganscope --resume RUN`)";
-    }
-    void close() override {
-        if (m_thread.joinable()) m_thread.join();
     }
 
 private:
@@ -95,13 +84,7 @@ private:
     }
 
     std::string m_path;
-    LatestSlot<TrainerStatus> m_status;
-    LatestSlot<SampleGrid> m_samples;
-    LatestSlot<WeightsSnapshot> m_weights;
-    mutable std::mutex m_mutex;
-    MetricsHistory m_metrics;
     size_t m_bad_lines = 0;
-    std::thread m_thread;
 };
 
 }  // namespace

@@ -2,7 +2,7 @@
 // new metric records, the grid and the generator snapshot are polled on the source's own thread; a dropped
 // connection says "disconnected, retrying" and keeps what was received; a snapshot cut off mid-transfer is never
 // loaded. Commands are sent with the token, or refused here without one. GL thread (reads), poll thread.
-#include "viewer/serve/remote_source.h"
+#include "viewer/sources/remote_source.h"
 
 #include <httplib.h>
 #include <unistd.h>
@@ -21,7 +21,9 @@
 #include "ml/models/latent.h"
 #include "ml/data/tensor_image.h"
 #include "viewer/sources/png_bytes.h"
+#include "viewer/sources/command_json.h"
 #include "viewer/sources/run_files.h"
+#include "viewer/sources/threaded_source.h"
 
 namespace ganscope {
 namespace {
@@ -55,7 +57,8 @@ struct ServerAddress {
     std::string problem(const httplib::Result& r, const std::string& what) const {
         if (!r) return url + ": not reachable (" + httplib::to_string(r.error()) + ")";
         try {
-            return url + " " + what + ": " + nlohmann::json::parse(r->body).value("error", "HTTP " + std::to_string(r->status));
+            return url + " " + what + ": " +
+                   nlohmann::json::parse(r->body).value("error", "HTTP " + std::to_string(r->status));
         } catch (const std::exception&) {
             return url + " " + what + ": HTTP " + std::to_string(r->status);
         }
@@ -81,8 +84,8 @@ public:
         const std::string what = "dataset page " + std::to_string(page + 1);
         auto png = c.Get(("/api/dataset?page=" + std::to_string(page + 1) + "&" + shape).c_str(), m_server.headers());
         if (!png || png->status != 200) throw std::runtime_error(m_server.problem(png, what));
-        const Image image = load_image_memory(reinterpret_cast<const unsigned char*>(png->body.data()), png->body.size(),
-                                              m_server.url + " " + what);
+        const Image image = load_image_memory(reinterpret_cast<const unsigned char*>(png->body.data()),
+                                              png->body.size(), m_server.url + " " + what);
         out.grid = image_to_tensor(image);
         return out;
     }
@@ -91,7 +94,7 @@ private:
     ServerAddress m_server;
 };
 
-class RemoteSource final : public RunSource {
+class RemoteSource final : public ThreadedSource {
 public:
     RemoteSource(const std::string& url, std::string token, double poll_seconds)
         : m_url(url), m_token(std::move(token)), m_poll(std::max(0.05, poll_seconds)) {
@@ -110,7 +113,7 @@ public:
         TrainerStatus s;
         s.message = "connecting to " + m_url + "...";
         m_status.publish(s);
-        m_thread = std::thread([this] { follow(); });
+        start([this] { follow(); });
     }
     ~RemoteSource() override { close(); }
 
@@ -118,14 +121,6 @@ public:
     std::string kind() const override { return "following"; }
     RunCapabilities capabilities() const override { return {!m_token.empty(), !m_token.empty(), true}; }
     std::string run_dir() const override { return ""; }
-
-    const LatestSlot<TrainerStatus>& status() const override { return m_status; }
-    const LatestSlot<SampleGrid>& samples() const override { return m_samples; }
-    const LatestSlot<WeightsSnapshot>& weights() const override { return m_weights; }
-    std::vector<StepMetrics> metrics_since(int64_t after_step) const override {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        return records_after(m_metrics.records(), after_step);
-    }
 
     std::shared_ptr<DatasetPages> dataset(const TrainConfig&) const override {
         return std::make_shared<RemoteDatasetPages>(m_server);
@@ -147,14 +142,10 @@ public:
     std::string command(const RunCommand& c) override {
         if (m_token.empty()) return "read-only: give `ganscope watch " + m_url + " --token T` to steer the run";
         nlohmann::json j;
-        switch (c.kind) {
-            case RunCommand::Kind::Start: j = {{"command", "resume"}}; break;
-            case RunCommand::Kind::Pause: j = {{"command", "pause"}}; break;
-            case RunCommand::Kind::Step: j = {{"command", "step"}, {"steps", c.steps}}; break;
-            case RunCommand::Kind::Save: j = {{"command", "save"}}; break;
-            case RunCommand::Kind::LearningRates: j = {{"command", "lr"}, {"lr_g", c.lr_g}, {"lr_d", c.lr_d}}; break;
-            case RunCommand::Kind::BatchSize: j = {{"command", "batch"}, {"batch", c.batch_size}}; break;
-            case RunCommand::Kind::Revert: return "revert is not offered over the network; revert where the run trains";
+        try {
+            j = command_to_json(c);
+        } catch (const std::invalid_argument& e) {
+            return e.what();
         }
         httplib::Client client = m_server.client(5);
         auto r = client.Post("/api/control", m_server.headers(), j.dump(), "application/json");
@@ -163,12 +154,7 @@ public:
     }
 
     void close() override {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_quit = true;
-        }
-        m_cv.notify_all();
-        if (m_thread.joinable()) m_thread.join();
+        ThreadedSource::close();
         std::error_code ec;
         fs::remove(m_temp + ".png", ec);
         fs::remove(m_temp + ".pt", ec);
@@ -187,9 +173,8 @@ private:
                 problem = e.what();
             }
             if (!problem.empty()) publish_disconnected(problem);
-            std::unique_lock<std::mutex> lock(m_mutex);
             const double wait = problem.empty() ? m_poll : 1.0;  // retry once a second while it is away
-            if (m_cv.wait_for(lock, std::chrono::duration<double>(wait), [&] { return m_quit; })) return;
+            if (!pause_for(wait)) return;
         }
     }
 
@@ -283,7 +268,8 @@ private:
             std::lock_guard<std::mutex> lock(m_mutex);
             s.last = m_last;
         }
-        s.message = "following " + m_url + (m_token.empty() ? " (read-only)" : "") + ": " + j.value("message", std::string());
+        s.message =
+            "following " + m_url + (m_token.empty() ? " (read-only)" : "") + ": " + j.value("message", std::string());
         m_connected = true;
         m_last_status = s;
         m_status.publish(s);
@@ -292,7 +278,8 @@ private:
     void publish_disconnected(const std::string& why) {
         TrainerStatus s = m_last_status;  // the last known state stays on screen
         s.message = "disconnected, retrying (" + m_url + ": " + why + ")";
-        if (!m_connected && s.state == TrainerState::Starting) s.message = "cannot reach " + m_url + " (" + why + "), retrying";
+        if (!m_connected && s.state == TrainerState::Starting)
+            s.message = "cannot reach " + m_url + " (" + why + "), retrying";
         m_status.publish(s);
     }
 
@@ -306,17 +293,8 @@ private:
     Clock::time_point m_last_snapshot{};
     bool m_connected = false;
     TrainerStatus m_last_status;
-    int64_t m_last_step = -1;             // under m_mutex
-    StepMetrics m_last;                   // under m_mutex
-
-    LatestSlot<TrainerStatus> m_status;
-    LatestSlot<SampleGrid> m_samples;
-    LatestSlot<WeightsSnapshot> m_weights;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_quit = false;
-    MetricsHistory m_metrics;             // under m_mutex
-    std::thread m_thread;
+    int64_t m_last_step = -1;  // under m_mutex
+    StepMetrics m_last;        // under m_mutex
 };
 
 }  // namespace
