@@ -104,6 +104,26 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     return c;
 }
 
+namespace {
+std::string number_text(double x) {
+    std::ostringstream out;
+    out << x;
+    return out.str();
+}
+}  // namespace
+
+std::string learning_rates_problem(double lr_g, double lr_d) {
+    for (const auto& [name, lr] : {std::pair<const char*, double>{"--lr-g", lr_g}, {"--lr-d", lr_d}})
+        if (!(lr > 0 && lr < 1))
+            return std::string(name) + " " + number_text(lr) + ": a learning rate is in (0, 1), such as 2e-4";
+    return "";
+}
+
+std::string batch_size_problem(int batch_size) {
+    if (batch_size < 1 || batch_size > 4096) return "--batch " + std::to_string(batch_size) + ": use 1 to 4096";
+    return "";
+}
+
 void TrainConfig::validate() const {
     auto fail = [](const std::string& what) { throw std::invalid_argument(what); };
     if (model != "dcgan" && model != "pix2pix") fail("--model " + model + ": use dcgan or pix2pix");
@@ -111,10 +131,10 @@ void TrainConfig::validate() const {
         fail("--size " + std::to_string(image_size) + ": use a power of two between 16 and 512 (32, 64, 128, 256)");
     if (latent_dim < 1 || latent_dim > 4096) fail("--latent " + std::to_string(latent_dim) + ": use 1 to 4096");
     if (g_width < 1 || d_width < 1) fail("--width: use a positive width");
-    if (batch_size < 1 || batch_size > 4096) fail("--batch " + std::to_string(batch_size) + ": use 1 to 4096");
-    if (!(lr_g > 0 && lr_g < 1) || !(lr_d > 0 && lr_d < 1)) fail("learning rates must be in (0, 1)");
+    if (std::string why = batch_size_problem(batch_size); !why.empty()) fail(why);
+    if (std::string why = learning_rates_problem(lr_g, lr_d); !why.empty()) fail(why);
     if (steps < 0) fail("--steps " + std::to_string(steps) + ": use 0 (until stopped) or a positive count");
-    if (grid_count < 1 || grid_count > 256) fail("grid_count " + std::to_string(grid_count) + ": use 1 to 256");
+    if (grid_count < 1 || grid_count > 256) fail("--grid " + std::to_string(grid_count) + ": use 1 to 256 samples");
     if (sample_every < 1 || checkpoint_every < 1 || log_every < 1 || snapshot_every < 1)
         fail("intervals (--sample-every, --checkpoint-every, --log-every) must be at least 1");
     if (history_every < 0) fail("--history-every " + std::to_string(history_every) + ": use 0 (once per epoch) or more");

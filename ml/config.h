@@ -68,10 +68,15 @@ struct TrainConfig {
     // Missing keys keep their defaults; a wrong type throws naming the key.
     static TrainConfig from_json(const nlohmann::json& j);
     // Throws std::invalid_argument naming the bad value and what is allowed.
-    void validate() const;
+    void validate() const;  // throws std::invalid_argument naming the option and what to use
     // What the model offers, so callers ask for a capability instead of comparing model names.
     bool image_to_image() const { return model == "pix2pix"; }  // translates images (pix2pix)
     bool has_latent_space() const { return model == "dcgan"; }  // generates from latent vectors (DCGAN)
 };
+
+// The rules TrainConfig::validate applies to values a running trainer may also be told to change (run_command.h):
+// why the value is refused, in one line naming the option; empty when it is fine.
+std::string learning_rates_problem(double lr_g, double lr_d);
+std::string batch_size_problem(int batch_size);
 
 }  // namespace ganscope

@@ -177,9 +177,9 @@ torch::Tensor DcganTask::generate(const torch::Tensor& latents) {
 void DcganTask::set_learning_rates(double lr_g, double lr_d) {
     for (auto& group : m_opt_g->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr_g);
     for (auto& group : m_opt_d->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr_d);
-    m_config.lr_g = lr_g;
-    m_config.lr_d = lr_d;
 }
+
+std::pair<double, double> DcganTask::learning_rates() const { return {adam_lr(*m_opt_g), adam_lr(*m_opt_d)}; }
 
 void DcganTask::save(torch::serialize::OutputArchive& archive) {
     save_module(archive, "generator", *m_g);
@@ -209,9 +209,6 @@ void DcganTask::load(torch::serialize::InputArchive& archive) {
         if (!archive.try_read("ema_updates", updates)) throw CheckpointError("checkpoint has no ema_updates for its weight average");
         m_ema_updates = updates.toInt();
     }
-    // The checkpoint's learning rates are in the optimiser state; keep m_config in step with them.
-    m_config.lr_g = static_cast<torch::optim::AdamOptions&>(m_opt_g->param_groups()[0].options()).lr();
-    m_config.lr_d = static_cast<torch::optim::AdamOptions&>(m_opt_d->param_groups()[0].options()).lr();
 }
 
 WeightsSnapshot DcganTask::snapshot_generator(int64_t step) {

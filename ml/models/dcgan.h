@@ -42,6 +42,7 @@ public:
     torch::Tensor train_step(const Batch& batch) override;
     torch::Tensor render_samples() override;
     void set_learning_rates(double lr_g, double lr_d) override;
+    std::pair<double, double> learning_rates() const override;
     torch::Device device() const override { return m_device; }
     void save(torch::serialize::OutputArchive& archive) override;
     void load(torch::serialize::InputArchive& archive) override;
@@ -51,6 +52,8 @@ public:
     std::vector<at::Generator> rank_streams() override { return {m_rng}; }
 
     DcganGenerator& generator() { return m_g; }
+    // What the grid, the explorer, history and exports draw: the weight average when the run keeps one, else G.
+    DcganGenerator& sample_generator() { return m_g_ema ? m_g_ema : m_g; }
     DcganDiscriminator& discriminator() { return m_d; }
     // The generator came from a file that holds it alone (ml/run/weights_exchange.h): D is an untrained stranger,
     // so snapshots leave it out until a checkpoint is loaded.
@@ -73,7 +76,6 @@ private:
 
     // Quality options (issue 16): the objective, augmentation and the weight average. DiffAugment and WGAN-GP
     // draw from m_rng, so an exact resume needs nothing more.
-    DcganGenerator& sample_generator() { return m_g_ema ? m_g_ema : m_g; }
     GanLoss m_loss = GanLoss::Bce;
     AugmentPolicy m_augment;
     DcganGenerator m_g_ema{nullptr};

@@ -1,6 +1,8 @@
 // A trainable GAN (DCGAN, pix2pix, ...) as the trainer thread sees it. Only the trainer thread calls it.
 #pragma once
 
+#include <utility>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +50,8 @@ public:
     // For image-to-image tasks the grid interleaves input | output | target.
     virtual torch::Tensor render_samples() = 0;
     virtual void set_learning_rates(double lr_g, double lr_d) = 0;
+    // The rates the optimisers step with now (G, D; D is 0 for a task without a discriminator).
+    virtual std::pair<double, double> learning_rates() const = 0;
     virtual torch::Device device() const = 0;
 
     // Everything needed to continue exactly: weights, optimiser state, fixed inputs.
@@ -83,5 +87,10 @@ protected:
 private:
     GradientSync* m_gradient_sync = nullptr;
 };
+
+// The learning rate of an Adam optimiser's first parameter group.
+inline double adam_lr(const torch::optim::Optimizer& optimizer) {
+    return static_cast<const torch::optim::AdamOptions&>(optimizer.param_groups().at(0).options()).lr();
+}
 
 }  // namespace ganscope

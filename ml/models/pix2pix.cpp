@@ -298,8 +298,10 @@ void Pix2PixTask::set_learning_rates(double lr_g, double lr_d) {
     for (auto& group : m_opt_g->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr_g);
     if (m_opt_d)
         for (auto& group : m_opt_d->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr_d);
-    m_config.lr_g = lr_g;
-    m_config.lr_d = lr_d;
+}
+
+std::pair<double, double> Pix2PixTask::learning_rates() const {
+    return {adam_lr(*m_opt_g), m_opt_d ? adam_lr(*m_opt_d) : 0.0};
 }
 
 void Pix2PixTask::save(torch::serialize::OutputArchive& archive) {
@@ -330,8 +332,6 @@ void Pix2PixTask::load(torch::serialize::InputArchive& archive) {
     // keep different states), have none to restore: training goes on with this task's own draws.
     torch::Tensor rng;
     if (archive.try_read(dropout_rng_key(), rng)) load_generator_state(archive, dropout_rng_key(), m_dropout_rng);
-    m_config.lr_g = static_cast<torch::optim::AdamOptions&>(m_opt_g->param_groups()[0].options()).lr();
-    if (m_opt_d) m_config.lr_d = static_cast<torch::optim::AdamOptions&>(m_opt_d->param_groups()[0].options()).lr();
 }
 
 std::string Pix2PixTask::dropout_rng_key() const {

@@ -91,6 +91,7 @@ public:
     torch::Tensor train_step(const Batch& batch) override;
     torch::Tensor render_samples() override;  // input | output | target per validation item
     void set_learning_rates(double lr_g, double lr_d) override;
+    std::pair<double, double> learning_rates() const override;
     torch::Device device() const override { return m_device; }
     void save(torch::serialize::OutputArchive& archive) override;
     void load(torch::serialize::InputArchive& archive) override;

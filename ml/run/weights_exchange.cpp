@@ -40,8 +40,9 @@ StateDict module_state(const torch::nn::Module& module, const std::string& strip
 
 ExportPart parse_export_part(const std::string& what) {
     if (what == "generator") return ExportPart::Generator;
+    if (what == "generator_raw") return ExportPart::GeneratorRaw;
     if (what == "discriminator") return ExportPart::Discriminator;
-    throw std::invalid_argument("--what " + what + ": use generator or discriminator");
+    throw std::invalid_argument("--what " + what + ": use generator, generator_raw or discriminator");
 }
 
 StateDict dcgan_state_dict(const torch::nn::Module& module) { return module_state(module, "net."); }
@@ -53,10 +54,15 @@ StateDict export_state_dict(const std::string& checkpoint_path, ExportPart part)
     if (config.image_size == 0) throw CheckpointError(checkpoint_path + ": the checkpoint has no image size; it is damaged");
     auto task = make_task(config, torch::kCPU);
     load_checkpoint(checkpoint_path, *task);
-    if (auto* dcgan = dynamic_cast<DcganTask*>(task.get()))
-        return part == ExportPart::Generator ? dcgan_state_dict(*dcgan->generator()) : dcgan_state_dict(*dcgan->discriminator());
+    if (auto* dcgan = dynamic_cast<DcganTask*>(task.get())) {
+        switch (part) {
+            case ExportPart::Generator: return dcgan_state_dict(*dcgan->sample_generator());
+            case ExportPart::GeneratorRaw: return dcgan_state_dict(*dcgan->generator());
+            case ExportPart::Discriminator: return dcgan_state_dict(*dcgan->discriminator());
+        }
+    }
     if (auto* p2p = dynamic_cast<Pix2PixTask*>(task.get())) {
-        if (part == ExportPart::Generator) return unet_state_dict(p2p->generator());
+        if (part != ExportPart::Discriminator) return unet_state_dict(p2p->generator());
         if (!p2p->discriminator())
             throw CheckpointError(checkpoint_path + ": this pix2pix run trained without a discriminator (--loss palette_ce); "
                                   "export its generator instead");

@@ -14,8 +14,11 @@
 
 namespace ganscope {
 
-enum class ExportPart { Generator, Discriminator };
-ExportPart parse_export_part(const std::string& what);  // "generator" | "discriminator"; throws std::invalid_argument
+// Generator: what the run's grid, explorer and history draw (a DCGAN's weight average when it keeps one);
+// GeneratorRaw: the generator the optimiser trains (the same network when there is no average).
+enum class ExportPart { Generator, GeneratorRaw, Discriminator };
+// "generator" | "generator_raw" | "discriminator"; throws std::invalid_argument
+ExportPart parse_export_part(const std::string& what);
 
 // DCGAN modules under nn.Sequential's names ("0.weight", "1.running_mean", ...): ganscope's `net.` prefix dropped.
 // The generator is seed 003's layout exactly; the discriminator is the DCGAN paper's (no BatchNorm on its first

@@ -3,6 +3,8 @@
 // the public methods only queue commands.
 #include "ml/train/trainer.h"
 
+#include <tuple>
+
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -62,8 +64,9 @@ void Trainer::Impl::publish() {
     status.batch_size = config.batch_size;
     status.lr_g = config.lr_g;
     status.lr_d = config.lr_d;
-    status.lr_g_now = scheduled_lr(config, config.lr_g, step);  // issue 15
+    status.lr_g_now = scheduled_lr(config, config.lr_g, step);
     status.lr_d_now = scheduled_lr(config, config.lr_d, step);
+    if (task) std::tie(status.lr_g_optimizer, status.lr_d_optimizer) = task->learning_rates();
     status.config = config;
     if (loader) status.skipped_files = loader->skipped() + int64_t(scan_skipped.size());
     if (status.skipped_files != skipped_reported) report_skipped();
@@ -98,10 +101,12 @@ void Trainer::Impl::setup() {
         if (!lead()) checkpoint_path.clear();
         const TrainConfig requested = config;
         config = meta.config;
-        // What a resume may change: device, length, intervals, loader threads.
+        // What a resume may change: device, length, intervals, loader threads, learning rates.
         config.device = requested.device;
         config.loader_workers = requested.loader_workers;
         if (opt.extra_steps >= 0) config.steps = meta.step + opt.extra_steps;
+        if (opt.resume_lr_g) config.lr_g = *opt.resume_lr_g;
+        if (opt.resume_lr_d) config.lr_d = *opt.resume_lr_d;
     }
     reshard(meta, opt.resume);
     config.validate();
@@ -243,19 +248,45 @@ Trainer::~Trainer() {
     if (m_thread.joinable()) m_thread.join();
 }
 
-void Trainer::start() { command([](Commands& c) { c.run = true; }); }
-void Trainer::pause() { command([](Commands& c) { c.run = false; }); }
-void Trainer::step(int count) { command([count](Commands& c) { c.steps += std::max(0, count); }); }
-void Trainer::stop() { command([](Commands& c) { c.stop = true; }); }
-void Trainer::save() { command([](Commands& c) { c.save = true; }); }
-void Trainer::revert_to_checkpoint() { command([](Commands& c) { c.revert = true; }); }
-void Trainer::request_weights() { command([](Commands& c) { c.weights = true; }); }
-void Trainer::set_learning_rates(double lr_g, double lr_d) {
-    command([=](Commands& c) { c.lr = std::make_pair(lr_g, lr_d); });
+void Trainer::start() {
+    enqueue([](Commands& c) { c.run = true; });
 }
-void Trainer::set_batch_size(int batch_size) { command([=](Commands& c) { c.batch_size = batch_size; }); }
+void Trainer::pause() {
+    enqueue([](Commands& c) { c.run = false; });
+}
+void Trainer::step(int count) {
+    enqueue([count](Commands& c) { c.steps += std::max(0, count); });
+}
+void Trainer::stop() {
+    enqueue([](Commands& c) { c.stop = true; });
+}
+void Trainer::save() {
+    enqueue([](Commands& c) { c.save = true; });
+}
+void Trainer::revert_to_checkpoint() {
+    enqueue([](Commands& c) { c.revert = true; });
+}
+void Trainer::request_weights() {
+    enqueue([](Commands& c) { c.weights = true; });
+}
 
-void Trainer::command(const std::function<void(Commands&)>& apply) {
+std::string Trainer::command(const RunCommand& rc) {
+    if (std::string why = command_problem(rc); !why.empty()) return why;
+    switch (rc.kind) {
+        case RunCommand::Kind::Start: start(); break;
+        case RunCommand::Kind::Pause: pause(); break;
+        case RunCommand::Kind::Step: step(rc.steps); break;
+        case RunCommand::Kind::Save: save(); break;
+        case RunCommand::Kind::Revert: revert_to_checkpoint(); break;
+        case RunCommand::Kind::LearningRates:
+            enqueue([&rc](Commands& c) { c.lr = std::make_pair(rc.lr_g, rc.lr_d); });
+            break;
+        case RunCommand::Kind::BatchSize: enqueue([&rc](Commands& c) { c.batch_size = rc.batch_size; }); break;
+    }
+    return "";
+}
+
+void Trainer::enqueue(const std::function<void(Commands&)>& apply) {
     {
         std::lock_guard<std::mutex> lock(m_command_mutex);
         apply(m_commands);
@@ -316,6 +347,7 @@ void Trainer::thread_main() {
     }
     bool running = false;
     impl.set_state(TrainerState::Paused);
+    impl.paused_at = Clock::now();
     for (;;) {
         Commands c;
         bool abandon = false;
@@ -334,11 +366,11 @@ void Trainer::thread_main() {
                 return;
             }
             if (impl.dist) abandon = impl.agree(c, abandon);
-            if (c.lr) {
-                impl.task->set_learning_rates(c.lr->first, c.lr->second);
+            if (c.lr) {  // the config owns the base rates; the schedule writes them (scaled) into the optimisers
                 impl.config.lr_g = c.lr->first;
                 impl.config.lr_d = c.lr->second;
-                impl.lr_factor_applied = std::nan("");  // issue 15: the schedule scales the new base rates
+                impl.lr_factor_applied = std::nan("");
+                impl.apply_lr_schedule();
                 impl.message("learning rates set: G " + std::to_string(c.lr->first) + ", D " + std::to_string(c.lr->second));
             }
             if (c.batch_size && *c.batch_size != impl.config.batch_size) {
@@ -372,7 +404,16 @@ void Trainer::thread_main() {
             }
             const bool want_step = running || impl.steps_pending > 0;
             const TrainerState shown = want_step ? TrainerState::Running : TrainerState::Paused;
-            if (impl.status.state != shown) impl.set_state(shown);
+            if (impl.status.state != shown) {
+                // Time spent paused is not training time: keep it out of the log window's images/s.
+                if (shown == TrainerState::Paused)
+                    impl.paused_at = Clock::now();
+                else if (impl.paused_at) {
+                    impl.window_start += Clock::now() - *impl.paused_at;
+                    impl.paused_at.reset();
+                }
+                impl.set_state(shown);
+            }
             if (!want_step) continue;
             if (impl.config.steps > 0 && impl.step >= impl.config.steps) {
                 impl.log_metrics();

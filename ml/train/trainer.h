@@ -22,6 +22,7 @@
 #include "ml/models/gan_task.h"
 #include "ml/run/metrics.h"
 #include "ml/slot.h"
+#include "ml/train/run_command.h"
 
 namespace ganscope {
 
@@ -53,6 +54,7 @@ struct TrainerStatus {
     double allreduce_ms = 0;
     // issue 15: the rates the learning-rate schedule gives the next step (lr_g / lr_d above are the base rates).
     double lr_g_now = 0, lr_d_now = 0;
+    double lr_g_optimizer = 0, lr_d_optimizer = 0;  // what the optimisers hold now (the last applied schedule)
 };
 
 struct SampleGrid {
@@ -73,6 +75,8 @@ struct TrainerOptions {
     std::string run_dir;        // where config, metrics, samples and checkpoints go; empty: nothing written
     bool resume = false;        // continue the checkpoint in run_dir (config comes from it; steps may change)
     int64_t extra_steps = -1;   // on resume: train this many more steps (-1: keep the config's total)
+    // On resume: base learning rates that replace the checkpoint's (--lr, --lr-g, --lr-d given with --resume).
+    std::optional<double> resume_lr_g, resume_lr_d;
     bool start_paused = false;
     // issue 15: with resume, the checkpoint to continue from (--from FILE: a path, or a name in the run folder or its
     // checkpoints/); empty: run_dir/checkpoint.pt.
@@ -100,8 +104,9 @@ public:
     void stop();                  // write a final checkpoint (when a run dir is set) and end the thread
     void save();                  // write a checkpoint now
     void revert_to_checkpoint();  // reload the last good checkpoint (after a NaN, say), paused
-    void set_learning_rates(double lr_g, double lr_d);
-    void set_batch_size(int batch_size);  // applied at the next step
+    // Any RunCommand, checked by command_problem first: returns why it is refused (one line), or empty when queued.
+    // Learning rates become the run's base rates (the schedule scales them from the next step on).
+    std::string command(const RunCommand& command);
     void request_weights();       // publish a generator snapshot at the next step boundary
 
     // Blocks until the thread has ended (finished, stopped or failed) or the timeout passes.
@@ -119,7 +124,7 @@ private:
     struct Impl;
     struct Commands;
     void thread_main();
-    void command(const std::function<void(Commands&)>& apply);
+    void enqueue(const std::function<void(Commands&)>& apply);
     void owner_weights(Impl& impl);
 
     TrainerOptions m_options;

@@ -44,6 +44,7 @@ struct Trainer::Impl {
     int64_t stats_count = 0;
     Clock::time_point run_start = Clock::now(), window_start = Clock::now();
     int64_t window_images = 0, window_steps = 0;
+    std::optional<Clock::time_point> paused_at;  // since when the run has been paused, while it is
     double seconds_offset = 0;  // wall time of earlier processes of this run (resume)
     std::unique_ptr<HistoryWriter> history;  // generator snapshots in run_dir/history (issue 5)
     std::unique_ptr<RunLock> run_lock;        // one writer per run folder (issue 19)

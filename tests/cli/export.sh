@@ -38,7 +38,7 @@ expect_error() {  # expect_error PATTERN command...
   grep -q -- "$pattern" "$work/err.txt" || { cat "$work/err.txt"; fail "error for '$*' does not mention '$pattern'"; }
   [ "$(wc -l < "$work/err.txt")" -le 2 ] || { cat "$work/err.txt"; fail "error for '$*' is not short"; }
 }
-expect_error "use generator or discriminator" "$bin" export --checkpoint "$work/run/checkpoint.pt" --out "$work/x.pth" --what both
+expect_error "use generator, generator_raw or discriminator" "$bin" export --checkpoint "$work/run/checkpoint.pt" --out "$work/x.pth" --what both
 expect_error "out is required" "$bin" export --checkpoint "$work/run/checkpoint.pt"
 expect_error "$work/none.pt" "$bin" export --checkpoint "$work/none.pt" --out "$work/x.pth"
 expect_error "epoch_0003.pt: no such checkpoint" "$bin" train --headless --resume "$work/run" --from epoch_0003.pt --steps 1

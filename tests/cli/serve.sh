@@ -23,6 +23,13 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 [ "$(code -X POST -d '{"command":"pause"}' "$url/api/control")" = 401 ] || fail "POST without token is not 401"
 [ "$(code -X POST -H "Authorization: Bearer $token" -d '{"command":' "$url/api/control")" = 400 ] || fail "bad JSON is not 400"
 [ "$(code -X POST -H "Authorization: Bearer $token" -d '{"command":"dance"}' "$url/api/control")" = 400 ] || fail "unknown command is not 400"
+# A client pauses and resumes the run: the server's terminal says both.
+[ "$(code -X POST -H "Authorization: Bearer $token" -d '{"command":"pause"}' "$url/api/control")" = 200 ] || fail "pause is not 200"
+for _ in $(seq 300); do grep -q "^paused at step [0-9]*" "$work/train.txt" && break; sleep 0.1; done
+grep -q "^paused at step [0-9]*" "$work/train.txt" || { cat "$work/train.txt"; fail "the terminal did not say the run was paused"; }
+[ "$(code -X POST -H "Authorization: Bearer $token" -d '{"command":"resume"}' "$url/api/control")" = 200 ] || fail "resume is not 200"
+for _ in $(seq 300); do grep -q "^resumed at step [0-9]*" "$work/train.txt" && break; sleep 0.1; done
+grep -q "^resumed at step [0-9]*" "$work/train.txt" || { cat "$work/train.txt"; fail "the terminal did not say the run was resumed"; }
 curl -sf "$url/api/dataset?per_page=16" | grep -q '"pages":[1-9]' || fail "dataset counts"
 curl -sf "$url/api/dataset?page=1&per_page=16&columns=4" -o "$work/page1.png" && [ "$(head -c 4 "$work/page1.png" | tail -c 3)" = PNG ] || fail "dataset page"
 [ "$(code "$url/api/dataset?page=0")" = 400 ] || fail "dataset page 0 is not 400"
@@ -36,12 +43,21 @@ dom() { timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-
           --virtual-time-budget=3000 --dump-dom "$url/" 2> /dev/null; }
 step_of() { sed -n 's/.*<td id="step">\([0-9]*\).*/\1/p' | head -1; }
 first=$(dom first | step_of)
-sleep 3
+[ -n "$first" ] || fail "the page's DOM shows no step"
+# Until the server's step has moved past what the page showed (deadline 60 s), then the page must show it too.
+for _ in $(seq 300); do
+  now=$(curl -sf "$url/api/status" | sed -n 's/.*"step":\([0-9]*\).*/\1/p')
+  [ -n "$now" ] && [ "$now" -gt "$first" ] && break
+  sleep 0.2
+done
 second=$(dom second | step_of)
-[ -n "$first" ] && [ -n "$second" ] || fail "the page's DOM shows no step (got '$first', '$second')"
-[ "$second" -gt "$first" ] || fail "the page's step did not advance ($first, then $second)"
+[ -n "$second" ] || fail "the page's DOM shows no step the second time"
+[ "$second" -gt "$first" ] || fail "the page's step did not advance ($first, then $second; the server was at $now)"
 timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome-shot" --window-size=1280,800 \
   --virtual-time-budget=3000 --screenshot="$work/page.png" "$url/" > /dev/null 2>&1 || true
 [ -s "$work/page.png" ] || fail "no screenshot of the page"
-kill -INT $pid; wait $pid || true
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/train.txt"; fail "the served run exited $rc after Ctrl-C, expected 130 (interrupted, checkpoint saved)"; }
+grep -q "checkpoint saved" "$work/train.txt" || { cat "$work/train.txt"; fail "no checkpoint on Ctrl-C"; }
 echo "serve: ok (page step $first then $second)"

@@ -30,6 +30,8 @@ for _ in $(seq 300); do
   sleep 0.2
 done
 [ "$now" -gt "$first" ] || { cat "$work/train.txt"; fail "the served step did not advance ($first, then $now)"; }
-kill -INT $pid; wait $pid || true
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/train.txt"; fail "the 2-rank served run exited $rc after Ctrl-C, expected 130"; }
 grep -q '"world_size": 2' "$work/run/config.json" || fail "not a 2-rank run"
 echo "serve_dist: ok (rank 0 served steps $first then $now of a 2-rank run)"

@@ -61,10 +61,14 @@ expect "$work/interp.gif" width 200
 "$bin" train --headless --preset tiny --steps 100000 --timelapse "$work/ctrlc.mp4" --every 1 --out "$work/run2" \
   > "$work/ctrlc.txt" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -s "$work/ctrlc.mp4" ] && break; sleep 0.1; done
-sleep 1
+# Until the video has begun and ten grids have been published (deadline 60 s).
+for _ in $(seq 600); do
+  [ -s "$work/ctrlc.mp4" ] && [ "$(ls "$work/run2/samples" 2> /dev/null | wc -l)" -ge 10 ] && break
+  sleep 0.1
+done
 kill -INT "$pid"
-wait "$pid" || true
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/ctrlc.txt"; fail "the recording run exited $rc after Ctrl-C, expected 130"; }
 grep -q "timelapse: [0-9]* frames" "$work/ctrlc.txt" || { cat "$work/ctrlc.txt"; fail "no summary after Ctrl-C"; }
 frames="$(probe "$work/ctrlc.mp4" nb_read_frames)"
 [ "${frames:-0}" -ge 2 ] || fail "ctrlc.mp4 has '$frames' frames"

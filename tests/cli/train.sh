@@ -21,6 +21,11 @@ grep -q '"image_size": 16' "$work/run/config.json" || fail "config.json lacks th
 grep -q "done: step 18" "$work/resume.txt" || { cat "$work/resume.txt"; fail "resume did not reach step 18"; }
 [ "$(wc -l < "$work/run/metrics.jsonl")" -eq 18 ] || fail "metrics.jsonl should have 18 records after resume"
 
+# A resume takes new learning rates from the command line; the resumed steps train with them.
+"$bin" train --headless --resume "$work/run" --steps 2 --lr-g 3e-4 > "$work/resume-lr.txt" 2>&1 || { cat "$work/resume-lr.txt"; fail "resume with --lr-g failed"; }
+tail -n 1 "$work/run/metrics.jsonl" | grep -q '"lr_g": *0.0003[,}]' || { tail -n 1 "$work/run/metrics.jsonl"; fail "the resumed steps did not train with --lr-g 3e-4"; }
+[ "$(wc -l < "$work/run/metrics.jsonl")" -eq 20 ] || fail "metrics.jsonl should have 20 records after the second resume"
+
 # Bad input: one line, naming the thing, non-zero exit, nothing lost.
 expect_error() {  # expect_error PATTERN command...
   local pattern="$1"; shift
@@ -38,6 +43,11 @@ expect_error "truncated or corrupt" "$bin" train --headless --resume "$work/brok
 cmp -s "$work/run/checkpoint.pt" "$work/good.pt" || fail "the good checkpoint changed"
 expect_error "--steps: expected a whole number, got .abc." "$bin" train --headless --steps abc
 expect_error "--lr: expected a number, got .fast." "$bin" train --headless --lr fast
+expect_error "--lambda-l1 is a pix2pix option" "$bin" train --headless --preset tiny --lambda-l1 50 --steps 1 --out "$work/bad4"
+expect_error "--latent is a DCGAN option" "$bin" train --headless --model pix2pix --preset tiny --latent 8 --steps 1 --out "$work/bad5"
+expect_error "--grid 0: use 1 to 256" "$bin" train --headless --preset tiny --grid 0 --steps 1 --out "$work/bad6"
+[ ! -e "$work/bad4" ] && [ ! -e "$work/bad5" ] && [ ! -e "$work/bad6" ] || fail "a refused run left a folder behind"
+expect_error "--lr-g 1.5: a learning rate is in (0, 1)" "$bin" train --headless --resume "$work/run" --lr-g 1.5 --steps 1
 expect_error "--model: use dcgan or pix2pix, not 'gan'" "$bin" train --headless --model gan
 expect_error "unknown command 'trian'" "$bin" trian --headless
 expect_error "--screenshot goes with the window" "$bin" train --headless --screenshot "$work/x.png"
@@ -57,6 +67,7 @@ for name in ganscope libtorch CUDA "Dear ImGui" ImPlot GLFW; do
 done
 grep -q "^libtorch 2\." "$work/version.txt" || fail "--version does not give libtorch's version"
 grep -q "^Dear ImGui 1\.9[2-9].* (docking)" "$work/version.txt" || fail "--version does not name the docking Dear ImGui 1.92+"
+grep -q "^ganscope .* (commit [0-9a-f]\{7,\}, 20[0-9-]*" "$work/version.txt" || { head -1 "$work/version.txt"; fail "--version does not name the commit and its date"; }
 expect_error "cannot create the run folder" "$bin" train --headless --preset tiny --steps 2 --out /proc/ganscope-run
 
 # Ctrl-C mid-run: a checkpoint is saved, the exit code says interrupted, and the run resumes.

@@ -48,18 +48,9 @@ DistOptions rank_options(int rank, int world, int port) {
 }
 
 TrainConfig tiny_dcgan(const std::string& data, int64_t steps) {
-    TrainConfig c;
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
-    c.latent_dim = 16;
-    c.g_width = c.d_width = 8;
-    c.batch_size = 4;
+    TrainConfig c = test::tiny_dcgan(data, steps);
     c.grid_count = 4;
-    c.steps = steps;
-    c.log_every = 2;
     c.sample_every = 100;
-    c.checkpoint_every = 1000;
     c.snapshot_every = 1000;
     c.loader_workers = 1;
     return c;

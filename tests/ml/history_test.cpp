@@ -16,12 +16,10 @@ namespace fs = std::filesystem;
 namespace {
 
 TrainConfig tiny_config() {
-    TrainConfig c;
-    c.image_size = 16;
-    c.latent_dim = 16;
-    c.g_width = c.d_width = 8;
+    TrainConfig c = test::tiny_dcgan("emoji", 0);
     c.batch_size = 8;
     c.grid_count = 6;
+    c.device = "auto";
     return c;
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ml/build_paths.h"
 #include "ml/formats/archive_check.h"
 #include "ml/run/checkpoint.h"
 #include "ml/models/dcgan.h"
@@ -51,15 +52,10 @@ std::string checkpoint_refusal(const std::string& path) {
 }
 
 TrainConfig tiny(const std::string& data, int64_t steps) {
-    TrainConfig c;
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
+    TrainConfig c = test::tiny_dcgan(data, steps);
     c.latent_dim = 8;
     c.g_width = c.d_width = 4;
-    c.batch_size = 4;
     c.grid_count = 4;
-    c.steps = steps;
     c.log_every = 1;
     c.sample_every = 1000;
     c.checkpoint_every = 10;
@@ -462,7 +458,7 @@ TEST_CASE("fuzz findings: images whose headers ask for gigabytes or quote raw by
     // tests/fuzz/regressions/image: a GIF naming a 17928 x 14136 canvas (stbi_info decoded it: 1 GB), a PNG
     // whose IDAT declares 1.36 GB in a 156-byte file, a PNG whose error quoted its chunk name's raw bytes, a BMP
     // of 38 megapixels (allowed by the app, refused by the fuzz target's smaller limit).
-    const std::string dir = std::string(GANSCOPE_SOURCE_DIR) + "/tests/fuzz/regressions/image";
+    const std::string dir = std::string(build_source_dir()) + "/tests/fuzz/regressions/image";
     for (const char* name : {"gif_canvas_1gb.gif", "png_idat_1gb.png", "png_chunk_name_escape.png"}) {
         CAPTURE(name);
         const std::string path = dir + "/" + name;

@@ -26,23 +26,15 @@ namespace nn = torch::nn;
 namespace {
 
 TrainConfig tiny_dcgan() {
-    TrainConfig c;
-    c.device = "cpu";
-    c.image_size = 16;
+    TrainConfig c = test::tiny_dcgan("", 0);
     c.latent_dim = 8;
     c.g_width = c.d_width = 4;
-    c.batch_size = 4;
     c.grid_count = 4;
     return c;
 }
 
 TrainConfig tiny_pix2pix() {
-    TrainConfig c;
-    c.model = "pix2pix";
-    c.device = "cpu";
-    c.image_size = 32;
-    c.g_width = c.d_width = 4;
-    c.batch_size = 2;
+    TrainConfig c = test::tiny_pix2pix("");
     c.grid_count = 4;
     return c;
 }

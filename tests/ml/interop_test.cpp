@@ -3,6 +3,7 @@
 // seed-003 G.pth made in Python opens with its sizes inferred. The Python side is tests/python/interop.py.
 #include <doctest/doctest.h>
 
+#include "ml/build_paths.h"
 #include "ml/run/checkpoint.h"
 #include "ml/run/history.h"
 #include "ml/run/module_io.h"
@@ -87,6 +88,33 @@ TEST_CASE("export: a DCGAN loads strictly into seed 003's generator and draws th
                          CheckpointError);
 }
 
+TEST_CASE("export: the generator a run draws with (its weight average), and the raw one on request") {
+    const std::string dir = test::scratch_dir("interop_dcgan_ema");
+    TrainConfig c;
+    c.device = "cpu";
+    c.image_size = 16;
+    c.latent_dim = 8;
+    c.g_width = c.d_width = 4;
+    c.batch_size = 2;
+    c.grid_count = 4;
+    c.ema_decay = 0.5;  // the average moves far from G in two steps
+    DcganTask task(c, torch::kCPU);
+    train_two_steps(task, c, false);
+    write_checkpoint(dir + "/checkpoint.pt", task, {c, 2, {}});
+    auto same = [](const StateDict& a, const StateDict& b) {
+        if (a.size() != b.size()) return false;
+        for (size_t i = 0; i < a.size(); ++i)
+            if (a[i].first != b[i].first || !torch::equal(a[i].second, b[i].second)) return false;
+        return true;
+    };
+    const StateDict drawn = export_state_dict(dir + "/checkpoint.pt", ExportPart::Generator);
+    const StateDict raw = export_state_dict(dir + "/checkpoint.pt", ExportPart::GeneratorRaw);
+    CHECK(same(drawn, dcgan_state_dict(*task.sample_generator())));
+    CHECK(same(raw, dcgan_state_dict(*task.generator())));
+    CHECK_FALSE(same(drawn, raw));
+    CHECK(parse_export_part("generator_raw") == ExportPart::GeneratorRaw);
+}
+
 TEST_CASE("export: pix2pix as junyanz's UnetGenerator and NLayerDiscriminator") {
     const std::string dir = test::scratch_dir("interop_pix2pix");
     TrainConfig c;
@@ -109,7 +137,7 @@ TEST_CASE("export: pix2pix as junyanz's UnetGenerator and NLayerDiscriminator") 
         output = g->forward(input);
     }
     write_state_dict(dir + "/io.pth", {{"input", input}, {"output", output}});
-    const std::string reference = std::string(GANSCOPE_SOURCE_DIR) + "/tests/python/pix2pix_reference.py";
+    const std::string reference = std::string(build_source_dir()) + "/tests/python/pix2pix_reference.py";
     CHECK(std::system(("'" + test::python() + "' " + quoted(reference) + " check " + quoted(dir + "/G.pth") + " " +
                        quoted(dir + "/io.pth")).c_str()) == 0);
 

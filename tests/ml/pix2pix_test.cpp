@@ -16,17 +16,7 @@ using namespace ganscope;
 
 namespace {
 
-TrainConfig tiny_pix2pix(const std::string& data) {
-    TrainConfig c;
-    c.model = "pix2pix";
-    c.data = data;
-    c.image_size = 32;
-    c.g_width = 4;
-    c.d_width = 4;
-    c.batch_size = 2;
-    c.grid_count = 16;
-    return c;
-}
+TrainConfig tiny_pix2pix(const std::string& data) { return test::tiny_pix2pix(data); }
 
 // These models are tiny: on a loaded 2-core machine, intra-op threads spinning on each small op cost far more
 // than they give (30 s instead of 1 s for the training test), so the tiny-model tests run single-threaded.

@@ -40,19 +40,7 @@ SwdDescriptors describe(const torch::Tensor& images, uint64_t seed) {
 }
 
 TrainConfig tiny(const std::string& data, int64_t steps) {
-    TrainConfig c;
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
-    c.latent_dim = 16;
-    c.g_width = c.d_width = 8;
-    c.batch_size = 4;
-    c.grid_count = 9;
-    c.steps = steps;
-    c.log_every = 2;
-    c.sample_every = 4;
-    c.checkpoint_every = 1000;
-    c.snapshot_every = 3;
+    TrainConfig c = test::tiny_dcgan(data, steps);
     c.swd_every = 0;
     c.publish_seconds = 0;
     c.history_seconds = 0;

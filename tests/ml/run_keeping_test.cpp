@@ -21,18 +21,11 @@ namespace {
 
 // 16 images, batch 8: an epoch is 2 steps. Linear schedule: 3 steps at the base rate, then 4 falling to 0.
 TrainConfig keeping_config(const std::string& data, int64_t steps, const std::string& schedule) {
-    TrainConfig c;
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
-    c.latent_dim = 16;
-    c.g_width = c.d_width = 8;
+    TrainConfig c = test::tiny_dcgan(data, steps);
     c.batch_size = 8;
     c.grid_count = 4;
-    c.steps = steps;
     c.log_every = 1;
     c.sample_every = 3;
-    c.checkpoint_every = 1000;
     c.snapshot_every = 1000;
     c.loader_workers = 1;
     c.keep_every_epochs = 1;

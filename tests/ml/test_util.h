@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 
+#include "ml/config.h"
 #include "ml/data/image.h"
 
 namespace ganscope::test {
@@ -41,6 +42,38 @@ inline std::string synthetic_folder(const std::string& name, int count, int size
         write_png(sub + "/img" + std::to_string(i) + ".png", synthetic_image(size, uint32_t(i + 1)));
     }
     return dir;
+}
+
+// A DCGAN small enough to train in a test's seconds on a CPU: 16x16, latent 16, widths 8, batch 4, a 3x3 grid,
+// a record every 2 steps, a grid every 4, a snapshot every 3, no periodic checkpoint. Tests change what they need.
+inline TrainConfig tiny_dcgan(const std::string& data, int64_t steps) {
+    TrainConfig c;
+    c.data = data;
+    c.device = "cpu";
+    c.image_size = 16;
+    c.latent_dim = 16;
+    c.g_width = c.d_width = 8;
+    c.batch_size = 4;
+    c.grid_count = 9;
+    c.steps = steps;
+    c.log_every = 2;
+    c.sample_every = 4;
+    c.checkpoint_every = 1000;
+    c.snapshot_every = 3;
+    return c;
+}
+
+// A pix2pix as small: 32x32 (the smallest U-Net), widths 4, batch 2, 16 validation pairs.
+inline TrainConfig tiny_pix2pix(const std::string& data) {
+    TrainConfig c;
+    c.model = "pix2pix";
+    c.data = data;
+    c.device = "cpu";
+    c.image_size = 32;
+    c.g_width = c.d_width = 4;
+    c.batch_size = 2;
+    c.grid_count = 16;
+    return c;
 }
 
 }  // namespace ganscope::test

@@ -1,6 +1,7 @@
 // The background trainer: commands, publishing, run-folder output, exact resume, checkpoint errors.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -14,22 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-TrainConfig tiny_config(const std::string& data, int64_t steps) {
-    TrainConfig c;
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
-    c.latent_dim = 16;
-    c.g_width = c.d_width = 8;
-    c.batch_size = 4;
-    c.grid_count = 9;
-    c.steps = steps;
-    c.log_every = 2;
-    c.sample_every = 4;
-    c.checkpoint_every = 1000;
-    c.snapshot_every = 3;
-    return c;
-}
+TrainConfig tiny_config(const std::string& data, int64_t steps) { return test::tiny_dcgan(data, steps); }
 
 std::shared_ptr<const TrainerStatus> run_to_end(TrainerOptions options) {
     Trainer trainer(std::move(options));
@@ -123,12 +109,15 @@ TEST_CASE("commands: pause, single step, learning rate, batch size, weights and 
     CHECK(trainer.samples().latest()->images.sizes() == torch::IntArrayRef({9, 3, 16, 16}));
     trainer.step(3);
     s = wait_for([](const TrainerStatus& s) { return s.step == 3 && s.state == TrainerState::Paused; });
-    trainer.set_learning_rates(1e-3, 5e-4);
-    trainer.set_batch_size(8);
+    CHECK(trainer.command({RunCommand::Kind::LearningRates, 0, 1e-3, 5e-4}).empty());
+    CHECK(trainer.command({RunCommand::Kind::BatchSize, 0, 0, 0, 8}).empty());
     trainer.step(1);
     s = wait_for([](const TrainerStatus& s) { return s.step == 4 && s.state == TrainerState::Paused; });
     CHECK(s->lr_g == doctest::Approx(1e-3));
     CHECK(s->lr_d == doctest::Approx(5e-4));
+    // The optimisers themselves step with the new rates (not only the config's echo).
+    CHECK(s->lr_g_optimizer == doctest::Approx(1e-3));
+    CHECK(s->lr_d_optimizer == doctest::Approx(5e-4));
     CHECK(s->batch_size == 8);
     CHECK(trainer.samples().latest()->step == 4);
     trainer.request_weights();
@@ -142,6 +131,57 @@ TEST_CASE("commands: pause, single step, learning rate, batch size, weights and 
     CHECK(trainer.history().size() >= 3);
     trainer.stop();
     CHECK(trainer.wait(std::chrono::seconds(30)));
+}
+
+TEST_CASE("commands are checked by the command line's rules before they reach the run") {
+    CHECK(command_problem({RunCommand::Kind::LearningRates, 0, 2e-4, 2e-4}).empty());
+    CHECK(command_problem({RunCommand::Kind::LearningRates, 0, 1.0, 2e-4}).find("--lr-g 1:") == 0);
+    CHECK(command_problem({RunCommand::Kind::LearningRates, 0, 2e-4, 0.0}).find("--lr-d 0:") == 0);
+    CHECK(!command_problem({RunCommand::Kind::LearningRates, 0, std::nan(""), 2e-4}).empty());
+    CHECK(command_problem({RunCommand::Kind::BatchSize, 0, 0, 0, 4097}) == "--batch 4097: use 1 to 4096");
+    CHECK(!command_problem({RunCommand::Kind::Step, 0}).empty());
+    CHECK(command_problem({RunCommand::Kind::Pause}).empty());
+    TrainConfig c = tiny_config("emoji", 0);
+    c.lr_g = 1.5;
+    CHECK_THROWS_WITH_AS(c.validate(), doctest::Contains("--lr-g 1.5"), std::invalid_argument);
+}
+
+TEST_CASE("a learning rate command reaches the optimisers through the schedule, and a bad one changes nothing") {
+    const std::string data = test::synthetic_folder("lr-command-data", 16);
+    TrainerOptions o;
+    o.config = tiny_config(data, 0);
+    o.config.lr_schedule = "linear";  // half the base rate at step 2 of 4 steps: 2 constant, then 2 falling
+    o.config.lr_constant_steps = 2;
+    o.config.lr_decay_steps = 4;
+    o.run_dir = test::scratch_dir("lr-command");
+    o.start_paused = true;
+    Trainer trainer(o);
+    auto wait_for = [&](auto pred) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto s = trainer.status().latest();
+            if (s && pred(*s)) return s;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        FAIL("trainer did not reach the expected state");
+        return trainer.status().latest();
+    };
+    trainer.step(4);
+    wait_for([](const TrainerStatus& s) { return s.step == 4 && s.state == TrainerState::Paused; });
+    CHECK(trainer.command({RunCommand::Kind::LearningRates, 0, 1e-3, 5e-4}).empty());
+    auto s = wait_for([](const TrainerStatus& s) { return s.lr_g == 1e-3; });
+    const double f = s->lr_g_now / s->lr_g;  // the schedule's factor at this step
+    CHECK(f > 0);
+    CHECK(f < 1);
+    CHECK(s->lr_g_optimizer == doctest::Approx(1e-3 * f));
+    CHECK(s->lr_d_optimizer == doctest::Approx(5e-4 * f));
+    // A rate the command line refuses is refused here too, and the run keeps its rates.
+    CHECK(trainer.command({RunCommand::Kind::LearningRates, 0, 1.0, 1e-4}).find("--lr-g 1") == 0);
+    trainer.save();
+    trainer.stop();
+    REQUIRE(trainer.wait(std::chrono::seconds(60)));
+    CHECK(trainer.status().latest()->lr_g == doctest::Approx(1e-3));
+    CHECK(read_checkpoint_meta(o.run_dir + "/checkpoint.pt").config.lr_g == doctest::Approx(1e-3));
 }
 
 TEST_CASE("bad data fails the run with the folder's name, not a crash") {

@@ -127,7 +127,7 @@ TEST_CASE("headless window: screenshot not blank, grid and explorer textures equ
     CHECK(bright > 2000);  // text and images, not just the dark theme
 
     // Training from the panel's intents: a single step moves the trainer and the grid follows.
-    app.training().intents().steps = 5;
+    app.training().intents().add({RunCommand::Kind::Step, 5});
     // The grid and the status come through separate slots, so one may reach the UI a frame before the other.
     REQUIRE(frames_until(app, [&] { return app.samples().grid().step == 5 && app.model().status && app.model().status->step == 5; }));
     CHECK(app.curves().metrics().records().size() >= 4);
@@ -160,6 +160,11 @@ TEST_CASE("headless window explores a checkpoint (--open); a bad checkpoint is a
         CHECK(app.explorer().model().weights_step == 3);
         CHECK(app.curves().metrics().records().size() == 3);  // the run's metrics.jsonl, for the curves
         CHECK(app.curves().metrics().records().back().step == 3);
+        // What the user makes of the run goes into its folder, named in full (not the current directory).
+        const std::string run = std::filesystem::absolute(dir + "/run").lexically_normal().string();
+        CHECK(app.record().model().grid_path == run + "/timelapse.mp4");
+        CHECK(app.record().model().walk_path == run + "/walk.mp4");
+        CHECK(app.screenshot_folder() == run + "/screenshots");
     }
     o.checkpoint = dir + "/missing.pt";
     App broken(o);

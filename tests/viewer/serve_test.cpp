@@ -24,6 +24,7 @@
 #include "ml/data/image.h"
 #include "ml/data/tensor_image.h"
 #include "ml/models/translator.h"
+#include "viewer/sources/command_json.h"
 #include "viewer/serve/run_server.h"
 #include "viewer/sources/png_bytes.h"
 #include "viewer/widgets/canvas.h"
@@ -81,6 +82,41 @@ TEST_CASE("encode_png: gray, gray+alpha, RGB and RGBA round-trip through stb's d
         stbi_image_free(back);
     }
     CHECK_THROWS_AS(encode_png(Image()), std::runtime_error);
+}
+
+TEST_CASE("command JSON: both ways, whole numbers only, the command line's ranges") {
+    using nlohmann::json;
+    for (const RunCommand& c : {RunCommand{RunCommand::Kind::Pause}, RunCommand{RunCommand::Kind::Start},
+                                RunCommand{RunCommand::Kind::Step, 7}, RunCommand{RunCommand::Kind::Save},
+                                RunCommand{RunCommand::Kind::LearningRates, 0, 3e-4, 1e-4},
+                                RunCommand{RunCommand::Kind::BatchSize, 0, 0, 0, 48}}) {
+        const RunCommand back = command_from_json(command_to_json(c));
+        CHECK(back.kind == c.kind);
+        if (c.kind == RunCommand::Kind::Step) CHECK(back.steps == c.steps);
+        CHECK(back.lr_g == c.lr_g);
+        CHECK(back.lr_d == c.lr_d);
+        CHECK(back.batch_size == c.batch_size);
+    }
+    CHECK_THROWS_AS(command_to_json({RunCommand::Kind::Revert}), std::invalid_argument);
+    CHECK(command_from_json(json::parse(R"({"command": "batch", "batch": 32.0})")).batch_size == 32);
+    CHECK(command_from_json(json::parse(R"({"command": "lr", "lr": 2e-4})")).lr_d == 2e-4);
+    auto refused = [](const char* body) -> std::string {
+        try {
+            command_from_json(json::parse(body));
+        } catch (const std::invalid_argument& e) {
+            return e.what();
+        }
+        return "";
+    };
+    CHECK(refused(R"({"command": "batch", "batch": 2.5})") == "batch: 2.5 is not a whole number");
+    CHECK(refused(R"({"command": "batch", "batch": 4096.9})") == "batch: 4096.9 is not a whole number");
+    CHECK(refused(R"({"command": "batch", "batch": 5000})") == "batch: --batch 5000: use 1 to 4096");
+    CHECK(refused(R"({"command": "batch", "batch": 1e300})").find("out of range") != std::string::npos);
+    CHECK(refused(R"({"command": "step", "steps": "3"})").find("whole number") != std::string::npos);
+    CHECK(refused(R"({"command": "lr", "lr": 1})").find("--lr-g 1: a learning rate is in (0, 1)") != std::string::npos);
+    CHECK(refused(R"({"command": "lr", "lr_g": 1e-4})").find("give lr") != std::string::npos);
+    CHECK(refused(R"({"command": "fly"})").find("unknown command 'fly'") == 0);
+    CHECK(refused(R"([1, 2])").find("send {") == 0);
 }
 
 TEST_CASE("serve: endpoints, the token, and every refusal, while training goes on") {

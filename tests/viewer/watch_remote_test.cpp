@@ -98,7 +98,7 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
         CHECK(m.status->data_description == trainer.status().latest()->data_description + " (on the server)");
 
         // Steered from the window: pause, and the grid settles on the server's last one.
-        app.training().intents().pause = true;
+        app.training().intents().add({RunCommand::Kind::Pause});
         REQUIRE(frames_until(app, [&] { return m.status && m.status->state == TrainerState::Paused; }, 60));
         const auto last = trainer.samples().latest();
         REQUIRE(frames_until(app, [&] { return grid.step == last->step; }, 30));
@@ -123,7 +123,7 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
     o.watch_token.clear();
     App readonly(o);
     CHECK_FALSE(readonly.source().capabilities().commands);
-    readonly.training().intents().pause = true;
+    readonly.training().intents().add({RunCommand::Kind::Pause});
     readonly.frame();
     CHECK(readonly.model().notice.find("read-only") != std::string::npos);
     server.reset();

@@ -139,12 +139,18 @@ TEST_CASE("ganscope watch: follows a run another process trains; grid equals its
     REQUIRE(frames_until(app, [&] { return !metrics.records().empty() && metrics.records().back().step >= written; }, 10));
     CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - seen_at).count() < 2.0);
     CHECK(m.status->step >= written);
+    // The Training panel's figures come from what the run wrote: its rates and its speed (not 0 and "--").
+    REQUIRE(m.status->config.lr_g > 0);
+    CHECK(m.status->lr_g_now == doctest::Approx(m.status->config.lr_g));
+    CHECK(m.status->lr_d_now == doctest::Approx(m.status->config.lr_d));
+    CHECK(m.status->step_ms > 0);
+    CHECK(m.status->step_ms == doctest::Approx(1000.0 * m.status->batch_size / m.status->last.images_per_sec));
 
     // The explorer runs here, on the newest history snapshot the run published.
     REQUIRE(frames_until(app, [&] { return explorer.image.ready() && explorer.weights_step >= 4; }, 120));
 
     // Read-only: commands are refused with a line, and nothing is written into the run.
-    app.training().intents().start = true;
+    app.training().intents().add({RunCommand::Kind::Start});
     app.frame();
     CHECK(m.notice.find("read-only") != std::string::npos);
     app.save_screenshot(dir + "/watch.png");

@@ -7,16 +7,12 @@
 #include <thread>
 
 #include "ml/models/dcgan.h"
+#include "ml/build_paths.h"
 #include "viewer/bench/bench.h"
 #include "viewer/commands/commands.h"
 
 namespace ganscope {
 namespace {
-
-std::string python_path() {
-    if (const char* p = std::getenv("GANSCOPE_PYTHON"); p && *p) return p;
-    return GANSCOPE_PYTHON;
-}
 
 // Images per second of DcganTask::train_step on a fixed batch already on the device (as the reference does).
 double time_dcgan(const TrainConfig& config, torch::Device device, int warmup, int steps) {
@@ -37,10 +33,10 @@ double time_dcgan(const TrainConfig& config, torch::Device device, int warmup, i
 }  // namespace
 
 double run_python_reference(const std::string& script, const std::string& args) {
-    const std::string python = python_path();
+    const std::string python = reference_python();
     if (!std::filesystem::exists(python))
         throw std::runtime_error(python + ": no Python for the reference; run scripts/setup or set GANSCOPE_PYTHON");
-    const std::string path = std::string(GANSCOPE_SOURCE_DIR) + "/scripts/" + script;
+    const std::string path = std::string(build_source_dir()) + "/scripts/" + script;
     const std::string command = "'" + python + "' '" + path + "' " + args + " 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) throw std::runtime_error("cannot run " + command);
@@ -53,6 +49,25 @@ double run_python_reference(const std::string& script, const std::string& args) 
     }
     if (value <= 0) throw std::runtime_error("the Python reference failed:\n" + output);
     return value;
+}
+
+TrainConfig bench_training_config(const Args& args, BenchSizes cpu, BenchSizes gpu) {
+    TrainConfig config;
+    config.device = args.get("device", torch::cuda::is_available() ? "cuda" : "cpu");
+    const BenchSizes& d = on_gpu(config) ? gpu : cpu;
+    config.data = args.get("data", "emoji");
+    config.image_size = args.get_int("size", d.size);
+    config.batch_size = args.get_int("batch", d.batch);
+    config.g_width = config.d_width = args.get_int("width", d.width);
+    config.steps = 0;  // until stopped
+    config.log_every = 1;
+    config.checkpoint_every = config.snapshot_every = 1 << 30;
+    try {
+        config.validate();
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    return config;
 }
 
 int bench_dcgan(const Args& args) {

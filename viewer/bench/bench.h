@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "ml/config.h"
 #include "viewer/commands/cli.h"
 
 namespace ganscope {
@@ -17,6 +18,15 @@ int bench_serve(const Args& args);      // serve.cpp: training images/s with 8 H
 int bench_dist(const Args& args);       // dist.cpp: 2 ranks x 1 thread vs 1 process x 2 threads (issue 14)
 int bench_quality(const Args& args);
 int bench_grid(const Args& args);       // grid.cpp: publish + show a 64-image grid, make_grid path vs the shaders    // quality.cpp: seed 003's recipe vs the default, SWD after M minutes each
+
+// The DCGAN run a training benchmark times: --device (default cuda when there is a GPU), --data (default emoji),
+// --size, --batch and --width with the benchmark's defaults for a CPU and for a GPU, training until stopped, and
+// checked as the command line checks a run (TrainConfig::validate, as UsageError).
+struct BenchSizes {
+    int size, batch, width;
+};
+TrainConfig bench_training_config(const Args& args, BenchSizes cpu, BenchSizes gpu);
+inline bool on_gpu(const TrainConfig& config) { return config.device.rfind("cuda", 0) == 0; }
 
 // Runs `python script args...` and returns the value printed after "images_per_sec:"; throws on failure.
 double run_python_reference(const std::string& script, const std::string& args);

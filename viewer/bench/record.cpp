@@ -21,22 +21,13 @@ struct Totals {
 }  // namespace
 
 int bench_record(const Args& args) {
-    TrainConfig config;
-    const std::string device = args.get("device", torch::cuda::is_available() ? "cuda" : "cpu");
-    const bool gpu = device.rfind("cuda", 0) == 0;
-    config.device = device;
-    config.data = args.get("data", "emoji");
-    config.image_size = args.get_int("size", gpu ? 64 : 32);
-    config.batch_size = args.get_int("batch", 64);
-    config.g_width = config.d_width = args.get_int("width", gpu ? 64 : 32);
-    config.steps = 0;  // until stopped
+    TrainConfig config = bench_training_config(args, {32, 64, 32}, {64, 64, 64});
+    const std::string& device = config.device;
+    const bool gpu = on_gpu(config);
     const int window = args.get_int("window", gpu ? 40 : 10);
     const int pairs = args.get_int("pairs", gpu ? 10 : 6);
     if (window < 2 || pairs < 1) throw UsageError("--window needs at least 2 steps and --pairs at least 1");
     config.sample_every = args.get_int("every", gpu ? 10 : 5);
-    config.log_every = 1;
-    config.checkpoint_every = 1 << 30;
-    config.snapshot_every = 1 << 30;
     const int64_t warmup = args.get_int64("warmup", gpu ? 50 : 5);
     const std::string out = args.get("out", (std::filesystem::temp_directory_path() / "ganscope-bench-record.mp4").string());
     try {

@@ -13,24 +13,16 @@
 
 #include "ml/train/trainer.h"
 #include "viewer/bench/bench.h"
-#include "viewer/serve/remote_source.h"
+#include "viewer/sources/remote_source.h"
 #include "viewer/serve/run_server.h"
 
 namespace ganscope {
 
 int bench_serve(const Args& args) {
-    TrainConfig config;
-    const std::string device = args.get("device", torch::cuda::is_available() ? "cuda" : "cpu");
-    const bool gpu = device.rfind("cuda", 0) == 0;
-    config.device = device;
-    config.data = args.get("data", "emoji");
-    config.image_size = args.get_int("size", gpu ? 64 : 32);
-    config.batch_size = args.get_int("batch", 64);
-    config.g_width = config.d_width = args.get_int("width", gpu ? 64 : 32);
-    config.steps = 0;
+    TrainConfig config = bench_training_config(args, {32, 64, 32}, {64, 64, 64});
+    const std::string& device = config.device;
+    const bool gpu = on_gpu(config);
     config.sample_every = args.get_int("every", gpu ? 10 : 2);
-    config.log_every = 1;
-    config.checkpoint_every = config.snapshot_every = 1 << 30;
     const int clients = args.get_int("clients", 8);
     const int window = args.get_int("window", gpu ? 40 : 10);
     const int pairs = args.get_int("pairs", gpu ? 10 : 5);

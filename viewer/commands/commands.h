@@ -32,5 +32,7 @@ std::unique_ptr<RunServer> start_serving(const Args& args, RunSource& source);
 
 // `ganscope --version`: ganscope, libtorch, CUDA, Dear ImGui and GLFW, one per line (version.cpp).
 std::string version_text();
+// The commit the build came from, with its date ("commit 55e8502, 2026-12-07"); generated (version_stamp.cmake).
+const char* build_commit();
 
 }  // namespace ganscope

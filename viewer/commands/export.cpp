@@ -34,7 +34,9 @@ void add_export_command(CommandLine& cli) {
                          export_weights);
     args.text("checkpoint", "FILE", "a run's checkpoint.pt, or a kept checkpoints/epoch_NNNN.pt")->required();
     args.text("out", "G.pth", "the state_dict file to write (as torch.save writes it)")->required();
-    args.choice("what", {"generator", "discriminator"}, "which network (default generator)");
+    args.choice("what", {"generator", "generator_raw", "discriminator"},
+                "which network: generator (default) is what the run's grid draws, its weight average when the recipe "
+                "keeps one (--ema); generator_raw the generator as the optimiser left it");
 }
 
 }  // namespace ganscope

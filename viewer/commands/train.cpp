@@ -47,15 +47,7 @@ int train_headless(const Args& args) {
     TrainerOptions options;
     options.config = config_from_args(args);
     options.config.sample_every = timelapse_sample_every(args, options.config.sample_every);
-    if (args.has("resume")) {
-        options.resume = true;
-        options.run_dir = args.get("resume");
-        options.extra_steps = args.has("steps") ? args.get_int64("steps", 0) : -1;
-        options.resume_from = args.get("from");  // issue 15
-    } else {
-        if (args.has("from")) throw UsageError("--from FILE goes with --resume runs/NAME");
-        options.run_dir = run_dir_from_args(args, options.config);
-    }
+    run_folder_from_args(args, options);
     // Distributed training (issue 14): this process's rank from the environment (--nproc, torchrun, srun).
     options.dist = dist_options_from_env();
     options.dist.timeout = std::chrono::milliseconds(int64_t(1000 * dist_timeout_seconds(args)));
@@ -84,6 +76,9 @@ int train_headless(const Args& args) {
     std::string last_message;
     bool announced = false, stopping = false;
     auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
+    auto last_periodic_said = last_print;
+    TrainerState last_state = TrainerState::Starting;
+    bool said_paused = false;
     std::shared_ptr<const TrainerStatus> status;
     for (;;) {
         const bool done = trainer.wait(std::chrono::milliseconds(100));
@@ -114,9 +109,27 @@ int train_headless(const Args& args) {
                               << status->batch_size * status->config.world_size << ")";
                 std::cout << std::endl;
             }
+            // A pause or resume that came from elsewhere (a client of --serve) is said here too.
+            if (status->state != last_state && announced && !quiet) {
+                if (status->state == TrainerState::Paused && last_state == TrainerState::Running) {
+                    std::cout << (tty ? "\r\033[K" : "") << "paused at step " << status->step << std::endl;
+                    said_paused = true;
+                } else if (status->state == TrainerState::Running && said_paused) {
+                    std::cout << (tty ? "\r\033[K" : "") << "resumed at step " << status->step << std::endl;
+                    said_paused = false;
+                }
+            }
+            last_state = status->state;
             if (!status->message.empty() && status->message != last_message) {
                 last_message = status->message;
-                std::cout << (tty ? "\r\033[K" : "") << last_message << std::endl;
+                // Periodic checkpoints are said at most once a minute (a tiny run saves every few steps); every
+                // other message, and the checkpoint on stopping, always.
+                const auto now = std::chrono::steady_clock::now();
+                const bool periodic = last_message.rfind("periodic checkpoint", 0) == 0;
+                if (!periodic || now - last_periodic_said > std::chrono::minutes(1)) {
+                    std::cout << (tty ? "\r\033[K" : "") << last_message << std::endl;
+                    if (periodic) last_periodic_said = now;
+                }
             }
             const auto now = std::chrono::steady_clock::now();
             if (!quiet && status->state == TrainerState::Running && (tty || now - last_print > std::chrono::seconds(5))) {

@@ -124,6 +124,15 @@ TrainConfig config_from_args(const Args& args) {
     } else if (args.has("recipe")) {
         throw UsageError("--recipe chooses a DCGAN recipe; pix2pix trains with its paper's objective");
     }
+    // Options of the other model would be ignored without a word: refuse them, naming the model they belong to.
+    for (const char* option : {"loss", "pairs", "generator", "direction", "lambda-l1", "palette-values", "load-size"})
+        if (c.model != "pix2pix" && args.has(option))
+            throw UsageError(std::string("--") + option + " is a pix2pix option; add --model pix2pix, or leave it out");
+    for (const char* option : {"latent", "gan-loss", "r1", "diffaug", "ema"})
+        if (c.model == "pix2pix" && args.has(option))
+            throw UsageError(std::string("--") + option +
+                             " is a DCGAN option; pix2pix has no latent space and trains "
+                             "with its paper's objective");
     c.gan_loss = args.get("gan-loss", c.gan_loss);
     c.r1_gamma = args.get_double("r1", c.r1_gamma);
     c.diffaug = args.get("diffaug", c.diffaug);
@@ -189,6 +198,22 @@ std::string run_dir_from_args(const Args& args, const TrainConfig& config) {
     const std::time_t now = std::time(nullptr);
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
     return "runs/" + config.model + "-" + stamp;
+}
+
+void run_folder_from_args(const Args& args, TrainerOptions& options) {
+    if (!args.has("resume")) {
+        if (args.has("from")) throw UsageError("--from FILE goes with --resume runs/NAME");
+        options.run_dir = run_dir_from_args(args, options.config);
+        return;
+    }
+    options.resume = true;
+    options.run_dir = args.get("resume");
+    options.extra_steps = args.has("steps") ? args.get_int64("steps", 0) : -1;
+    options.resume_from = args.get("from");
+    // options.config holds the command line's rates, already checked by config_from_args.
+    if (args.has("lr")) options.resume_lr_g = options.resume_lr_d = options.config.lr_g;
+    if (args.has("lr-g")) options.resume_lr_g = options.config.lr_g;
+    if (args.has("lr-d")) options.resume_lr_d = options.config.lr_d;
 }
 
 }  // namespace ganscope

@@ -21,13 +21,13 @@ std::string version_text() {
     else if (cuda != "none") cuda += " (no GPU here)";
     int major = 0, minor = 0, revision = 0;
     glfwGetVersion(&major, &minor, &revision);
-    return std::string("ganscope ") + GANSCOPE_VERSION + "\nlibtorch " + TORCH_VERSION + "\nCUDA " + cuda +
-           "\nDear ImGui " + IMGUI_VERSION +
+    return std::string("ganscope ") + GANSCOPE_VERSION + " (" + build_commit() + ")\nlibtorch " + TORCH_VERSION +
+           "\nCUDA " + cuda + "\nDear ImGui " + IMGUI_VERSION +
 #ifdef IMGUI_HAS_DOCK
            " (docking)" +
 #endif
-           "\nImPlot " + IMPLOT_VERSION + " (imgui-bundle " + GANSCOPE_IMGUI_BUNDLE + ")\nGLFW " + std::to_string(major) + "." +
-           std::to_string(minor) + "." + std::to_string(revision);
+           "\nImPlot " + IMPLOT_VERSION + " (imgui-bundle " + GANSCOPE_IMGUI_BUNDLE + ")\nGLFW " +
+           std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(revision);
 }
 
 }  // namespace ganscope

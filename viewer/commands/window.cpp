@@ -52,6 +52,11 @@ int show(AppOptions options, const Args* serve) {
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     App app(std::move(options));
+    // One line where the window came from, before it opens: what it shows, and where its run writes.
+    std::cout << "ganscope: " << app.source().kind() << " " << app.source().name();
+    if (!app.source().run_dir().empty() && app.source().run_dir() != app.source().name())
+        std::cout << " (run folder " << app.source().run_dir() << ")";
+    std::cout << std::endl;
     std::unique_ptr<RunServer> server = serve ? start_serving(*serve, app.source()) : nullptr;  // stops before the App
     return app.run();
 }
@@ -93,15 +98,7 @@ int run_window(const Args& args) {
     } else {
         options.trainer.config = config_from_args(args);
         options.trainer.start_paused = args.has("paused");
-        if (args.has("resume")) {
-            options.trainer.resume = true;
-            options.trainer.run_dir = args.get("resume");
-            options.trainer.extra_steps = args.has("steps") ? args.get_int64("steps", 0) : -1;
-            options.trainer.resume_from = args.get("from");  // issue 15
-        } else {
-            if (args.has("from")) throw UsageError("--from FILE goes with --resume runs/NAME");
-            options.trainer.run_dir = run_dir_from_args(args, options.trainer.config);
-        }
+        run_folder_from_args(args, options.trainer);
     }
     // Distributed (issue 14): `ganscope --nproc N` trains on N local ranks, this window being rank 0.
     std::vector<int> helper_ranks;

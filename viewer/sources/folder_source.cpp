@@ -1,11 +1,9 @@
 // `ganscope watch runs/NAME`: a run folder that another process writes, followed by polling (inotify does not see
 // writes over NFS or sshfs). Read-only. GL thread (reads), the source's poll thread (all file reading).
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -13,13 +11,14 @@
 #include "ml/models/latent.h"
 #include "viewer/sources/run_files.h"
 #include "viewer/sources/run_source.h"
+#include "viewer/sources/threaded_source.h"
 
 namespace ganscope {
 namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-class FolderSource final : public RunSource {
+class FolderSource final : public ThreadedSource {
 public:
     FolderSource(std::string run_dir, double poll_seconds)
         : m_run_dir(std::move(run_dir)), m_poll(std::max(0.02, poll_seconds)), m_tail(m_run_dir + "/metrics.jsonl") {
@@ -28,7 +27,7 @@ public:
         s.run_dir = m_run_dir;
         s.message = "following " + m_run_dir + ": waiting for its config.json";
         m_status.publish(s);
-        m_thread = std::thread([this] { follow(); });
+        start([this] { follow(); });
     }
     ~FolderSource() override { close(); }
 
@@ -37,24 +36,8 @@ public:
     RunCapabilities capabilities() const override { return {false, false, true}; }
     std::string run_dir() const override { return m_run_dir; }
 
-    const LatestSlot<TrainerStatus>& status() const override { return m_status; }
-    const LatestSlot<SampleGrid>& samples() const override { return m_samples; }
-    const LatestSlot<WeightsSnapshot>& weights() const override { return m_weights; }
-    std::vector<StepMetrics> metrics_since(int64_t after_step) const override {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        return records_after(m_metrics.records(), after_step);
-    }
-
     std::string command(const RunCommand&) override {
         return "read-only: " + m_run_dir + " is trained by another process; steer it there";
-    }
-    void close() override {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_quit = true;
-        }
-        m_cv.notify_all();
-        if (m_thread.joinable()) m_thread.join();
     }
 
 private:
@@ -67,8 +50,7 @@ private:
                 m_error = e.what();  // shown in the status; tried again at the next poll
                 publish_status();
             }
-            std::unique_lock<std::mutex> lock(m_mutex);
-            if (m_cv.wait_for(lock, std::chrono::duration<double>(m_poll), [&] { return m_quit; })) return;
+            if (!pause_for(m_poll)) return;
         }
     }
 
@@ -142,6 +124,7 @@ private:
         }
         s.step = m_last.step;
         s.epoch = m_last.epoch;
+        describe_progress(s);
         const bool done = s.total_steps > 0 && s.step >= s.total_steps;
         s.state = !m_config ? TrainerState::Starting : done ? TrainerState::Finished : TrainerState::Running;
         // How long ago the run last wrote a record, by the file's own time: records read in one go at the start
@@ -168,15 +151,6 @@ private:
     StepMetrics m_last;                 // under m_mutex (written by the poll thread)
     Clock::time_point m_last_status;
     std::string m_error;
-
-    LatestSlot<TrainerStatus> m_status;
-    LatestSlot<SampleGrid> m_samples;
-    LatestSlot<WeightsSnapshot> m_weights;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_quit = false;
-    MetricsHistory m_metrics;           // under m_mutex
-    std::thread m_thread;
 };
 
 }  // namespace

@@ -26,19 +26,8 @@ public:
     }
 
     std::string command(const RunCommand& c) override {
-        switch (c.kind) {
-            case RunCommand::Kind::Start: m_trainer.start(); break;
-            case RunCommand::Kind::Pause: m_trainer.pause(); break;
-            case RunCommand::Kind::Step: m_trainer.step(c.steps); break;
-            case RunCommand::Kind::Save:
-                if (m_run_dir.empty()) return "this run has no folder to save into";
-                m_trainer.save();
-                break;
-            case RunCommand::Kind::Revert: m_trainer.revert_to_checkpoint(); break;
-            case RunCommand::Kind::LearningRates: m_trainer.set_learning_rates(c.lr_g, c.lr_d); break;
-            case RunCommand::Kind::BatchSize: m_trainer.set_batch_size(c.batch_size); break;
-        }
-        return "";
+        if (c.kind == RunCommand::Kind::Save && m_run_dir.empty()) return "this run has no folder to save into";
+        return m_trainer.command(c);
     }
 
     void close() override {

@@ -1,7 +1,11 @@
 // Reading a run folder that may still be written (see run_files.h). Any one thread per object.
 #include "viewer/sources/run_files.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -109,6 +113,28 @@ torch::Tensor cells_of_grid_png(const std::string& path, int cell, int padding, 
     }
     cells.resize(size_t(n));
     return torch::stack(cells).contiguous();
+}
+
+void describe_progress(TrainerStatus& s) {
+    s.lr_g_now = std::isfinite(s.last.lr_g) ? s.last.lr_g : s.lr_g;
+    s.lr_d_now = std::isfinite(s.last.lr_d) ? s.last.lr_d : s.lr_d;
+    if (s.last.images_per_sec > 0 && s.batch_size > 0) {
+        // images/s counts every rank's images; a step is one batch on each rank
+        s.step_ms = 1000.0 * s.batch_size * std::max(1, s.config.world_size) / s.last.images_per_sec;
+    }
+    if (s.total_steps > 0 && s.step_ms > 0 && s.step < s.total_steps)
+        s.eta_seconds = double(s.total_steps - s.step) * s.step_ms / 1000.0;
+}
+
+std::string output_folder(const std::string& run_dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!run_dir.empty() && fs::is_directory(run_dir, ec) && ::access(run_dir.c_str(), W_OK) == 0)
+        return fs::absolute(run_dir, ec).lexically_normal().string();
+    const char* home = std::getenv("HOME");
+    const fs::path mine = fs::path(home && *home ? home : "/tmp") / "ganscope";
+    fs::create_directories(mine, ec);
+    return mine.string();
 }
 
 }  // namespace ganscope

@@ -37,6 +37,15 @@ void read_metrics_file(const std::string& path, MetricsHistory& into, size_t& ba
 // The records after `after_step` (all of them for -1), in order.
 std::vector<StepMetrics> records_after(const std::vector<StepMetrics>& records, int64_t after_step);
 
+// Where the window puts what a user makes of a run (screenshots, recordings), as an absolute path: the run's folder
+// when it has one that this process may write into, else ~/ganscope (made when missing). Never the current
+// directory, which scripts/run makes the source checkout.
+std::string output_folder(const std::string& run_dir);
+
+// What a status read from a run's files lacks, from its newest record (status.last) and its config: the learning
+// rates the logged step trained with, the step time (from that record's images/s and the batch) and the ETA.
+void describe_progress(TrainerStatus& status);
+
 // Cells as the window shows them: assembled here (any thread) with the display layout (ml/data/tensor_image.h).
 SampleGrid display_grid(const torch::Tensor& images, const TrainConfig& config, int64_t step,
                         const torch::Tensor& latents);

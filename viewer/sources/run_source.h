@@ -12,6 +12,7 @@
 #include "ml/run/metrics.h"
 #include "ml/slot.h"
 #include "ml/data/image.h"
+#include "ml/train/run_command.h"
 #include "ml/train/trainer.h"
 #include "viewer/sources/dataset_pages.h"
 
@@ -22,15 +23,6 @@ struct RunCapabilities {
     bool commands = false;     // takes training commands (pause, step, save, learning rates, ...)
     bool writes_run = false;   // saves into a run folder (checkpoints, samples)
     bool live = false;         // new grids, metrics and snapshots keep coming (a run trains somewhere)
-};
-
-// A training command. A source that cannot carry it out says why.
-struct RunCommand {
-    enum class Kind { Start, Pause, Step, Save, Revert, LearningRates, BatchSize };
-    Kind kind = Kind::Start;
-    int steps = 1;
-    double lr_g = 0, lr_d = 0;
-    int batch_size = 0;
 };
 
 class RunSource {

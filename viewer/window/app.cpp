@@ -19,7 +19,8 @@
 #include "render/cuda_interop.h"
 #include "render/gl_check.h"
 #include "render/texture.h"
-#include "viewer/serve/remote_source.h"
+#include "viewer/sources/remote_source.h"
+#include "viewer/sources/run_files.h"
 #include "viewer/widgets/ui_style.h"
 
 namespace ganscope {
@@ -189,7 +190,7 @@ void App::frame() {
         std::time_t tt = std::time(nullptr);
         std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&tt));
         try {
-            m_view.notify("screenshot " + save_screenshot(m_options.screenshot_dir + "/ganscope-" + stamp + ".png"));
+            m_view.notify("screenshot " + save_screenshot(screenshot_folder() + "/ganscope-" + stamp + ".png"), 8);
         } catch (const std::exception& e) {
             m_view.notify(e.what(), 8);
         }
@@ -210,6 +211,11 @@ void App::frame() {
     }
     m_stats.add_busy(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count() - t * 1000.0);
     for (Module* m : m_modules) m->apply(m_view, *m_run);
+}
+
+std::string App::screenshot_folder() const {
+    if (!m_options.screenshot_dir.empty()) return m_options.screenshot_dir;
+    return output_folder(m_run->run_dir()) + "/screenshots";
 }
 
 std::string App::save_screenshot(const std::string& path) {

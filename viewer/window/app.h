@@ -44,7 +44,7 @@ struct AppOptions {
     int frames = 0;                 // headless: frames to draw once the first samples arrived (0: 1)
     double wait_seconds = 120;      // headless: how long to wait for the first samples
     std::string ini_path;           // layout file; empty: layout not remembered
-    std::string screenshot_dir = "screenshots";  // F12 / menu screenshots
+    std::string screenshot_dir;     // F12 / menu screenshots; empty: screenshots/ in output_folder(the run's folder)
     bool stop_trainer_on_exit = true;
     bool damage_tracking = true;    // false: every frame draws the whole window (GANSCOPE_FULL_REDRAW=1)
     const std::atomic<bool>* interrupted = nullptr;  // set by a signal handler: close like the close button
@@ -85,6 +85,8 @@ public:
     void reset_layout() { m_reset_layout = true; }
     // Writes what the last frame drew to a PNG; returns the path.
     std::string save_screenshot(const std::string& path);
+    // Where F12 and the menu put screenshots: --screenshot-dir, else screenshots/ in the run's output folder.
+    std::string screenshot_folder() const;
 
 private:
     void update_sources();       // app_update.cpp: the source's status and weights, then every module's update

@@ -61,7 +61,7 @@ void App::handle_shortcuts() {
     ImGuiIO& io = ImGui::GetIO();
     if (io.WantTextInput || !m_imgui_glfw) return;
     if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) m_training.intents().toggle = true;
-    if (ImGui::IsKeyPressed(ImGuiKey_S, false) && !io.KeyCtrl) m_training.intents().save = true;
+    if (ImGui::IsKeyPressed(ImGuiKey_S, false) && !io.KeyCtrl) m_training.intents().add({RunCommand::Kind::Save});
     if (ImGui::IsKeyPressed(ImGuiKey_F12, false)) m_view.screenshot = true;
     if (ImGui::IsKeyPressed(ImGuiKey_R, false) && m_view.latent_dim > 0) {
         auto& e = m_explorer.model();
@@ -87,7 +87,7 @@ void App::draw_ui() {
     TrainingIntents& intents = m_training.intents();
     if (ImGui::BeginMainMenuBar()) {
         if (ImGui::BeginMenu("File")) {
-            if (ImGui::MenuItem("Save checkpoint", "S", false, m.run.commands)) intents.save = true;
+            if (ImGui::MenuItem("Save checkpoint", "S", false, m.run.commands)) intents.add({RunCommand::Kind::Save});
             if (ImGui::MenuItem("Screenshot", "F12")) m.screenshot = true;
             ImGui::Separator();
             if (ImGui::MenuItem("Quit", "Ctrl+Q")) m_context->request_close();
@@ -95,7 +95,7 @@ void App::draw_ui() {
         }
         if (ImGui::BeginMenu("Training", m.run.commands)) {
             if (ImGui::MenuItem("Start / pause", "Space")) intents.toggle = true;
-            if (ImGui::MenuItem("Single step")) intents.steps = 1;
+            if (ImGui::MenuItem("Single step")) intents.add({RunCommand::Kind::Step, 1});
             ImGui::EndMenu();
         }
         if (ImGui::BeginMenu("View")) {
@@ -116,7 +116,7 @@ void App::draw_ui() {
         if (ImGui::BeginMenu("Help")) {
             ImGui::TextDisabled("Space  start / pause training");
             ImGui::TextDisabled("S      save a checkpoint");
-            ImGui::TextDisabled("F12    screenshot to %s/", m_options.screenshot_dir.c_str());
+            ImGui::TextDisabled("F12    screenshot to %s/", screenshot_folder().c_str());
             ImGui::TextDisabled("R      random latent in the explorer");
             ImGui::TextDisabled("Ctrl+wheel on the grid: zoom; middle-drag: pan");
             ImGui::TextDisabled("Drag a panel's tab to dock it elsewhere, or out of the window");

@@ -8,6 +8,7 @@
 
 #include "ml/run/history.h"
 #include "viewer/features/record/latent_walk.h"
+#include "viewer/sources/run_files.h"
 
 namespace ganscope {
 namespace {
@@ -71,8 +72,15 @@ void RecordModule::shutdown() {
     m_walk.reset();
 }
 
-void RecordModule::update(RunView& view, RunSource&) {
+void RecordModule::update(RunView& view, RunSource& run) {
     RecordModel& r = m_model;
+    if (!m_paths_filled) {  // once, at the first frame: the user may edit them after
+        m_paths_filled = true;
+        const std::string folder = output_folder(run.run_dir());
+        if (r.grid_path.empty()) r.grid_path = folder + "/timelapse.mp4";
+        if (r.window_path.empty()) r.window_path = folder + "/window.mp4";
+        if (r.walk_path.empty()) r.walk_path = folder + "/walk.mp4";
+    }
     r.can_record_grid = view.run.live;
     if (m_finishing.valid() && m_finishing.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
         RecorderStatus s = m_finishing.get();  // ffmpeg is done: the file is playable

@@ -47,6 +47,7 @@ private:
     void stop_window();
 
     const ExplorerModel& m_explorer;
+    bool m_paths_filled = false;  // the files' default paths, from the run
     RecordModel m_model;
     std::shared_ptr<const WeightsSnapshot> m_weights;
     std::unique_ptr<Recorder> m_recorder;

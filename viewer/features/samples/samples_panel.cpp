@@ -98,7 +98,8 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
         ImGui::BeginTooltip();
         if (g.cell_image.ready()) ui_image(g.cell_image.texture, ImVec2(ui_em(8), ui_em(8)));
         else ImGui::Dummy(ImVec2(ui_em(8), ui_em(8)));
-        ImGui::Text("sample %d (row %d, column %d)", hovered_cell, row, col);
+        // Counted from 1, as a person counts.
+        ImGui::Text("sample %d of %d (row %d, column %d)", hovered_cell + 1, g.count, row + 1, col + 1);
         if (hovered_cell < int(g.verdicts.size())) {
             const float d = g.verdicts[size_t(hovered_cell)];
             if (g.verdict_probabilities)

@@ -1,17 +1,16 @@
-// What the Training panel asks of the run, gathered over one frame. GL thread only.
+// What the Training panel, the menu and the keyboard ask of the run, gathered over one frame. GL thread only.
 #pragma once
 
-#include <optional>
-#include <utility>
+#include <vector>
+
+#include "ml/train/run_command.h"
 
 namespace ganscope {
 
-// Commands for the trainer, gathered over one frame.
 struct TrainingIntents {
-    bool start = false, pause = false, toggle = false, save = false, revert = false;
-    int steps = 0;
-    std::optional<std::pair<double, double>> learning_rates;
-    std::optional<int> batch_size;
+    bool toggle = false;               // start or pause, whichever the run's state calls for when applied
+    std::vector<RunCommand> commands;  // in the order asked; the run checks each (command_problem) and may refuse
+    void add(const RunCommand& command) { commands.push_back(command); }
 };
 
 }  // namespace ganscope

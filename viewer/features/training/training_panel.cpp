@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include <imgui.h>
 
@@ -68,13 +69,13 @@ void TrainingPanel::draw(const RunView& model, TrainingIntents& intents) {
     if (!model.run.commands) ImGui::TextDisabled("read-only: trained by another process");
     ImGui::BeginDisabled(!alive);
     if (running) {
-        if (ImGui::Button("Pause", ImVec2(ui_em(5), 0))) intents.pause = true;
-    } else if (ImGui::Button("Start", ImVec2(ui_em(5), 0))) {
-        intents.start = true;
+        if (ImGui::Button("Pause", ImVec2(ui_em(5), 0))) intents.add({RunCommand::Kind::Pause});
+    } else if (ImGui::Button(s->step > 0 ? "Resume" : "Start", ImVec2(ui_em(5), 0))) {
+        intents.add({RunCommand::Kind::Start});
     }
     ImGui::SameLine();
     ImGui::BeginDisabled(running);
-    if (ImGui::Button("Step")) intents.steps = m_step_count;
+    if (ImGui::Button("Step")) intents.add({RunCommand::Kind::Step, m_step_count});
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ui_em(3.5f));
     ImGui::InputInt("##steps", &m_step_count, 0);
@@ -82,7 +83,7 @@ void TrainingPanel::draw(const RunView& model, TrainingIntents& intents) {
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!model.run.writes_run);
-    if (ImGui::Button("Save")) intents.save = true;
+    if (ImGui::Button("Save")) intents.add({RunCommand::Kind::Save});
     ImGui::EndDisabled();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("write a checkpoint now (S)");
     ImGui::EndDisabled();
@@ -135,15 +136,18 @@ void TrainingPanel::draw(const RunView& model, TrainingIntents& intents) {
     ImGui::InputFloat("lr D", &m_lr_d, 0, 0, "%.2e");
     bool lr_changed = std::abs(m_lr_g - float(s->lr_g)) > 1e-12f || std::abs(m_lr_d - float(s->lr_d)) > 1e-12f;
     ImGui::SameLine();
-    ImGui::BeginDisabled(!lr_changed || m_lr_g <= 0 || m_lr_d <= 0);
-    if (ImGui::Button("Apply##lr")) intents.learning_rates = std::make_pair(double(m_lr_g), double(m_lr_d));
+    const RunCommand lr_command{RunCommand::Kind::LearningRates, 0, double(m_lr_g), double(m_lr_d)};
+    const std::string lr_problem = command_problem(lr_command);
+    ImGui::BeginDisabled(!lr_changed || !lr_problem.empty());
+    if (ImGui::Button("Apply##lr")) intents.add(lr_command);
     ImGui::EndDisabled();
+    if (lr_changed && !lr_problem.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.6f, 1), "%s", lr_problem.c_str());
     ImGui::SetNextItemWidth(ui_em(7));
     ImGui::InputInt("batch", &m_batch, 8, 32);
     if (m_batch < 1) m_batch = 1;
     ImGui::SameLine();
     ImGui::BeginDisabled(m_batch == s->batch_size);
-    if (ImGui::Button("Apply##batch")) intents.batch_size = m_batch;
+    if (ImGui::Button("Apply##batch")) intents.add({RunCommand::Kind::BatchSize, 0, 0, 0, m_batch});
     ImGui::EndDisabled();
     ImGui::EndDisabled();
 
@@ -161,7 +165,7 @@ void TrainingPanel::draw(const RunView& model, TrainingIntents& intents) {
         ImGui::PopTextWrapPos();
         ImGui::EndChild();
         ImGui::PopStyleColor();
-        if (model.run.commands && ImGui::Button("Revert to last checkpoint")) intents.revert = true;
+        if (model.run.commands && ImGui::Button("Revert to last checkpoint")) intents.add({RunCommand::Kind::Revert});
     }
 }
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every `ganscope bench NAME` at its smallest size: it runs to the end and prints `ratio: X` (a positive number) as
+# its last line. Figures at these sizes mean nothing; what is checked is that each benchmark still works.
+# Usage: bench.sh GANSCOPE_BINARY WORKDIR
+set -euo pipefail
+bin="$1"; work="$2"
+rm -rf "$work"; mkdir -p "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+run_bench() {  # run_bench NAME options...
+  local name="$1"; shift
+  local started=$SECONDS
+  timeout 300 "$bin" bench "$name" "$@" > "$work/$name.txt" 2>&1 || { cat "$work/$name.txt"; fail "bench $name failed"; }
+  local last; last=$(tail -n 1 "$work/$name.txt")
+  [[ "$last" =~ ^ratio:\ ([0-9]+\.?[0-9]*(e[-+]?[0-9]+)?)$ ]] || { cat "$work/$name.txt"; fail "bench $name: last line '$last' is not 'ratio: X'"; }
+  awk -v r="${BASH_REMATCH[1]}" 'BEGIN { exit !(r > 0) }' || fail "bench $name: ratio ${BASH_REMATCH[1]} is not positive"
+  echo "bench $name: ok ($last, $((SECONDS - started)) s)"
+}
+
+run_bench dcgan --device cpu --size 16 --batch 4 --latent 8 --width 8 --steps 1 --warmup 1 --rounds 1
+run_bench pix2pix --device cpu --size 32 --batch 1 --width 8 --steps 1 --warmup 1 --rounds 1 --latency-size 32 --latency-runs 1
+run_bench record --device cpu --size 16 --batch 4 --width 8 --window 2 --pairs 1 --every 1 --warmup 1 --out "$work/record.mp4"
+run_bench translate --device cpu --seconds 1 --hz 10 --width 8 --runs 1 --threads 1
+run_bench serve --device cpu --size 16 --batch 4 --width 8 --clients 2 --every 1 --window 2 --pairs 1 --warmup 1 --latency-seconds 1
+run_bench dist --device cpu --size 16 --batch 4 --width 8 --steps 2 --warmup 1 --rounds 1
+run_bench quality --device cpu --minutes 0.05 --slice 1 --size 16 --batch 4 --swd-images 16 --out "$work/quality"
+run_bench grid --count 4 --size 16 --view-width 64 --view-height 64 --reps 2 --rounds 1
+run_bench viewer --device cpu --seconds 1 --rounds 1 --size 16 --batch 4
+echo "cli bench: all checks passed"
