@@ -141,7 +141,11 @@ void TrainingPanel::draw(const RunView& model, TrainingIntents& intents) {
     ImGui::BeginDisabled(!lr_changed || !lr_problem.empty());
     if (ImGui::Button("Apply##lr")) intents.add(lr_command);
     ImGui::EndDisabled();
-    if (lr_changed && !lr_problem.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.6f, 1), "%s", lr_problem.c_str());
+    if (lr_changed && !lr_problem.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.6f, 0.6f, 1));
+        ImGui::TextWrapped("%s", lr_problem.c_str());
+        ImGui::PopStyleColor();
+    }
     ImGui::SetNextItemWidth(ui_em(7));
     ImGui::InputInt("batch", &m_batch, 8, 32);
     if (m_batch < 1) m_batch = 1;
