@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Event.h>
 #include <torch/torch.h>
 
 #include "ml/config.h"
@@ -29,6 +30,9 @@ struct WeightsSnapshot {
     std::vector<std::pair<std::string, torch::Tensor>> tensors;  // cloned, detached
     // cloned, detached; empty when the run has none (palette_ce) or the source does not carry it
     std::vector<std::pair<std::string, torch::Tensor>> discriminator;
+    // Recorded after the clones on the stream that made them (CUDA); null on the CPU. A reader on another stream
+    // waits on it before it copies the tensors.
+    std::shared_ptr<c10::Event> ready;
 };
 
 // Averages gradients across ranks after a backward (ml/train/distributed.h); a task calls it between backward and step.
