@@ -186,7 +186,7 @@ void DcganTask::save(torch::serialize::OutputArchive& archive) {
     save_module(archive, "discriminator", *m_d);
     save_optimizer(archive, "optimizer_g", *m_opt_g);
     save_optimizer(archive, "optimizer_d", *m_opt_d);
-    save_generator_state(archive, "rng", m_rng);
+    save_device_generator_state(archive, "rng", m_rng);
     archive.write("fixed_latents", m_fixed.cpu());
     if (m_g_ema) {  // issue 16
         save_module(archive, "generator_ema", *m_g_ema);
@@ -199,7 +199,7 @@ void DcganTask::load(torch::serialize::InputArchive& archive) {
     load_module(archive, "discriminator", *m_d);
     load_optimizer(archive, "optimizer_g", *m_opt_g);
     load_optimizer(archive, "optimizer_d", *m_opt_d);
-    load_generator_state(archive, "rng", m_rng);
+    load_device_generator_state(archive, "rng", m_rng);  // none from another device type: this task's seed goes on
     m_d_trained = true;
     torch::Tensor fixed;
     if (archive.try_read("fixed_latents", fixed)) m_fixed = fixed.to(m_device);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Event.h>
 #include <torch/torch.h>
 
 #include "ml/config.h"
@@ -31,7 +32,17 @@ struct WeightsSnapshot {
     std::vector<std::pair<std::string, torch::Tensor>> tensors;  // cloned, detached
     // cloned, detached; empty when the run has none (palette_ce) or the source does not carry it
     std::vector<std::pair<std::string, torch::Tensor>> discriminator;
+    // Recorded after the clones on the stream that made them (CUDA); null on the CPU. A reader on another stream
+    // waits on it before it copies the tensors.
+    std::shared_ptr<c10::Event> ready;
 };
+
+// Where a viewer renders a snapshot: the GPU its tensors are on; else, since files are read onto the CPU whatever
+// wrote them, the first GPU when this machine has one; else the CPU.
+inline torch::Device render_device(const WeightsSnapshot& snapshot) {
+    if (!snapshot.tensors.empty() && snapshot.tensors[0].second.is_cuda()) return snapshot.tensors[0].second.device();
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
 
 // Averages gradients across ranks after a backward (ml/train/distributed.h); a task calls it between backward and step.
 class GradientSync {

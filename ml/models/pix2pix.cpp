@@ -315,7 +315,7 @@ void Pix2PixTask::save(torch::serialize::OutputArchive& archive) {
         archive.write("validation_inputs", m_val_inputs.cpu());
         archive.write("validation_targets", m_val_targets.cpu());
     }
-    save_generator_state(archive, dropout_rng_key(), m_dropout_rng);
+    save_device_generator_state(archive, "dropout_rng", m_dropout_rng);
 }
 
 void Pix2PixTask::load(torch::serialize::InputArchive& archive) {
@@ -328,14 +328,9 @@ void Pix2PixTask::load(torch::serialize::InputArchive& archive) {
     torch::Tensor inputs, targets;
     if (archive.try_read("validation_inputs", inputs) && archive.try_read("validation_targets", targets))
         set_validation(inputs, targets);
-    // Checkpoints from before the dropout generator, or from another device type (a CPU and a CUDA generator
-    // keep different states), have none to restore: training goes on with this task's own draws.
-    torch::Tensor rng;
-    if (archive.try_read(dropout_rng_key(), rng)) load_generator_state(archive, dropout_rng_key(), m_dropout_rng);
-}
-
-std::string Pix2PixTask::dropout_rng_key() const {
-    return std::string("dropout_rng_") + (m_device.is_cuda() ? "cuda" : "cpu");
+    // Checkpoints from before the dropout generator, or from another device type, have none to restore: training
+    // goes on with this task's own draws.
+    load_device_generator_state(archive, "dropout_rng", m_dropout_rng);
 }
 
 WeightsSnapshot Pix2PixTask::snapshot_generator(int64_t step) {

@@ -116,8 +116,6 @@ public:
     bool palette_loss() const { return m_palette; }
 
 private:
-    std::string dropout_rng_key() const;
-
     TrainConfig m_config;
     torch::Device m_device;
     bool m_palette = false;

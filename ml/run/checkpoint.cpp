@@ -12,6 +12,9 @@ namespace ganscope {
 namespace {
 
 constexpr const char* kFormat = "ganscope-checkpoint-1";
+// Every tensor is read onto the CPU, whatever device wrote it (a GPU run's file opens on a machine without one); the
+// task's load moves each to where it is used.
+const torch::Device kCheckpointMapLocation(torch::kCPU);
 
 torch::serialize::InputArchive open_archive(const std::string& path) {
     std::error_code ec;
@@ -26,7 +29,7 @@ torch::serialize::InputArchive open_archive(const std::string& path) {
     }
     torch::serialize::InputArchive archive;
     try {
-        archive.load_from(path);
+        archive.load_from(path, kCheckpointMapLocation);
     } catch (const std::exception&) {
         throw CheckpointError(path + ": not a readable checkpoint (truncated or corrupt); use an earlier copy or start a new run");
     }
@@ -140,7 +143,7 @@ namespace {
 torch::serialize::InputArchive open_bytes(const std::string& bytes, const std::string& name) {
     torch::serialize::InputArchive archive;
     try {
-        archive.load_from(bytes.data(), bytes.size());
+        archive.load_from(bytes.data(), bytes.size(), kCheckpointMapLocation);
     } catch (const std::exception&) {
         throw CheckpointError(name + ": the checkpoint received from rank 0 is not readable; resume again");
     }

@@ -100,8 +100,9 @@ WeightsSnapshot load_snapshot(const std::string& path) {
         // the file reader clamps each read to the file and the zip reader then fails cleanly.
         check_torch_archive_file(path);  // before libtorch's reader: nesting, sizes, CRCs
         caffe2::serialize::PyTorchStreamReader reader(path);
+        // Onto the CPU whatever device wrote it: a GPU run's history opens anywhere; readers move what they use.
         c10::IValue value = torch::jit::readArchiveAndTensors("data", "", "", std::nullopt, std::nullopt,
-                                                              std::nullopt, reader);
+                                                              torch::Device(torch::kCPU), reader);
         auto dict = value.toGenericDict();
         if (!dict.contains("format") || dict.at("format").toStringRef() != kSnapshotFormat)
             throw std::runtime_error("unknown format");

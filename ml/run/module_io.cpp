@@ -79,6 +79,27 @@ void load_optimizer(torch::serialize::InputArchive& archive, const std::string& 
     } catch (const c10::Error& e) {
         throw CheckpointError("optimiser state '" + key + "' does not match this model: " + e.what_without_backtrace());
     }
+    move_optimizer_state_to_params(opt);
+}
+
+void move_optimizer_state_to_params(torch::optim::Optimizer& opt) {
+    auto follow = [](torch::Tensor& t, const torch::Tensor& p) {
+        if (t.defined() && t.device() != p.device()) t = t.to(p.device());
+    };
+    for (auto& group : opt.param_groups())
+        for (auto& p : group.params()) {
+            auto it = opt.state().find(p.unsafeGetTensorImpl());
+            if (it == opt.state().end() || !it->second) continue;
+            auto* adam = dynamic_cast<torch::optim::AdamParamState*>(it->second.get());
+            if (!adam) throw std::logic_error("move_optimizer_state_to_params: only Adam's state is known");
+            torch::Tensor m = adam->exp_avg(), v = adam->exp_avg_sq(), vmax = adam->max_exp_avg_sq();
+            follow(m, p);
+            follow(v, p);
+            follow(vmax, p);
+            adam->exp_avg(m);
+            adam->exp_avg_sq(v);
+            adam->max_exp_avg_sq(vmax);
+        }
 }
 
 void save_generator_state(torch::serialize::OutputArchive& archive, const std::string& key, at::Generator gen) {
@@ -91,6 +112,24 @@ void load_generator_state(torch::serialize::InputArchive& archive, const std::st
     if (!archive.try_read(key, state)) throw CheckpointError("checkpoint has no random generator state '" + key + "'");
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(state);
+}
+
+std::string device_state_key(const std::string& base, c10::DeviceType type) {
+    return base + "_" + c10::DeviceTypeName(type, /*lower_case=*/true);
+}
+
+void save_device_generator_state(torch::serialize::OutputArchive& archive, const std::string& base, at::Generator gen) {
+    save_generator_state(archive, device_state_key(base, gen.device().type()), gen);
+}
+
+bool load_device_generator_state(torch::serialize::InputArchive& archive, const std::string& base, at::Generator& gen) {
+    torch::Tensor state;
+    if (!archive.try_read(device_state_key(base, gen.device().type()), state) && !archive.try_read(base, state))
+        return false;
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    if (state.numel() != gen.get_state().numel()) return false;  // another device type's layout
+    gen.set_state(state);
+    return true;
 }
 
 at::Generator make_random_generator(torch::Device device, uint64_t seed) {

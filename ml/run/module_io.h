@@ -18,10 +18,24 @@ void save_module(torch::serialize::OutputArchive& archive, const std::string& ke
 void load_module(torch::serialize::InputArchive& archive, const std::string& key, torch::nn::Module& module);
 
 void save_optimizer(torch::serialize::OutputArchive& archive, const std::string& key, const torch::optim::Optimizer& opt);
+// Loads, then moves the state (Adam's moments) to the device of the parameter it belongs to: checkpoints are read
+// onto the CPU, whatever device wrote them.
 void load_optimizer(torch::serialize::InputArchive& archive, const std::string& key, torch::optim::Optimizer& opt);
+// Each parameter's state tensors onto that parameter's device (throws std::logic_error for a state type it does not
+// know, so a new optimiser cannot silently keep its state elsewhere).
+void move_optimizer_state_to_params(torch::optim::Optimizer& opt);
 
 void save_generator_state(torch::serialize::OutputArchive& archive, const std::string& key, at::Generator gen);
 void load_generator_state(torch::serialize::InputArchive& archive, const std::string& key, at::Generator& gen);
+
+// A random generator's state has a layout of its device type (a CPU generator's is about 5 KB, a CUDA one's 16
+// bytes), so it is kept under a key per device type: `base`_cpu, `base`_cuda. A file from another device type has
+// none for this generator, and loading skips it without error: the stream then goes on from this task's own seed.
+std::string device_state_key(const std::string& base, c10::DeviceType type);
+void save_device_generator_state(torch::serialize::OutputArchive& archive, const std::string& base, at::Generator gen);
+// True when a state for this generator's device type was found and restored. A state under the bare `base` key
+// (files written before the per-device keys) is restored when its size fits this generator, else skipped.
+bool load_device_generator_state(torch::serialize::InputArchive& archive, const std::string& base, at::Generator& gen);
 
 // A fresh random generator on the device (CPU or CUDA), seeded.
 at::Generator make_random_generator(torch::Device device, uint64_t seed);

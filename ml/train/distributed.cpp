@@ -125,6 +125,27 @@ DistOptions dist_options_from_env() {
     return o;
 }
 
+torch::Device rank_device(torch::Device requested, const DistOptions& options, int cuda_count) {
+    if (!options.enabled() || !requested.is_cuda()) return requested;
+    const int local_ranks = std::max(options.local_world_size, options.local_rank + 1);
+    if (local_ranks > cuda_count)
+        throw DistError("rank " + std::to_string(options.rank) + ": " + std::to_string(local_ranks) +
+                        " ranks on this machine but " + std::to_string(cuda_count) + " GPU" + (cuda_count == 1 ? "" : "s") +
+                        ", and NCCL needs a GPU for each; use --device cpu (Gloo) or at most " +
+                        std::to_string(cuda_count) + " rank" + (cuda_count == 1 ? "" : "s") + " a machine");
+    return torch::Device(torch::kCUDA, c10::DeviceIndex(options.local_rank));
+}
+
+torch::Device collective_device(const std::string& backend, torch::Device training_device) {
+    if (backend == "gloo") return torch::Device(torch::kCPU);
+    if (backend == "nccl") {
+        if (!training_device.is_cuda() || !training_device.has_index())
+            throw std::logic_error("collective_device: NCCL needs the rank's GPU, not " + training_device.str());
+        return training_device;
+    }
+    throw std::logic_error("collective_device: unknown backend " + backend);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 struct DistGroup::Impl {
@@ -197,6 +218,9 @@ DistGroup::DistGroup(const DistOptions& options, torch::Device device)
         throw DistError("rank " + std::to_string(rank()) + ": not all " + std::to_string(world_size()) +
                         " ranks joined at " + where + " within " + seconds + " (" + first_line(e, 120) + ")");
     }
+
+    const c10::DeviceIndex gpu = c10::DeviceIndex(std::max(0, int(device.index())));
+    m_device = collective_device(m_impl->name, device.is_cuda() ? torch::Device(torch::kCUDA, gpu) : device);
 
     m_impl->beat_thread = std::thread([impl = m_impl.get(), me = rank()] {
         std::unique_lock<std::mutex> lock(impl->mutex);
@@ -287,7 +311,8 @@ c10::intrusive_ptr<c10d::Work> enqueue_serialized(Enqueue&& enqueue) {
 
 void DistGroup::broadcast(std::vector<torch::Tensor> tensors, int root) {
     for (auto& t : tensors) {
-        std::vector<at::Tensor> one{t};
+        const bool moved = t.device() != m_device;
+        std::vector<at::Tensor> one{moved ? t.to(m_device) : t};
         c10d::BroadcastOptions o;
         o.rootRank = root;
         o.timeout = m_options.timeout;
@@ -296,12 +321,17 @@ void DistGroup::broadcast(std::vector<torch::Tensor> tensors, int root) {
         } catch (const std::exception& e) {
             fail("broadcast", e);
         }
+        if (moved) {
+            torch::NoGradGuard no_grad;
+            t.copy_(one[0]);
+        }
     }
 }
 
 void DistGroup::allreduce_sum(std::vector<torch::Tensor> tensors) {
     for (auto& t : tensors) {
-        std::vector<at::Tensor> one{t};
+        const bool moved = t.device() != m_device;
+        std::vector<at::Tensor> one{moved ? t.to(m_device) : t};
         c10d::AllreduceOptions o;
         o.reduceOp = c10d::ReduceOp::SUM;
         o.timeout = m_options.timeout;
@@ -310,11 +340,15 @@ void DistGroup::allreduce_sum(std::vector<torch::Tensor> tensors) {
         } catch (const std::exception& e) {
             fail("allreduce", e);
         }
+        if (moved) {
+            torch::NoGradGuard no_grad;
+            t.copy_(one[0]);
+        }
     }
 }
 
 std::vector<torch::Tensor> DistGroup::allgather(const torch::Tensor& tensor) {
-    std::vector<at::Tensor> input{tensor.contiguous()};
+    std::vector<at::Tensor> input{tensor.to(m_device).contiguous()};
     std::vector<std::vector<at::Tensor>> output(1);
     for (int r = 0; r < world_size(); ++r) output[0].push_back(torch::empty_like(input[0]));
     c10d::AllgatherOptions o;
@@ -324,6 +358,7 @@ std::vector<torch::Tensor> DistGroup::allgather(const torch::Tensor& tensor) {
     } catch (const std::exception& e) {
         fail("allgather", e);
     }
+    for (auto& t : output[0]) t = t.to(tensor.device());
     return output[0];
 }
 
@@ -398,14 +433,19 @@ torch::Tensor gather_rank_streams(DistGroup& group, GanTask& task) {
     return torch::stack(group.allgather(torch::stack(states)));
 }
 
-void restore_rank_streams(GanTask& task, const torch::Tensor& gathered, int rank) {
+bool restore_rank_streams(GanTask& task, const torch::Tensor& gathered, int rank) {
     auto streams = task.rank_streams();
-    if (!gathered.defined() || gathered.size(0) <= rank || gathered.size(1) != int64_t(streams.size()))
+    if (!gathered.defined() || gathered.dim() != 3 || gathered.size(0) <= rank || gathered.size(1) != int64_t(streams.size()))
         throw DistError("rank " + std::to_string(rank) + ": the checkpoint holds no random streams for this rank");
+    for (auto& g : streams) {
+        std::lock_guard<std::mutex> lock(g.mutex());
+        if (g.get_state().numel() != gathered.size(2)) return false;  // written on another device type
+    }
     for (size_t i = 0; i < streams.size(); ++i) {
         std::lock_guard<std::mutex> lock(streams[i].mutex());
         streams[i].set_state(gathered[rank][int64_t(i)].clone());  // a tensor of its own: set_state reads from offset 0
     }
+    return true;
 }
 
 }  // namespace ganscope

@@ -44,6 +44,14 @@ struct DistOptions {
 // Throws DistError naming the variable that is malformed.
 DistOptions dist_options_from_env();
 
+// The device a rank trains on: `requested` itself on the CPU or without a process group; with one on CUDA, the GPU
+// of its local rank (cuda:LOCAL_RANK), since NCCL cannot pair two ranks on one GPU. Throws DistError, one line,
+// when this machine's ranks outnumber its `cuda_count` GPUs.
+torch::Device rank_device(torch::Device requested, const DistOptions& options, int cuda_count);
+
+// The device a backend's collectives take their tensors on: NCCL the rank's GPU, Gloo the CPU.
+torch::Device collective_device(const std::string& backend, torch::Device training_device);
+
 // One rank's membership: the store, the backend (Gloo for a CPU device, NCCL for a CUDA one) and a heartbeat
 // in the store so that a failure can name the rank that stopped.
 class DistGroup {
@@ -58,11 +66,14 @@ public:
     int world_size() const { return m_options.world_size; }
     const DistOptions& options() const { return m_options; }
     std::string backend_name() const;
+    // Where the backend's collectives run (collective_device). The collectives below take tensors on any device:
+    // those elsewhere go there and back, so a caller's CPU tensors work with NCCL too.
+    torch::Device device() const { return m_device; }
 
     // In place, same tensors (shapes, dtypes, order) on every rank.
     void broadcast(std::vector<torch::Tensor> tensors, int root = 0);
     void allreduce_sum(std::vector<torch::Tensor> tensors);
-    // Each rank's tensor (same shape everywhere), in rank order.
+    // Each rank's tensor (same shape everywhere), in rank order, on the device `tensor` was on.
     std::vector<torch::Tensor> allgather(const torch::Tensor& tensor);
     void barrier();
 
@@ -75,6 +86,7 @@ private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
     DistOptions m_options;
+    torch::Device m_device{torch::kCPU};
 };
 
 // Averages gradients over ranks, as DDP does: the gradients of a module's parameters (those with a gradient, in
@@ -100,7 +112,7 @@ void broadcast_task_state(DistGroup& group, GanTask& task);
 void seed_rank_streams(GanTask& task, uint64_t seed, int rank);
 // Every rank's stream states, gathered (world x streams x bytes, uint8) for rank 0's checkpoint.
 torch::Tensor gather_rank_streams(DistGroup& group, GanTask& task);
-// Restores this rank's streams from a gathered tensor.
-void restore_rank_streams(GanTask& task, const torch::Tensor& gathered, int rank);
+// Restores this rank's streams from a gathered tensor; false (nothing restored) when another device type wrote them.
+bool restore_rank_streams(GanTask& task, const torch::Tensor& gathered, int rank);
 
 }  // namespace ganscope

@@ -10,6 +10,7 @@
 #include "ml/data/emoji.h"
 #include "ml/models/task_factory.h"
 #include "ml/data/tensor_image.h"
+#include "ml/train/device.h"
 
 namespace ganscope {
 namespace {
@@ -129,9 +130,7 @@ CheckpointQuality evaluate_checkpoint(const std::string& path, const std::string
     out.config = meta.config;
     out.step = meta.step;
     if (swd_images > 0) out.config.swd_images = swd_images;
-    const torch::Device device = device_name == "auto"
-                                     ? (torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU))
-                                     : torch::Device(device_name);
+    const torch::Device device = resolve_device(device_name);
     out.device = device.str();
     std::unique_ptr<GanTask> task = make_task(out.config, device);
     load_checkpoint(path, *task);

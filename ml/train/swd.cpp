@@ -165,7 +165,7 @@ bool load_descriptors(const std::string& path, const std::string& key, SwdDescri
     if (!std::filesystem::exists(path, ec)) return false;
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        archive.load_from(path, torch::Device(torch::kCPU));  // written on any device; the caller moves them
         c10::IValue stored_key;
         if (!archive.try_read("key", stored_key) || !stored_key.isString() || stored_key.toStringRef() != key) return false;
         torch::Tensor resolutions;

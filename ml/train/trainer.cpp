@@ -29,20 +29,6 @@ const char* to_string(TrainerState state) {
     return "?";
 }
 
-torch::Device resolve_device(const std::string& name) {
-    if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-    std::optional<torch::Device> device;
-    try {
-        device.emplace(name);
-    } catch (const std::exception&) {
-        throw std::invalid_argument("--device " + name + ": use auto, cpu or cuda[:N]");
-    }
-    if (device->is_cuda() && !torch::cuda::is_available())
-        throw std::invalid_argument("--device " + name + ": no CUDA GPU is available here; use --device cpu");
-    return *device;
-}
-
-
 // Everything the trainer thread owns.
 // Trainer::Impl (ml/train/trainer_impl.h): setup, the step and what is published; the run folder's files are in
 // trainer_files.cpp, the process group in trainer_dist.cpp.
@@ -157,7 +143,12 @@ void Trainer::Impl::publish_weights(bool for_explorer) {
     const bool for_history = history && !poisoned && history->last_step() != step &&
                              (history->due(step, epoch) || clock_due(last_history, config.history_seconds));
     if (!for_explorer && !for_history) return;
-    auto snapshot = std::make_shared<const WeightsSnapshot>(task->snapshot_generator(step));
+    WeightsSnapshot taken = task->snapshot_generator(step);
+    if (device.is_cuda()) {
+        taken.ready = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
+        taken.ready->record(c10::Stream(c10::Stream::DEFAULT, device));  // the stream the step and the clones ran on
+    }
+    auto snapshot = std::make_shared<const WeightsSnapshot>(std::move(taken));
     if (for_explorer) {
         owner.m_weights.publish(snapshot);
         last_weights = Clock::now();

@@ -10,9 +10,7 @@
 namespace ganscope {
 
 torch::Device Trainer::Impl::dist_device(torch::Device d) const {
-    if (!owner.m_options.dist.enabled() || !d.is_cuda()) return d;
-    const int count = std::max<int>(1, int(torch::cuda::device_count()));
-    return torch::Device(torch::kCUDA, c10::DeviceIndex(owner.m_options.dist.local_rank % count));  // one GPU per local rank
+    return rank_device(d, owner.m_options.dist, d.is_cuda() ? int(torch::cuda::device_count()) : 0);
 }
 
 void Trainer::Impl::join_group() {
@@ -58,9 +56,8 @@ void Trainer::Impl::reshard(CheckpointMeta& meta, bool resume) {
 }
 
 void Trainer::Impl::restore_streams(const CheckpointMeta& meta) {
-    if (meta.config.world_size == dist->world_size() && meta.rank_streams.defined())
-        restore_rank_streams(*task, meta.rank_streams, dist->rank());
-    else
+    if (meta.config.world_size != dist->world_size() || !meta.rank_streams.defined() ||
+        !restore_rank_streams(*task, meta.rank_streams, dist->rank()))
         seed_rank_streams(*task, config.seed + uint64_t(step), dist->rank());
 }
 

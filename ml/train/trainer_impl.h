@@ -13,6 +13,7 @@
 
 #include "ml/run/checkpoint.h"
 #include "ml/data/dataset.h"
+#include "ml/train/device.h"
 #include "ml/train/distributed.h"
 #include "ml/run/history.h"
 #include "ml/train/quality.h"
@@ -23,9 +24,6 @@
 namespace ganscope {
 
 using Clock = std::chrono::steady_clock;
-
-// "auto", "cpu", "cuda[:N]" -> a device that exists here; std::invalid_argument naming --device otherwise.
-torch::Device resolve_device(const std::string& name);
 
 struct Trainer::Impl {
     Trainer& owner;

@@ -8,8 +8,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 python="${GANSCOPE_PYTHON:-$here/../../.venv/bin/python}"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The device every run here uses: the CPU unless GANSCOPE_TEST_DEVICE names another (cuda on a GPU machine).
+dev=(--device "${GANSCOPE_TEST_DEVICE:-cpu}")
 
-"$bin" train --headless --preset tiny --steps 6 --lr 2e-4 --lr-schedule linear --lr-constant-steps 2 --lr-decay-steps 3 \
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 6 --lr 2e-4 --lr-schedule linear --lr-constant-steps 2 --lr-decay-steps 3 \
   --out "$work/run" > "$work/train.txt" 2>&1 || { cat "$work/train.txt"; fail "training failed"; }
 ls "$work/run"/events.out.tfevents.* > /dev/null 2>&1 || fail "no TensorBoard event file in the run folder"
 # Rates per step: 2e-4 for steps 1-2, then 1.5e-4, 1e-4, 0.5e-4, 0.
@@ -28,7 +30,7 @@ interop.dcgan_discriminator(16, 8).load_state_dict(torch.load(sys.argv[2]), stri
 " "$work/G.pth" "$work/D.pth" || fail "Python could not load the exported state_dicts strictly"
 
 # --from: a named checkpoint of the run (here the latest, by name); a missing one names what exists.
-"$bin" train --headless --resume "$work/run" --from checkpoint.pt --steps 2 > "$work/resume.txt" 2>&1 || { cat "$work/resume.txt"; fail "--from failed"; }
+"$bin" train "${dev[@]}" --headless --resume "$work/run" --from checkpoint.pt --steps 2 > "$work/resume.txt" 2>&1 || { cat "$work/resume.txt"; fail "--from failed"; }
 grep -q "done: step 8" "$work/resume.txt" || { cat "$work/resume.txt"; fail "resume --from did not reach step 8"; }
 [ "$(ls "$work/run"/events.out.tfevents.* | wc -l)" -eq 2 ] || fail "the resumed process should add its own event file"
 

@@ -6,8 +6,10 @@ set -euo pipefail
 bin="$1"; work="$2"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The device every run here uses: the CPU unless GANSCOPE_TEST_DEVICE names another (cuda on a GPU machine).
+dev=(--device "${GANSCOPE_TEST_DEVICE:-cpu}")
 port=$(( 20000 + $$ % 20000 ))
-"$bin" train --headless --preset tiny --steps 0 --out "$work/run" --serve "127.0.0.1:$port" > "$work/train.txt" 2>&1 &
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 0 --out "$work/run" --serve "127.0.0.1:$port" > "$work/train.txt" 2>&1 &
 pid=$!
 trap 'kill $pid 2> /dev/null || true' EXIT
 url="http://127.0.0.1:$port"

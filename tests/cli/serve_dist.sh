@@ -6,9 +6,11 @@ set -euo pipefail
 bin="$1"; work="$2"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# Several ranks on one machine: Gloo on the CPU here and on a GPU machine alike (NCCL needs a GPU per rank).
+dev=(--device cpu)
 export OMP_WAIT_POLICY=passive
 port=$(( 20000 + ($$ + 7919) % 20000 ))
-"$bin" train --headless --nproc 2 --threads 1 --preset tiny --steps 0 --out "$work/run" --serve "127.0.0.1:$port" \
+"$bin" train "${dev[@]}" --headless --nproc 2 --threads 1 --preset tiny --steps 0 --out "$work/run" --serve "127.0.0.1:$port" \
   > "$work/train.txt" 2>&1 &
 pid=$!
 trap 'kill $pid 2> /dev/null || true' EXIT

@@ -5,6 +5,8 @@ set -euo pipefail
 bin="$1"; work="$2"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The device every run here uses: the CPU unless GANSCOPE_TEST_DEVICE names another (cuda on a GPU machine).
+dev=(--device "${GANSCOPE_TEST_DEVICE:-cpu}")
 # probe FILE FIELD: one ffprobe field of the first video stream (frames are counted by decoding them all).
 probe() {
   ffprobe -v error -count_frames -select_streams v:0 \
@@ -21,7 +23,7 @@ expect_duration() {  # expect_duration FILE SECONDS (within 5%)
 }
 
 # Training with --timelapse: grids at steps 0, 5, 10, 15, 20 -> 5 frames at 10 fps.
-"$bin" train --headless --preset tiny --steps 20 --history-every 5 --timelapse "$work/train.mp4" --every 5 \
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 20 --history-every 5 --timelapse "$work/train.mp4" --every 5 \
   --out "$work/run" > "$work/train.txt" 2>&1 || { cat "$work/train.txt"; fail "training with --timelapse failed"; }
 grep -q "timelapse: 5 frames" "$work/train.txt" || { cat "$work/train.txt"; fail "no timelapse summary line"; }
 expect "$work/train.mp4" codec_name h264
@@ -33,7 +35,7 @@ width="$(probe "$work/train.mp4" width)"; height="$(probe "$work/train.mp4" heig
 ls "$work/run/history" | grep -c '^step_.*\.pt$' | grep -qx 5 || fail "expected 5 history snapshots"
 
 # After the fact, from the history: the same number of frames, same size (same grid + caption layout).
-"$bin" timelapse "$work/run" --out "$work/after.mp4" --fps 5 > "$work/after.txt" 2>&1 || { cat "$work/after.txt"; fail "timelapse failed"; }
+"$bin" timelapse "$work/run" "${dev[@]}" --out "$work/after.mp4" --fps 5 > "$work/after.txt" 2>&1 || { cat "$work/after.txt"; fail "timelapse failed"; }
 expect "$work/after.mp4" codec_name h264
 expect "$work/after.mp4" pix_fmt yuv420p
 expect "$work/after.mp4" nb_read_frames 5
@@ -41,24 +43,24 @@ expect "$work/after.mp4" width "$width"
 expect "$work/after.mp4" height "$height"
 expect_duration "$work/after.mp4" 1.0
 
-"$bin" timelapse "$work/run" --out "$work/after.gif" > /dev/null
+"$bin" timelapse "$work/run" "${dev[@]}" --out "$work/after.gif" > /dev/null
 expect "$work/after.gif" codec_name gif
 expect "$work/after.gif" nb_read_frames 5
-"$bin" timelapse "$work/run" --out "$work/frames/" --count 4 --no-caption > /dev/null
+"$bin" timelapse "$work/run" "${dev[@]}" --out "$work/frames/" --count 4 --no-caption > /dev/null
 [ "$(ls "$work/frames" | grep -c '^frame_.*\.png$')" -eq 5 ] || fail "expected 5 PNG frames"
 expect "$work/frames/frame_000004.png" codec_name png
 
 # Latent walks: length = seconds x fps, frame width = --resolution.
-"$bin" timelapse "$work/run" --out "$work/walk.mp4" --walk random --seconds 1 --fps 12 --resolution 128 > /dev/null
+"$bin" timelapse "$work/run" "${dev[@]}" --out "$work/walk.mp4" --walk random --seconds 1 --fps 12 --resolution 128 > /dev/null
 expect "$work/walk.mp4" nb_read_frames 12
 expect "$work/walk.mp4" width 128
 expect "$work/walk.mp4" height 128
-"$bin" timelapse "$work/run" --out "$work/interp.gif" --walk interp --count 4 --seconds 1 --fps 10 --resolution 200 > /dev/null
+"$bin" timelapse "$work/run" "${dev[@]}" --out "$work/interp.gif" --walk interp --count 4 --seconds 1 --fps 10 --resolution 200 > /dev/null
 expect "$work/interp.gif" nb_read_frames 10
 expect "$work/interp.gif" width 200
 
 # Ctrl-C mid-run: the recording is finished in order and plays.
-"$bin" train --headless --preset tiny --steps 100000 --timelapse "$work/ctrlc.mp4" --every 1 --out "$work/run2" \
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 100000 --timelapse "$work/ctrlc.mp4" --every 1 --out "$work/run2" \
   > "$work/ctrlc.txt" 2>&1 &
 pid=$!
 # Until the video has begun and ten grids have been published (deadline 60 s).
@@ -74,7 +76,7 @@ frames="$(probe "$work/ctrlc.mp4" nb_read_frames)"
 [ "${frames:-0}" -ge 2 ] || fail "ctrlc.mp4 has '$frames' frames"
 
 # Bad input: one line naming the problem; training itself is unharmed by a broken recording.
-"$bin" train --headless --preset tiny --steps 3 --timelapse "/nonexistent-dir/t.mp4" --out "$work/run3" \
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 3 --timelapse "/nonexistent-dir/t.mp4" --out "$work/run3" \
   > "$work/bad.txt" 2>&1 || { cat "$work/bad.txt"; fail "training must go on when the timelapse cannot be written"; }
 grep -q "/nonexistent-dir" "$work/bad.txt" || { cat "$work/bad.txt"; fail "unwritable timelapse path not reported"; }
 grep -q "done: step 3" "$work/bad.txt" || fail "training did not finish"

@@ -5,9 +5,11 @@ set -euo pipefail
 bin="$1"; work="$2"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The device every run here uses: the CPU unless GANSCOPE_TEST_DEVICE names another (cuda on a GPU machine).
+dev=(--device "${GANSCOPE_TEST_DEVICE:-cpu}")
 
 # Fresh run on the built-in emoji set.
-"$bin" train --headless --preset tiny --steps 12 --out "$work/run" > "$work/out.txt" 2>&1 || { cat "$work/out.txt"; fail "training failed"; }
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 12 --out "$work/run" > "$work/out.txt" 2>&1 || { cat "$work/out.txt"; fail "training failed"; }
 grep -q "emoji" "$work/out.txt" || fail "progress output does not name the emoji data"
 grep -q "step 12/12" "$work/out.txt" || fail "no final progress line"
 for f in config.json metrics.jsonl checkpoint.pt fixed_latents.pt samples/step_00000000.png samples/step_00000010.png samples/step_00000012.png; do
@@ -17,7 +19,7 @@ done
 grep -q '"image_size": 16' "$work/run/config.json" || fail "config.json lacks the image size"
 
 # Resume for 6 more steps.
-"$bin" train --headless --resume "$work/run" --steps 6 > "$work/resume.txt" 2>&1 || { cat "$work/resume.txt"; fail "resume failed"; }
+"$bin" train "${dev[@]}" --headless --resume "$work/run" --steps 6 > "$work/resume.txt" 2>&1 || { cat "$work/resume.txt"; fail "resume failed"; }
 grep -q "done: step 18" "$work/resume.txt" || { cat "$work/resume.txt"; fail "resume did not reach step 18"; }
 [ "$(wc -l < "$work/run/metrics.jsonl")" -eq 18 ] || fail "metrics.jsonl should have 18 records after resume"
 
@@ -71,12 +73,12 @@ grep -q "^ganscope .* (commit [0-9a-f]\{7,\}, 20[0-9-]*" "$work/version.txt" || 
 expect_error "cannot create the run folder" "$bin" train --headless --preset tiny --steps 2 --out /proc/ganscope-run
 
 # Ctrl-C mid-run: a checkpoint is saved, the exit code says interrupted, and the run resumes.
-"$bin" train --headless --preset tiny --steps 0 --out "$work/interrupted" > "$work/int.txt" 2>&1 &
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 0 --out "$work/interrupted" > "$work/int.txt" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do grep -q "^step" "$work/int.txt" 2>/dev/null && break; sleep 0.1; done
 kill -INT "$pid"
 rc=0; wait "$pid" || rc=$?
 [ "$rc" -eq 130 ] || { cat "$work/int.txt"; fail "interrupted run exited $rc, expected 130"; }
 grep -q "checkpoint saved" "$work/int.txt" || { cat "$work/int.txt"; fail "no checkpoint on Ctrl-C"; }
-"$bin" train --headless --resume "$work/interrupted" --steps 1 > "$work/int2.txt" 2>&1 || { cat "$work/int2.txt"; fail "cannot resume after Ctrl-C"; }
+"$bin" train "${dev[@]}" --headless --resume "$work/interrupted" --steps 1 > "$work/int2.txt" 2>&1 || { cat "$work/int2.txt"; fail "cannot resume after Ctrl-C"; }
 echo "cli train: all checks passed"

@@ -6,6 +6,8 @@ set -euo pipefail
 bin="$1"; work="$2"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The device every run here uses: the CPU unless GANSCOPE_TEST_DEVICE names another (cuda on a GPU machine).
+dev=(--device "${GANSCOPE_TEST_DEVICE:-cpu}")
 png_width() { od -An -tu1 -j16 -N4 "$1" | awk '{print $1*16777216 + $2*65536 + $3*256 + $4}'; }
 png_height() { od -An -tu1 -j20 -N4 "$1" | awk '{print $1*16777216 + $2*65536 + $3*256 + $4}'; }
 expect_error() {  # expect_error PATTERN command...
@@ -22,31 +24,31 @@ first=$(ls "$work/pairs"/*.png | head -1)
 [ "$(png_width "$first")" -eq 64 ] || fail "an A|B pair of 32 px halves should be 64 wide"
 
 # A tiny sketch -> colour model.
-"$bin" train --headless --model pix2pix --preset tiny --steps 3 --out "$work/run" > "$work/train.txt" 2>&1 || { cat "$work/train.txt"; fail "pix2pix training failed"; }
+"$bin" train "${dev[@]}" --headless --model pix2pix --preset tiny --steps 3 --out "$work/run" > "$work/train.txt" 2>&1 || { cat "$work/train.txt"; fail "pix2pix training failed"; }
 [ -s "$work/run/checkpoint.pt" ] || fail "no checkpoint"
 [ -s "$work/run/samples/step_00000003.png" ] || fail "no sample grid"
 
 # One file, then a folder (with --ab: the A half of each A|B image is the input).
-"$bin" translate --checkpoint "$work/run/checkpoint.pt" --input "$first" --output "$work/out1" > "$work/t1.txt" 2>&1 || { cat "$work/t1.txt"; fail "translate of one file failed"; }
+"$bin" translate "${dev[@]}" --checkpoint "$work/run/checkpoint.pt" --input "$first" --output "$work/out1" > "$work/t1.txt" 2>&1 || { cat "$work/t1.txt"; fail "translate of one file failed"; }
 out1="$work/out1/$(basename "$first")"
 [ -s "$out1" ] || fail "translate did not write $out1"
 [ "$(png_width "$out1")" -eq 16 ] && [ "$(png_height "$out1")" -eq 16 ] || fail "output should be the model's 16x16"
-"$bin" translate --checkpoint "$work/run/checkpoint.pt" --input "$work/pairs" --output "$work/out2" --ab --norm train > "$work/t2.txt" 2>&1 || { cat "$work/t2.txt"; fail "translate of a folder failed"; }
+"$bin" translate "${dev[@]}" --checkpoint "$work/run/checkpoint.pt" --input "$work/pairs" --output "$work/out2" --ab --norm train > "$work/t2.txt" 2>&1 || { cat "$work/t2.txt"; fail "translate of a folder failed"; }
 grep -q "wrote 3 image" "$work/t2.txt" || { cat "$work/t2.txt"; fail "folder translate should write 3 images"; }
 # --convert: a photo is first turned into a sketch by the model's pair generator.
-"$bin" translate --checkpoint "$work/run/checkpoint.pt" --input "$first" --output "$work/out3" --convert > "$work/t3.txt" 2>&1 || { cat "$work/t3.txt"; fail "translate --convert failed"; }
+"$bin" translate "${dev[@]}" --checkpoint "$work/run/checkpoint.pt" --input "$first" --output "$work/out3" --convert > "$work/t3.txt" 2>&1 || { cat "$work/t3.txt"; fail "translate --convert failed"; }
 [ -s "$work/out3/$(basename "$first")" ] || fail "translate --convert wrote nothing"
 
 # Colour -> ASCII art (BtoA): the output also comes as text.
-"$bin" train --headless --model pix2pix --preset tiny --size 32 --pairs ascii --direction BtoA --steps 2 --out "$work/ascii" > "$work/train2.txt" 2>&1 || { cat "$work/train2.txt"; fail "ascii training failed"; }
-"$bin" translate --checkpoint "$work/ascii/checkpoint.pt" --input "$first" --output "$work/out4" > "$work/t4.txt" 2>&1 || { cat "$work/t4.txt"; fail "ascii translate failed"; }
+"$bin" train "${dev[@]}" --headless --model pix2pix --preset tiny --size 32 --pairs ascii --direction BtoA --steps 2 --out "$work/ascii" > "$work/train2.txt" 2>&1 || { cat "$work/train2.txt"; fail "ascii training failed"; }
+"$bin" translate "${dev[@]}" --checkpoint "$work/ascii/checkpoint.pt" --input "$first" --output "$work/out4" > "$work/t4.txt" 2>&1 || { cat "$work/t4.txt"; fail "ascii translate failed"; }
 txt="$work/out4/$(basename "$first" .png).txt"
 [ -s "$txt" ] || fail "no ASCII text output $txt"
 [ "$(head -1 "$txt" | wc -c)" -eq 9 ] || fail "ASCII lines of a 32 px image in 4 px cells should be 8 characters"
 
 # Bad input.
 expect_error "grayscale" bash -c "ffmpeg -loglevel error -y -f lavfi -i color=gray:s=32x32 -frames:v 1 -pix_fmt gray '$work/gray.png' && '$bin' translate --checkpoint '$work/ascii/checkpoint.pt' --input '$work/gray.png' --output '$work/bad'"
-"$bin" train --headless --preset tiny --steps 1 --out "$work/dcgan" > /dev/null 2>&1 || fail "dcgan training failed"
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 1 --out "$work/dcgan" > /dev/null 2>&1 || fail "dcgan training failed"
 expect_error "dcgan checkpoint" "$bin" translate --checkpoint "$work/dcgan/checkpoint.pt" --input "$first" --output "$work/bad"
 expect_error "$work/none.pt" "$bin" translate --checkpoint "$work/none.pt" --input "$first" --output "$work/bad"
 expect_error "$work/none.png" "$bin" translate --checkpoint "$work/run/checkpoint.pt" --input "$work/none.png" --output "$work/bad"

@@ -6,8 +6,10 @@ set -euo pipefail
 bin="$1"; work="$2"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The device every run here uses: the CPU unless GANSCOPE_TEST_DEVICE names another (cuda on a GPU machine).
+dev=(--device "${GANSCOPE_TEST_DEVICE:-cpu}")
 
-"$bin" --headless --preset tiny --out "$work/run" --screenshot "$work/shot.png" --frames 20 \
+"$bin" --headless "${dev[@]}" --preset tiny --out "$work/run" --screenshot "$work/shot.png" --frames 20 \
   --window-size 960x600 > "$work/out.txt" 2>&1 || { cat "$work/out.txt"; fail "headless window failed"; }
 [ -s "$work/shot.png" ] || fail "no screenshot"
 grep -q "median .* ms, p95 .* ms, max" "$work/out.txt" || { cat "$work/out.txt"; fail "no frame-time statistics"; }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <thread>
 
+#include "ml/train/device.h"
 #include "ml/models/dcgan.h"
 #include "ml/build_paths.h"
 #include "viewer/bench/bench.h"
@@ -77,7 +78,7 @@ int bench_dcgan(const Args& args) {
     config.latent_dim = args.get_int("latent", 128);
     config.g_width = config.d_width = args.get_int("width", 64);
     const std::string device_name = args.get("device", torch::cuda::is_available() ? "cuda" : "cpu");
-    const torch::Device device(device_name);
+    const torch::Device device = resolve_device(device_name);  // "cuda" is cuda:0; a missing GPU is one line
     const int steps = args.get_int("steps", device.is_cuda() ? 200 : 8);
     const int warmup = args.get_int("warmup", device.is_cuda() ? 20 : 2);
     const int rounds = args.get_int("rounds", 1);

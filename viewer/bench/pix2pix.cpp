@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "ml/train/device.h"
 #include "ml/models/pix2pix.h"
 #include "ml/build_paths.h"
 #include "viewer/bench/bench.h"
@@ -85,7 +86,7 @@ double python_figure(const std::string& args, const char* key) {
 
 int bench_pix2pix(const Args& args) {
     const std::string device_name = args.get("device", torch::cuda::is_available() ? "cuda" : "cpu");
-    const torch::Device device(device_name);
+    const torch::Device device = resolve_device(device_name);  // "cuda" is cuda:0; a missing GPU is one line
     if (device.is_cpu()) torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
     TrainConfig config;
     config.model = "pix2pix";

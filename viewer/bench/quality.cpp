@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "viewer/bench/quality_bench.h"
+#include "ml/train/device.h"
 #include "ml/models/recipe.h"
 #include "ml/data/tensor_image.h"
 #include "viewer/bench/bench.h"
@@ -20,7 +21,7 @@ int bench_quality(const Args& args) {
     o.slice_seconds = args.get_double("slice", 20);
     std::stringstream names(args.get("recipes", "seed003,default"));
     for (std::string r; std::getline(names, r, ',');) o.recipes.push_back(r);
-    const torch::Device device(args.get("device", torch::cuda::is_available() ? "cuda" : "cpu"));
+    const torch::Device device = resolve_device(args.get("device", "auto"));
     const int threads = args.get_int("threads", int(std::max(1u, std::thread::hardware_concurrency())));
     if (threads < 1 || threads > 1024) throw UsageError("--threads " + args.get("threads") + ": use 1 to 1024");
     if (device.is_cpu()) torch::set_num_threads(threads);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "ml/train/device.h"
 #include "ml/data/dataset.h"
 #include "ml/models/recipe.h"
 #include "ml/models/task_factory.h"
@@ -42,7 +43,7 @@ QualityBenchResult run_quality_bench(const QualityBenchOptions& options) {
         throw std::invalid_argument("bench quality: --minutes and --slice must be positive");
     const TrainConfig& base = options.base;
     if (base.image_size <= 0) throw std::invalid_argument("bench quality: resolve the image size first");
-    const torch::Device device(base.device == "auto" ? "cpu" : base.device);
+    const torch::Device device = resolve_device(base.device == "auto" ? "cpu" : base.device);
     auto source = open_source(base.data, base.background, base.image_size);
     QualityBenchResult result;
     result.data_description = source->description();

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "ml/train/device.h"
 #include "ml/run/module_io.h"
 #include "ml/models/pix2pix.h"
 #include "ml/models/translator.h"
@@ -140,7 +141,7 @@ int bench_translate(const Args& args) {
     const int hz = args.get_int("hz", 60);
     const int width = args.get_int("width", 64);
     const int runs = args.get_int("runs", 5);
-    const torch::Device device(args.get("device", "cpu"));
+    const torch::Device device = resolve_device(args.get("device", "cpu"));
     if (seconds <= 0 || hz <= 0 || runs <= 0) throw UsageError("bench translate: --seconds, --hz and --runs must be positive");
     if (device.is_cpu())
         torch::set_num_threads(args.get_int("threads", int(std::max(1u, std::thread::hardware_concurrency()))));

@@ -13,6 +13,7 @@
 #include "ml/models/task_factory.h"
 #include "ml/run/history.h"
 #include "ml/run/metrics.h"
+#include "ml/train/device.h"
 #include "render/caption.h"
 #include "render/video.h"
 #include "viewer/commands/commands.h"
@@ -49,11 +50,10 @@ torch::Tensor run_latents(const std::string& run_dir, const TrainConfig& config)
 }
 
 torch::Device parse_device(const std::string& text) {
-    if (text.empty() || text == "auto") return torch::cuda::is_available() ? torch::Device("cuda") : torch::kCPU;
     try {
-        return torch::Device(text);
-    } catch (const std::exception&) {
-        throw UsageError("--device " + text + ": use auto, cpu or cuda[:N]");
+        return resolve_device(text.empty() ? "auto" : text);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
     }
 }
 

@@ -6,6 +6,7 @@
 #include "ml/data/dataset.h"
 #include "ml/data/paired_data.h"
 #include "ml/models/translator.h"
+#include "ml/train/device.h"
 #include "viewer/commands/commands.h"
 
 namespace ganscope {
@@ -13,13 +14,11 @@ namespace fs = std::filesystem;
 namespace {
 
 torch::Device pick_device(const std::string& name) {
-    if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-    if (name == "cpu") return torch::kCPU;
-    if (name.rfind("cuda", 0) == 0) {
-        if (!torch::cuda::is_available()) throw UsageError("--device " + name + ": no CUDA GPU is available here; use --device cpu");
-        return torch::Device(name);
+    try {
+        return resolve_device(name);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
     }
-    throw UsageError("--device " + name + ": use auto, cpu or cuda[:N]");
 }
 
 int translate(const Args& args) {

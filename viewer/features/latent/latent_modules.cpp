@@ -12,7 +12,7 @@ namespace ganscope {
 
 void LatentService::set_weights(std::shared_ptr<const WeightsSnapshot> weights) {
     if (!m_worker) {
-        const torch::Device device = weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device();
+        const torch::Device device = render_device(*weights);
         m_worker = std::make_unique<LatentWorker>(device);
     }
     m_worker->set_weights(std::move(weights));

@@ -64,6 +64,8 @@ void LatentWorker::load(const WeightsSnapshot& snapshot) {
         m_model->width = c.g_width;
     }
     torch::NoGradGuard no_grad;
+    // The trainer cloned these on its stream; this thread's own stream must not read them before that is done.
+    if (snapshot.ready && m_device.is_cuda()) snapshot.ready->block(c10::cuda::getCurrentCUDAStream(m_device.index()));
     assign_named_tensors(*m_model->generator, snapshot.tensors, "weights snapshot of step " + std::to_string(snapshot.step));
     m_model->generator->eval();  // as the trainer's render_samples: BatchNorm from running statistics
     m_loaded_step = snapshot.step;

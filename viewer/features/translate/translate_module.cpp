@@ -46,7 +46,7 @@ void TranslateModule::on_run_known(RunView& view, const TrainerStatus& status) {
 
 void TranslateModule::set_weights(std::shared_ptr<const WeightsSnapshot> weights) {
     if (!m_worker) {
-        const torch::Device device = weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device();
+        const torch::Device device = render_device(*weights);
         m_worker = std::make_unique<TranslateWorker>(device);
     }
     m_worker->set_weights(std::move(weights));
