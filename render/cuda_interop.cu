@@ -11,19 +11,21 @@
 #include "render/cuda_interop.h"
 #include "render/float_images.h"
 #include "render/gl_check.h"
-#include "render/texture.h"
 
+// A failed call leaves its error recorded in the runtime; cudaGetLastError clears it before we throw, so the
+// next, unrelated check (the CPU fallback's, say) does not report this one again.
 #define GANSCOPE_CUDA_CHECK(expr)                                                                          \
     do {                                                                                                   \
         cudaError_t _err = (expr);                                                                         \
-        if (_err != cudaSuccess)                                                                           \
+        if (_err != cudaSuccess) {                                                                         \
+            cudaGetLastError();                                                                            \
             throw ::ganscope::RenderError(std::string(cudaGetErrorName(_err)) + " (" +                     \
                                           cudaGetErrorString(_err) + ") from " #expr " at " __FILE__ ":" + \
                                           std::to_string(__LINE__));                                       \
+        }                                                                                                  \
     } while (0)
 
 namespace ganscope {
-
 
 struct CudaTextureLink::Impl {
     cudaStream_t stream = nullptr;
@@ -67,9 +69,6 @@ struct CudaTextureLink::Impl {
         resource = nullptr;
         registered_texture = 0;
     }
-    void ensure_registered(const Texture& texture) {
-        ensure_registered(texture.id(), GL_TEXTURE_2D, texture.width(), texture.height());
-    }
 
     // Each image's planes (width floats a row, channels * height rows) into its mapped array layer.
     void copy_into_layers(const float* nchw, int count, int channels, int height, int width) {
@@ -83,19 +82,6 @@ struct CudaTextureLink::Impl {
                 err = cudaMemcpy2DToArrayAsync(array, 0, 0, nchw + layer * plane, row, row,
                                                size_t(channels) * height, cudaMemcpyDeviceToDevice, stream);
         }
-        // Always unmap, even after a failed copy: a texture left mapped while GL samples it is undefined.
-        cudaError_t unmap = cudaGraphicsUnmapResources(1, &resource, stream);
-        GANSCOPE_CUDA_CHECK(err);
-        GANSCOPE_CUDA_CHECK(unmap);
-    }
-
-    void copy_into_texture(const void* rgba, size_t pitch, int width, int height) {
-        GANSCOPE_CUDA_CHECK(cudaGraphicsMapResources(1, &resource, stream));
-        cudaArray_t array = nullptr;
-        cudaError_t err = cudaGraphicsSubResourceGetMappedArray(&array, resource, 0, 0);
-        if (err == cudaSuccess)
-            err = cudaMemcpy2DToArrayAsync(array, 0, 0, rgba, pitch, size_t(width) * 4, height,
-                                           cudaMemcpyDeviceToDevice, stream);
         // Always unmap, even after a failed copy: a texture left mapped while GL samples it is undefined.
         cudaError_t unmap = cudaGraphicsUnmapResources(1, &resource, stream);
         GANSCOPE_CUDA_CHECK(err);
@@ -146,19 +132,6 @@ void CudaTextureLink::update_float_images(FloatImages& images, const float* devi
     m_impl->mark_pending();
     // GL's commands after the unmap see the copy (the unmap orders them).
     images.finish_external_write();
-    m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-void CudaTextureLink::update_from_rgba8(Texture& texture, const unsigned char* device_rgba, int width, int height,
-                                        size_t pitch, CUevent_st* ready) {
-    auto t0 = std::chrono::steady_clock::now();
-    m_impl->wait_previous();
-    texture.allocate(width, height);
-    m_impl->ensure_registered(texture);
-    if (ready) GANSCOPE_CUDA_CHECK(cudaStreamWaitEvent(m_impl->stream, ready, 0));
-    m_impl->copy_into_texture(device_rgba, pitch, width, height);
-    m_impl->mark_pending();
-    texture.mark_updated();
     m_last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 

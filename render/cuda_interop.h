@@ -13,7 +13,6 @@ struct CUevent_st;
 namespace ganscope {
 
 class FloatImages;
-class Texture;
 
 // True when this build has CUDA and cudaGetDeviceCount finds at least one device. `reason` says why not.
 bool cuda_device_available(int* count = nullptr, std::string* reason = nullptr);
@@ -34,10 +33,6 @@ public:
     // each update first waits for the previous one's copy, so callers can release the previous source safely.
     void update_float_images(FloatImages& images, const float* device_nchw, int count, int channels, int height,
                              int width, CUevent_st* ready);
-    // Same from device RGBA8 rows (`pitch` bytes apart): one cudaMemcpy2DToArray.
-    void update_from_rgba8(Texture& texture, const unsigned char* device_rgba, int width, int height,
-                           size_t pitch, CUevent_st* ready);
-
     double last_update_ms() const { return m_last_ms; }  // wall time of the last update on the GL thread
     int device() const { return m_device; }
 

@@ -4,7 +4,6 @@
 #include "render/cuda_interop.h"
 
 #include "render/gl_check.h"
-#include "render/texture.h"
 
 namespace ganscope {
 
@@ -21,7 +20,6 @@ CudaTextureLink::CudaTextureLink(int cuda_device) : m_device(cuda_device) {
 }
 CudaTextureLink::~CudaTextureLink() = default;
 void CudaTextureLink::update_float_images(FloatImages&, const float*, int, int, int, int, CUevent_st*) {}
-void CudaTextureLink::update_from_rgba8(Texture&, const unsigned char*, int, int, size_t, CUevent_st*) {}
 
 }  // namespace ganscope
 #endif

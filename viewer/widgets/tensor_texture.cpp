@@ -1,9 +1,12 @@
 // TensorImages, TensorTexture, GridTexture (see tensor_texture.h). GL thread only.
 #include "viewer/widgets/tensor_texture.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <iostream>
 
+#include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
 #include "ml/data/tensor_image.h"
@@ -19,6 +22,26 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 torch::Tensor grid_image(const torch::Tensor& nchw, int columns, int padding) {
     // -0.84 in [-1, 1] is byte 20: the panels' dark backdrop, so padding reads as gaps, not a white frame.
     return make_grid(nchw, columns, padding, -0.84f).contiguous();
+}
+
+TensorImages::~TensorImages() { m_link.reset(); }  // unregisters while m_images' texture still exists
+
+TensorImages::TensorImages(TensorImages&& other) noexcept
+    : m_images(std::move(other.m_images)), m_link(std::move(other.m_link)), m_keep_alive(std::move(other.m_keep_alive)),
+      m_interop_failed(other.m_interop_failed), m_used_interop(other.m_used_interop), m_last_ms(other.m_last_ms),
+      m_note(std::move(other.m_note)) {}
+
+TensorImages& TensorImages::operator=(TensorImages&& other) noexcept {
+    if (this == &other) return *this;
+    m_link.reset();  // first: it unregisters the texture that the next line deletes
+    m_images = std::move(other.m_images);
+    m_link = std::move(other.m_link);
+    m_keep_alive = std::move(other.m_keep_alive);
+    m_interop_failed = other.m_interop_failed;
+    m_used_interop = other.m_used_interop;
+    m_last_ms = other.m_last_ms;
+    m_note = std::move(other.m_note);
+    return *this;
 }
 
 void TensorImages::update(const torch::Tensor& in, const c10::Event* ready) {
@@ -56,11 +79,31 @@ void TensorImages::update(const torch::Tensor& in, const c10::Event* ready) {
             m_interop_failed = true;
             m_link.reset();
             m_note = std::string("CUDA-GL interop off: ") + e.what();
+            // Headless on a server nobody watches the Performance panel: say it where logs go, once a process.
+            static std::atomic<bool> told{false};
+            if (!told.exchange(true)) std::cerr << "ganscope: " << m_note << "; images reach GL through host memory\n";
         }
     }
     if (!m_used_interop) {
-        if (ready && nchw.is_cuda()) ready->synchronize();
-        auto host = nchw.to(torch::kCPU, torch::kFloat32).contiguous();
+        torch::Tensor host;
+        if (nchw.is_cuda()) {
+            // The copy to the host runs on a stream of its own, after the producer's event (or, without one, after
+            // what this thread's current stream has queued): the default stream is the trainer's, and a copy
+            // queued there would wait for all of its work.
+            const auto index = nchw.device().index();
+            auto side = c10::cuda::getStreamFromPool(false, index);
+            if (ready) {
+                ready->block(side);
+            } else {
+                c10::Event produced(c10::DeviceType::CUDA);
+                produced.record(c10::cuda::getCurrentCUDAStream(index));
+                produced.block(side);
+            }
+            c10::cuda::CUDAStreamGuard guard(side);
+            host = nchw.to(torch::kCPU, torch::kFloat32).contiguous();  // synchronous: waits for `side` alone
+        } else {
+            host = nchw.to(torch::kFloat32).contiguous();
+        }
         m_images.upload(host.data_ptr<float>(), n, c, h, w);
     }
     m_last_ms = ms_since(t0);

@@ -22,6 +22,15 @@ namespace ganscope {
 // N x C x H x W (or C x H x W) floats into a texture array, through CUDA-GL interop or the CPU path.
 class TensorImages {
 public:
+    TensorImages() = default;
+    // The link's CUDA registration of the texture goes before the texture itself: a GL texture deleted while CUDA
+    // still holds it registered is undefined behaviour (the implicit moves would delete the texture first).
+    ~TensorImages();
+    TensorImages(TensorImages&& other) noexcept;
+    TensorImages& operator=(TensorImages&& other) noexcept;
+    TensorImages(const TensorImages&) = delete;
+    TensorImages& operator=(const TensorImages&) = delete;
+
     // `ready`: recorded by the producer after writing `images` (CUDA); null for CPU tensors.
     void update(const torch::Tensor& images, const c10::Event* ready = nullptr);
     const FloatImages& images() const { return m_images; }
