@@ -365,8 +365,15 @@ void Trainer::thread_main() {
             if (c.weights) owner_weights(impl);
             if (c.save) impl.save_checkpoint("requested");
             if (c.stop) {
-                if (!abandon) impl.write_final_history();
-                if (!abandon) impl.save_checkpoint("final");
+                // A stop always ends the thread: a final save that fails (a full disk) is reported, not retried.
+                try {
+                    if (!abandon) impl.write_final_history();
+                    if (!abandon) impl.save_checkpoint("final");
+                } catch (const std::exception& e) {
+                    impl.status.error = std::string("stopping at step ") + std::to_string(impl.step) + ": " + e.what();
+                    finish(TrainerState::Failed);
+                    return;
+                }
                 finish(impl.status.state == TrainerState::Failed ? TrainerState::Failed : TrainerState::Finished);
                 return;
             }
