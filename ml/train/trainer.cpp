@@ -88,6 +88,10 @@ void Trainer::Impl::setup() {
     config = opt.config;
     if (opt.dist.enabled()) join_group();  // first: on resume rank 0 sends the checkpoint through it
     if (!run_dir().empty()) {  // rank 0 alone has a run folder
+        std::error_code ec;
+        if (opt.resume && !std::filesystem::is_directory(run_dir(), ec))  // a refused resume creates nothing
+            throw std::runtime_error(run_dir() + ": no such run folder to resume; check the path (ganscope train --out "
+                                     "writes one)");
         run_lock = std::make_unique<RunLock>(run_dir());  // before reading: a second writer is refused
         remove_stale_temp_files(run_dir());
     }
