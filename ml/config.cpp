@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "ml/formats/safe_text.h"
 
 namespace ganscope {
 namespace {
@@ -25,23 +26,53 @@ bool power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
 nlohmann::json TrainConfig::to_json() const {
     nlohmann::json j = {
-        {"model", model}, {"data", data}, {"device", device}, {"image_size", image_size},
-        {"latent_dim", latent_dim}, {"g_width", g_width}, {"d_width", d_width}, {"batch_size", batch_size},
-        {"lr_g", lr_g}, {"lr_d", lr_d}, {"beta1", beta1}, {"beta2", beta2}, {"steps", steps}, {"seed", seed},
-        {"grid_count", grid_count}, {"sample_every", sample_every}, {"checkpoint_every", checkpoint_every},
-        {"log_every", log_every}, {"snapshot_every", snapshot_every}, {"history_every", history_every},
+        {"model", model},
+        {"data", utf8_or_replacement(data)},
+        {"device", device},
+        {"image_size", image_size},
+        {"latent_dim", latent_dim},
+        {"g_width", g_width},
+        {"d_width", d_width},
+        {"batch_size", batch_size},
+        {"lr_g", lr_g},
+        {"lr_d", lr_d},
+        {"beta1", beta1},
+        {"beta2", beta2},
+        {"steps", steps},
+        {"seed", seed},
+        {"grid_count", grid_count},
+        {"sample_every", sample_every},
+        {"checkpoint_every", checkpoint_every},
+        {"log_every", log_every},
+        {"snapshot_every", snapshot_every},
+        {"history_every", history_every},
         {"loader_workers", loader_workers},
-        {"prefetch_batches", prefetch_batches}, {"background", {background.r, background.g, background.b}},
-        {"direction", direction}, {"pairs", pairs}, {"generator", generator}, {"lambda_l1", lambda_l1},
-        {"loss", loss}, {"palette_values", palette_values}, {"load_size", load_size},
+        {"prefetch_batches", prefetch_batches},
+        {"background", {background.r, background.g, background.b}},
+        {"direction", direction},
+        {"pairs", pairs},
+        {"generator", generator},
+        {"lambda_l1", lambda_l1},
+        {"loss", loss},
+        {"palette_values", palette_values},
+        {"load_size", load_size},
         // quality (issue 16)
-        {"gan_loss", gan_loss}, {"r1_gamma", r1_gamma}, {"diffaug", diffaug}, {"ema_decay", ema_decay},
-        {"swd_every", swd_every}, {"swd_images", swd_images}, {"publish_seconds", publish_seconds},
+        {"gan_loss", gan_loss},
+        {"r1_gamma", r1_gamma},
+        {"diffaug", diffaug},
+        {"ema_decay", ema_decay},
+        {"swd_every", swd_every},
+        {"swd_images", swd_images},
+        {"publish_seconds", publish_seconds},
         {"history_seconds", history_seconds},
         // issue 15
-        {"lr_schedule", lr_schedule}, {"lr_constant_steps", lr_constant_steps}, {"lr_decay_steps", lr_decay_steps},
+        {"lr_schedule", lr_schedule},
+        {"lr_constant_steps", lr_constant_steps},
+        {"lr_decay_steps", lr_decay_steps},
         {"keep_every_epochs", keep_every_epochs},
     };
+    // JSON text is UTF-8 and a folder's name is bytes: one that is not UTF-8 is kept exactly beside its readable form.
+    if (!valid_utf8(data)) j["data_bytes"] = hex_encode(data);
     // Distributed training (issue 14).
     j["world_size"] = world_size;
     j["global_batch_size"] = int64_t(batch_size) * world_size;
@@ -53,6 +84,15 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     TrainConfig c;
     read(j, "model", c.model);
     read(j, "data", c.data);
+    if (j.contains("data_bytes")) {
+        std::string hex;
+        read(j, "data_bytes", hex);
+        try {
+            c.data = hex_decode(hex);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(std::string("config: 'data_bytes' is not hex text (") + e.what() + ")");
+        }
+    }
     read(j, "device", c.device);
     read(j, "image_size", c.image_size);
     read(j, "latent_dim", c.latent_dim);

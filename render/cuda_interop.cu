@@ -14,15 +14,14 @@
 
 // A failed call leaves its error recorded in the runtime; cudaGetLastError clears it before we throw, so the
 // next, unrelated check (the CPU fallback's, say) does not report this one again.
-#define GANSCOPE_CUDA_CHECK(expr)                                                                          \
-    do {                                                                                                   \
-        cudaError_t _err = (expr);                                                                         \
-        if (_err != cudaSuccess) {                                                                         \
-            cudaGetLastError();                                                                            \
-            throw ::ganscope::RenderError(std::string(cudaGetErrorName(_err)) + " (" +                     \
-                                          cudaGetErrorString(_err) + ") from " #expr " at " __FILE__ ":" + \
-                                          std::to_string(__LINE__));                                       \
-        }                                                                                                  \
+#define GANSCOPE_CUDA_CHECK(expr)                                                                                 \
+    do {                                                                                                          \
+        cudaError_t _err = (expr);                                                                                \
+        if (_err != cudaSuccess) {                                                                                \
+            cudaGetLastError();                                                                                   \
+            throw ::ganscope::RenderError(std::string(cudaGetErrorName(_err)) + " (" + cudaGetErrorString(_err) + \
+                                          ") from " #expr " at " __FILE__ ":" + std::to_string(__LINE__));        \
+        }                                                                                                         \
     } while (0)
 
 namespace ganscope {

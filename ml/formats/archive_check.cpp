@@ -43,6 +43,12 @@ ArchiveCheck check_torch_archive(const ZipArchive& zip, const PickleLimits& limi
         ++check.pickles;
         check.max_depth = std::max(check.max_depth, r.max_depth);
         check.tensors += r.tensors.size();
+        for (const PickleTensor& t : r.tensors)
+            check.tensor_list.push_back({r.storages[t.storage].type, t.sizes.size(), t.extent});
+        if (e.name == "data.pkl" || ends_with(e.name, "/data.pkl")) {
+            check.root = r.root;
+            check.root_entries = r.entries;
+        }
         // Storages of "<dir>/<name>.pkl" are the records "<dir>/<name>/<key>".
         const std::string folder = e.name.substr(0, e.name.size() - 4) + "/";
         for (const PickleStorage& st : r.storages) {
@@ -62,6 +68,44 @@ ArchiveCheck check_torch_archive(const ZipArchive& zip, const PickleLimits& limi
 ArchiveCheck check_torch_archive_file(const std::string& path, const PickleLimits& limits) {
     ZipArchive zip(ByteSource::file(path));
     return check_torch_archive(zip, limits);
+}
+
+ArchiveCheck check_tensor_archive(const ZipArchive& zip) {
+    ArchiveCheck check = check_torch_archive(zip);
+    if (check.tensor_list.size() != 1)
+        throw ArchiveError("it holds " + std::to_string(check.tensor_list.size()) +
+                           " tensors; a tensor file holds one");
+    const ArchiveCheck::Tensor& t = check.tensor_list[0];
+    if (t.type != "FloatStorage" && t.type != "DoubleStorage" && t.type != "HalfStorage" && t.type != "BFloat16Storage")
+        throw ArchiveError("its tensor is of type '" + escape_bytes(t.type) + "'; expected floating point numbers");
+    if (t.dims > 2) throw ArchiveError("its tensor has " + std::to_string(t.dims) + " dimensions; expected at most 2");
+    if (t.elements > (int64_t(64) << 20))
+        throw ArchiveError("its tensor spans " + std::to_string(t.elements) + " elements; at most 64 Mi are expected");
+    return check;
+}
+
+ArchiveCheck check_tensor_archive_file(const std::string& path) {
+    ZipArchive zip(ByteSource::file(path));
+    return check_tensor_archive(zip);
+}
+
+ArchiveCheck check_snapshot_archive(const ZipArchive& zip) {
+    ArchiveCheck check = check_torch_archive(zip);
+    if (check.root != PickleResult::Root::Dict) throw ArchiveError("its data.pkl is not a dict; not a snapshot");
+    for (const char* key : {"format", "step", "config", "names", "tensors"}) {
+        const PickleEntry* found = nullptr;
+        for (const PickleEntry& e : check.root_entries)
+            if (e.key == key) found = &e;
+        if (!found) throw ArchiveError(std::string("it has no '") + key + "' entry; not a snapshot");
+        if (std::string(key) == "step" && found->kind != PickleEntry::Kind::Int)
+            throw ArchiveError("its 'step' is not an integer; not a snapshot");
+    }
+    return check;
+}
+
+ArchiveCheck check_snapshot_archive_file(const std::string& path) {
+    ZipArchive zip(ByteSource::file(path));
+    return check_snapshot_archive(zip);
 }
 
 }  // namespace ganscope

@@ -240,6 +240,8 @@ uint32_t Machine::reduce(uint32_t callable, uint32_t args) {
         if (a.items.empty() || at(a.items[0]).kind != Kind::Tensor) fail(name + " without a tensor");
         return a.items[0];
     }
+    // libtorch tags typed containers: restore_type_tag(value, "Dict[str, Any]") gives back the value itself.
+    if (name == "torch.jit._pickle.restore_type_tag" && !at(args).items.empty()) return at(args).items[0];
     // Scan: libtorch builds this object itself; only its shape matters here.
     const uint32_t o = container(Kind::Object, {args});
     at(o).s = name;

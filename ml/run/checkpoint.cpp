@@ -6,6 +6,7 @@
 
 #include "ml/formats/archive_check.h"
 #include "ml/formats/safe_text.h"
+#include "ml/run/checked_archive.h"
 #include "ml/run/torch_pickle.h"
 
 namespace ganscope {
@@ -141,13 +142,7 @@ CheckpointMeta load_checkpoint(const std::string& path, GanTask& task) {
 namespace {
 
 torch::serialize::InputArchive open_bytes(const std::string& bytes, const std::string& name) {
-    torch::serialize::InputArchive archive;
-    try {
-        archive.load_from(bytes.data(), bytes.size(), kCheckpointMapLocation);
-    } catch (const std::exception&) {
-        throw CheckpointError(name + ": the checkpoint received from rank 0 is not readable; resume again");
-    }
-    return archive;
+    return open_checked_archive_bytes(bytes, name, "checkpoint received from rank 0; resume again");
 }
 
 }  // namespace

@@ -98,7 +98,7 @@ WeightsSnapshot load_snapshot(const std::string& path) {
         // What torch::pickle_load does, but reading the file itself: its in-memory reader does not bound its
         // reads, so a file cut short made it read past the buffer (AddressSanitizer caught it in the tests);
         // the file reader clamps each read to the file and the zip reader then fails cleanly.
-        check_torch_archive_file(path);  // before libtorch's reader: nesting, sizes, CRCs
+        check_snapshot_archive_file(path);  // before libtorch's reader: nesting, sizes, CRCs, the dict's keys
         caffe2::serialize::PyTorchStreamReader reader(path);
         // Onto the CPU whatever device wrote it: a GPU run's history opens anywhere; readers move what they use.
         c10::IValue value = torch::jit::readArchiveAndTensors("data", "", "", std::nullopt, std::nullopt,

@@ -47,6 +47,20 @@ StateDict read_state_dict(const std::string& path) {
         throw CheckpointError(std::string(e.what()) + "; give a file saved with torch.save(net.state_dict(), path)");
     }
     for (auto& [k, t] : state) k = strip_module(k);
+    // Trained weights are finite; NaN or inf means a damaged file or bytes read in the wrong order, which would
+    // otherwise translate into noise without a word.
+    int64_t bad = 0;
+    std::string first;
+    for (const auto& [k, t] : state) {
+        if (!t.is_floating_point() || t.numel() == 0) continue;
+        const int64_t n = (~torch::isfinite(t)).sum().item<int64_t>();
+        if (n > 0 && first.empty()) first = k;
+        bad += n;
+    }
+    if (bad > 0)
+        throw CheckpointError(path + ": " + std::to_string(bad) +
+                              " of its weights are not finite (NaN or inf; the first in '" + escape_bytes(first, 80) +
+                              "'); the file is damaged or was written with another byte order");
     return state;
 }
 

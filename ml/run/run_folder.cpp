@@ -27,7 +27,8 @@ std::string own_command_line() {
     return raw;
 }
 
-// Writes `text` to path.partial, syncs, renames: a kill or a full disk leaves the old file.
+}  // namespace
+
 void write_atomically(const std::string& path, const std::string& text) {
     const std::string temp = path + ".partial";
     FILE* f = std::fopen(temp.c_str(), "wb");
@@ -42,8 +43,6 @@ void write_atomically(const std::string& path, const std::string& text) {
         throw std::runtime_error(path + ": cannot write (" + why + "); the previous file is kept");
     }
 }
-
-}  // namespace
 
 std::string RunLock::lock_path(const std::string& run_dir) { return (fs::path(run_dir) / "writer.lock").string(); }
 

@@ -32,6 +32,10 @@ private:
 // only the lock holder may call it.
 void remove_stale_temp_files(const std::string& run_dir);
 
+// Writes `text` to path.partial, syncs, renames: a kill or a full disk leaves the old file whole (and no
+// .partial). Throws std::runtime_error naming the file and the reason.
+void write_atomically(const std::string& path, const std::string& text);
+
 // runs/NAME/skipped.txt: every skipped image, one "path: reason" a line (control bytes escaped), rewritten
 // atomically. And the terminal's line: the count and the first few, escaped.
 void write_skipped_list(const std::string& path, const std::vector<std::string>& lines);

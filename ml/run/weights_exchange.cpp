@@ -137,6 +137,8 @@ std::optional<WeightsSnapshot> read_plain_generator(const std::string& path) {
         const std::string why = e.what();
         if (why.find("not a ganscope checkpoint") == std::string::npos && why.find("not a readable checkpoint") == std::string::npos)
             throw;
+        // A damaged zip is damaged whatever it holds: say so rather than what the state_dict reader then trips on.
+        if (why.find("fails its CRC-32 check") != std::string::npos) throw;
     }
     StateDict state;
     try {

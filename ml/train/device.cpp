@@ -16,7 +16,8 @@ torch::Device resolve_device(const std::string& name, int cuda_count) {
     }
     if (device->is_cpu()) return torch::Device(torch::kCPU);
     if (!device->is_cuda()) throw std::invalid_argument("--device " + name + ": use auto, cpu or cuda[:N]");
-    if (cuda_count <= 0) throw std::invalid_argument("--device " + name + ": no CUDA GPU is available here; use --device cpu");
+    if (cuda_count <= 0)
+        throw std::invalid_argument("--device " + name + ": no CUDA GPU is available here; use --device cpu");
     if (!device->has_index()) return torch::Device(torch::kCUDA, 0);
     if (device->index() >= cuda_count)
         throw std::invalid_argument("--device " + name + ": this machine has " + std::to_string(cuda_count) + " GPU" +

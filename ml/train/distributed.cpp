@@ -130,7 +130,8 @@ torch::Device rank_device(torch::Device requested, const DistOptions& options, i
     const int local_ranks = std::max(options.local_world_size, options.local_rank + 1);
     if (local_ranks > cuda_count)
         throw DistError("rank " + std::to_string(options.rank) + ": " + std::to_string(local_ranks) +
-                        " ranks on this machine but " + std::to_string(cuda_count) + " GPU" + (cuda_count == 1 ? "" : "s") +
+                        " ranks on this machine but " + std::to_string(cuda_count) + " GPU" +
+                        (cuda_count == 1 ? "" : "s") +
                         ", and NCCL needs a GPU for each; use --device cpu (Gloo) or at most " +
                         std::to_string(cuda_count) + " rank" + (cuda_count == 1 ? "" : "s") + " a machine");
     return torch::Device(torch::kCUDA, c10::DeviceIndex(options.local_rank));
@@ -435,7 +436,8 @@ torch::Tensor gather_rank_streams(DistGroup& group, GanTask& task) {
 
 bool restore_rank_streams(GanTask& task, const torch::Tensor& gathered, int rank) {
     auto streams = task.rank_streams();
-    if (!gathered.defined() || gathered.dim() != 3 || gathered.size(0) <= rank || gathered.size(1) != int64_t(streams.size()))
+    if (!gathered.defined() || gathered.dim() != 3 || gathered.size(0) <= rank ||
+        gathered.size(1) != int64_t(streams.size()))
         throw DistError("rank " + std::to_string(rank) + ": the checkpoint holds no random streams for this rank");
     for (auto& g : streams) {
         std::lock_guard<std::mutex> lock(g.mutex());

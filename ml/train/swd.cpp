@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "ml/run/checked_archive.h"
 #include "ml/run/module_io.h"
 
 namespace ganscope {
@@ -164,8 +165,7 @@ bool load_descriptors(const std::string& path, const std::string& key, SwdDescri
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return false;
     try {
-        torch::serialize::InputArchive archive;
-        archive.load_from(path, torch::Device(torch::kCPU));  // written on any device; the caller moves them
+        torch::serialize::InputArchive archive = open_checked_archive(path, "SWD cache");
         c10::IValue stored_key;
         if (!archive.try_read("key", stored_key) || !stored_key.isString() || stored_key.toStringRef() != key) return false;
         torch::Tensor resolutions;

@@ -77,6 +77,11 @@ void Trainer::Impl::setup() {
     config = opt.config;
     if (opt.dist.enabled()) join_group();  // first: on resume rank 0 sends the checkpoint through it
     if (!run_dir().empty()) {  // rank 0 alone has a run folder
+        std::error_code ec;
+        if (opt.resume && !std::filesystem::is_directory(run_dir(), ec))  // a refused resume creates nothing
+            throw std::runtime_error(run_dir() +
+                                     ": no such run folder to resume; check the path (ganscope train --out "
+                                     "writes one)");
         run_lock = std::make_unique<RunLock>(run_dir());  // before reading: a second writer is refused
         remove_stale_temp_files(run_dir());
     }
@@ -388,8 +393,15 @@ void Trainer::thread_main() {
             if (c.weights) owner_weights(impl);
             if (c.save) impl.save_checkpoint("requested");
             if (c.stop) {
-                if (!abandon) impl.write_final_history();
-                if (!abandon) impl.save_checkpoint("final");
+                // A stop always ends the thread: a final save that fails (a full disk) is reported, not retried.
+                try {
+                    if (!abandon) impl.write_final_history();
+                    if (!abandon) impl.save_checkpoint("final");
+                } catch (const std::exception& e) {
+                    impl.status.error = std::string("stopping at step ") + std::to_string(impl.step) + ": " + e.what();
+                    finish(TrainerState::Failed);
+                    return;
+                }
                 finish(impl.status.state == TrainerState::Failed ? TrainerState::Failed : TrainerState::Finished);
                 return;
             }

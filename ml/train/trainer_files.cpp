@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "ml/formats/safe_text.h"
+#include "ml/run/checked_archive.h"
 #include "ml/run/kept_checkpoints.h"
 #include "ml/models/lr_schedule.h"
 #include "ml/data/tensor_image.h"
@@ -57,10 +59,10 @@ void Trainer::Impl::open_run_dir(bool resume) {
     history_options.every_steps = config.history_every;
     history = std::make_unique<HistoryWriter>(run_dir(), history_options);
     history->truncate_after(step);  // a resumed run drops snapshots past its checkpoint
-    {
-        std::ofstream cfg(run_dir() + "/config.json");
-        cfg << config.to_json().dump(2) << "\n";
-        if (!cfg) throw std::runtime_error(run_dir() + "/config.json: cannot write; choose a writable --out");
+    try {
+        write_atomically(run_dir() + "/config.json", config.to_json().dump(2) + "\n");  // never left empty
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string(e.what()) + "; choose a writable --out");
     }
     const std::string metrics_path = run_dir() + "/metrics.jsonl";
     if (resume) {
@@ -68,6 +70,7 @@ void Trainer::Impl::open_run_dir(bool resume) {
             seconds_offset = std::isfinite(m.seconds) ? m.seconds : seconds_offset;
             owner.keep_metrics(m);
         }
+        check_fixed_latents_file();
     } else {
         std::ofstream(metrics_path, std::ios::trunc);
         // The sample grid's inputs are part of the checkpoint; also keep them beside it for other tools.
@@ -77,6 +80,23 @@ void Trainer::Impl::open_run_dir(bool resume) {
     metrics_file.open(metrics_path, std::ios::app);
     if (!metrics_file) throw std::runtime_error(metrics_path + ": cannot write; choose a writable --out");
     open_events(resume);
+}
+
+void Trainer::Impl::check_fixed_latents_file() {
+    // Read as any reader of the folder reads it: a damaged or foreign copy is replaced by the checkpoint's own.
+    const torch::Tensor fixed = task->fixed_latents();
+    if (!fixed.defined()) return;
+    const std::string path = run_dir() + "/fixed_latents.pt";
+    std::string why;
+    try {
+        if (!torch::equal(read_tensor_file(path), fixed.cpu().to(torch::kFloat)))
+            why = "it differs from the checkpoint's";
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
+    if (why.empty()) return;
+    write_tensor_file(path, fixed.cpu());
+    message("fixed_latents.pt rewritten from the checkpoint (" + one_line(why, 200) + ")");
 }
 
 void Trainer::Impl::open_events(bool resume) {

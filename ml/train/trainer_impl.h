@@ -92,6 +92,7 @@ struct Trainer::Impl {
     void write_history(const WeightsSnapshot& snapshot, int64_t epoch);
     void make_loader(LoaderPosition position);
     void open_run_dir(bool resume);
+    void check_fixed_latents_file();  // on resume
 
     // issue 15: a new event file per process. A fresh run removes event files an earlier run left in the folder (as
     // it truncates metrics.jsonl); a resumed one starts with a SessionLog START after its checkpoint's step, so

@@ -3,7 +3,8 @@
 Usage: .venv/bin/python tests/fuzz/make_corpus.py tests/fuzz/corpus
 Writes real files as PyTorch writes them (a torch.save zip and a legacy file of a tiny state_dict, their
 pickles alone), small images in each format stb reads, and a config.json / metrics.jsonl. The ganscope-made
-seeds (a tiny checkpoint, fixed latents, a history snapshot) come from `ml_tests --write-fuzz-seeds DIR`.
+seeds (a tiny checkpoint, fixed latents, a history snapshot) come from `ml_tests --write-fuzz-seeds DIR`, which
+also writes the fixed_latents/ and snapshot/ seeds beside DIR.
 Seeds are kept small (kilobytes) so each fuzz run mutates them quickly.
 """
 import collections

@@ -1,4 +1,5 @@
-// The fuzz targets: the pickle machine in both modes, torch.save layouts, the checkpoint pre-check, image
+// The fuzz targets: the pickle machine in both modes, torch.save layouts, the checkpoint pre-check and the checks
+// of fixed latents and history snapshots, image
 // decoding, and the JSON readers (config, metrics lines).
 #include "tests/fuzz/targets.h"
 
@@ -63,6 +64,22 @@ bool checkpoint(const uint8_t* data, size_t size) {
     });
 }
 
+// runs/NAME/fixed_latents.pt as every reader takes it (timelapse, watch, resume).
+bool fixed_latents(const uint8_t* data, size_t size) {
+    return refused_or_ok([&] {
+        ZipArchive zip(ByteSource::memory(data, size));
+        check_tensor_archive(zip);
+    });
+}
+
+// History snapshots, and what /api/snapshot serves.
+bool snapshot(const uint8_t* data, size_t size) {
+    return refused_or_ok([&] {
+        ZipArchive zip(ByteSource::memory(data, size));
+        check_snapshot_archive(zip);
+    });
+}
+
 bool image(const uint8_t* data, size_t size) {
     return refused_or_ok([&] {
         // A smaller canvas than the app allows: 120 megapixels decode for seconds under AddressSanitizer.
@@ -92,11 +109,13 @@ Target find_target(const std::string& name) {
     if (name == "pickle") return pickle;
     if (name == "torch_save") return torch_save;
     if (name == "checkpoint") return checkpoint;
+    if (name == "fixed_latents") return fixed_latents;
+    if (name == "snapshot") return snapshot;
     if (name == "image") return image;
     if (name == "config") return config;
     return nullptr;
 }
 
-const char* target_names() { return "pickle torch_save checkpoint image config"; }
+const char* target_names() { return "pickle torch_save checkpoint fixed_latents snapshot image config"; }
 
 }  // namespace ganscope::fuzz

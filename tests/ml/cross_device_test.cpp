@@ -136,7 +136,8 @@ TEST_CASE("a DCGAN checkpoint from a CUDA run (its 16-byte generator state) load
         CHECK_THROWS(load_generator_state(in, "rng", cpu_rng));
     }
     SUBCASE("the per-device key a CUDA run writes now, and no CPU state") {
-        rewrite_checkpoint(dir + "/cpu.pt", dir + "/cuda.pt", {"rng", "rng_cpu"}, {{"rng_cuda", cuda_generator_state()}});
+        rewrite_checkpoint(dir + "/cpu.pt", dir + "/cuda.pt", {"rng", "rng_cpu"},
+                           {{"rng_cuda", cuda_generator_state()}});
     }
     DcganTask loaded(other, torch::kCPU);
     const at::Generator fresh = make_random_generator(torch::kCPU, other.seed);
@@ -278,13 +279,16 @@ TEST_CASE("--device: cuda means cuda:0; indices past the last GPU and GPUs on a 
     CHECK(resolve_device("cuda", 1) == torch::Device(torch::kCUDA, 0));
     CHECK(resolve_device("cuda", 1).index() == 0);
     CHECK(resolve_device("cuda:1", 2) == torch::Device(torch::kCUDA, 1));
-    CHECK_THROWS_WITH_AS(resolve_device("cuda", 0), doctest::Contains("no CUDA GPU is available here; use --device cpu"),
-                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(resolve_device("cuda", 0),
+                         doctest::Contains("no CUDA GPU is available here; use --device cpu"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(resolve_device("cuda:0", 0), doctest::Contains("use --device cpu"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(resolve_device("cuda:1", 1), doctest::Contains("has 1 GPU (cuda:0)"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(resolve_device("cuda:4", 2), doctest::Contains("2 GPUs (cuda:0 to cuda:1)"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(resolve_device("gpu", 1), doctest::Contains("use auto, cpu or cuda[:N]"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(resolve_device("meta", 1), doctest::Contains("use auto, cpu or cuda[:N]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(resolve_device("cuda:4", 2), doctest::Contains("2 GPUs (cuda:0 to cuda:1)"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(resolve_device("gpu", 1), doctest::Contains("use auto, cpu or cuda[:N]"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(resolve_device("meta", 1), doctest::Contains("use auto, cpu or cuda[:N]"),
+                         std::invalid_argument);
     // Each refusal is one line.
     try {
         resolve_device("cuda:3", 1);
@@ -302,7 +306,8 @@ TEST_CASE("a rank's GPU is its local rank's; more local ranks than GPUs with NCC
     CHECK(rank_device(torch::kCPU, o, 1) == torch::Device(torch::kCPU));  // Gloo: any number of ranks
     CHECK_THROWS_WITH_AS(rank_device(torch::Device(torch::kCUDA, 0), o, 1),
                          doctest::Contains("2 ranks on this machine but 1 GPU"), DistError);
-    CHECK_THROWS_WITH_AS(rank_device(torch::Device(torch::kCUDA, 0), o, 1), doctest::Contains("--device cpu"), DistError);
+    CHECK_THROWS_WITH_AS(rank_device(torch::Device(torch::kCUDA, 0), o, 1), doctest::Contains("--device cpu"),
+                         DistError);
     o.rank = o.local_rank = 0;  // rank 0 of the two is refused as well, not left waiting for its partner
     CHECK_THROWS_AS(rank_device(torch::Device(torch::kCUDA, 0), o, 1), DistError);
     DistOptions single;  // no process group: the device asked for

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "ml/run/checkpoint.h"
@@ -31,7 +32,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (argc == 3 && std::strcmp(argv[1], "--write-fuzz-seeds") == 0) {
-        // The ganscope-made part of tests/fuzz/corpus/checkpoint (the rest: tests/fuzz/make_corpus.py).
+        // The ganscope-made part of tests/fuzz/corpus/checkpoint (the rest: tests/fuzz/make_corpus.py), and the
+        // seeds of its siblings fixed_latents/ and snapshot/.
         using namespace ganscope;
         const std::string dir = argv[2];
         TrainConfig c;
@@ -44,6 +46,11 @@ int main(int argc, char** argv) {
         write_checkpoint(dir + "/checkpoint.pt", task, {c, 3, {1, 2}});
         write_tensor_file(dir + "/fixed_latents.pt", torch::randn({2, 2}));
         save_snapshot(dir + "/history_snapshot.pt", task.snapshot_generator(3));
+        const std::string corpus = std::filesystem::path(dir).parent_path().string();
+        std::filesystem::create_directories(corpus + "/fixed_latents");
+        std::filesystem::create_directories(corpus + "/snapshot");
+        write_tensor_file(corpus + "/fixed_latents/fixed_latents.pt", torch::randn({2, 2}));
+        save_snapshot(corpus + "/snapshot/history_snapshot.pt", task.snapshot_generator(3));
         return 0;
     }
     doctest::Context context(argc, argv);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "ml/run/checked_archive.h"
 #include "ml/run/checkpoint.h"
 #include "ml/models/dcgan.h"
 #include "ml/models/pix2pix.h"
@@ -42,9 +43,11 @@ std::vector<StepMetrics> read_metrics(const std::string& run_dir) {
 torch::Tensor run_latents(const std::string& run_dir, const TrainConfig& config) {
     const std::string path = run_dir + "/fixed_latents.pt";
     if (fs::exists(path)) {
-        torch::Tensor latents;
-        torch::load(latents, path);
-        if (latents.defined() && latents.dim() >= 2 && latents.size(0) > 0) return latents.reshape({latents.size(0), -1});
+        try {
+            return read_fixed_latents(path, config.grid_count, config.latent_dim);
+        } catch (const std::exception& e) {
+            std::cerr << "ganscope: " << e.what() << "; using the latents the run's seed makes" << std::endl;
+        }
     }
     return make_fixed_latents(config.grid_count, config.latent_dim, config.seed);
 }

@@ -39,6 +39,32 @@ std::string progress_line(const TrainerStatus& s) {
     return buf;
 }
 
+// Waits for the trainer to end, at most `seconds`: a signal meanwhile, or the deadline, ends the process at once.
+// Every file the run keeps is written to a temporary name and renamed, so what is on disk stays whole.
+void finish_within(Trainer& trainer, double seconds) {
+    const int signals = g_interrupts.load();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (!trainer.wait(std::chrono::milliseconds(100))) {
+        const bool signalled = g_interrupts.load() != signals;
+        if (signalled || std::chrono::steady_clock::now() > deadline) {
+            std::cerr << "ganscope: the trainer did not stop"
+                      << (signalled ? "" : " within " + std::to_string(int(seconds)) + " s")
+                      << "; exiting (the last checkpoint on disk is whole)" << std::endl;
+            std::_Exit(signalled ? 130 : 1);
+        }
+    }
+}
+
+// Serving starts once the trainer holds the run folder (or failed): a refused second writer must not touch the
+// folder's serve.token. False when the trainer ended or a signal came first.
+bool wait_for_run_folder(Trainer& trainer) {
+    for (;;) {
+        if (trainer.wait(std::chrono::milliseconds(50)) || g_interrupts.load() > 0) return false;
+        const auto s = trainer.status().latest();
+        if (s && s->state != TrainerState::Starting) return s->state != TrainerState::Failed;
+    }
+}
+
 int train_headless(const Args& args) {
     for (const char* window_only : {"screenshot", "frames", "window-size", "wait", "no-vsync"})
         if (args.has(window_only))
@@ -61,8 +87,9 @@ int train_headless(const Args& args) {
     // Declared after the trainer: the server stops before the trainer goes. Only rank 0 serves (every rank of
     // --nproc, torchrun or srun gets the same --serve; the others would find its port taken).
     if (!args.has("serve") && args.has("token")) throw UsageError("--token goes with --serve");
-    std::unique_ptr<RunSource> served =
-        args.has("serve") && options.dist.rank == 0 ? make_trainer_source(trainer, options.run_dir) : nullptr;
+    std::unique_ptr<RunSource> served = args.has("serve") && options.dist.rank == 0 && wait_for_run_folder(trainer)
+                                            ? make_trainer_source(trainer, options.run_dir)
+                                            : nullptr;
     std::unique_ptr<RunServer> server = served ? start_serving(args, *served) : nullptr;
     // Timelapse (issue 5): its own thread; a failed recording is reported once and training goes on.
     std::unique_ptr<Recorder> recorder = start_timelapse(args, trainer);
@@ -75,6 +102,7 @@ int train_headless(const Args& args) {
     uint64_t seen = 0;
     std::string last_message;
     bool announced = false, stopping = false;
+    auto stop_asked = std::chrono::steady_clock::now();
     auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
     auto last_periodic_said = last_print;
     TrainerState last_state = TrainerState::Starting;
@@ -86,6 +114,13 @@ int train_headless(const Args& args) {
             stopping = true;
             std::cout << (tty ? "\n" : "") << "interrupted: saving a checkpoint and stopping (Ctrl-C again to abort)" << std::endl;
             trainer.stop();
+            stop_asked = std::chrono::steady_clock::now();
+        }
+        if (stopping && std::chrono::steady_clock::now() - stop_asked > std::chrono::seconds(60)) {
+            std::cerr
+                << "ganscope: the trainer did not stop within 60 s; exiting (the last checkpoint on disk is whole)"
+                << std::endl;
+            std::_Exit(1);
         }
         if (g_interrupts.load() > 1) {
             std::cerr << "aborted; the last checkpoint is intact" << std::endl;
@@ -140,7 +175,7 @@ int train_headless(const Args& args) {
             if (!status->error.empty() && status->state != TrainerState::Running && !done) {
                 std::cerr << (tty ? "\n" : "") << "ganscope: " << status->error << std::endl;
                 trainer.stop();
-                trainer.wait();
+                finish_within(trainer, 30);
                 finish_recording();
                 return 1;
             }

@@ -7,9 +7,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -17,10 +21,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ml/formats/safe_text.h"
 #include "ml/run/history.h"
 #include "ml/data/image.h"
 #include "ml/data/tensor_image.h"
 #include "ml/models/translator.h"
+#include "viewer/serve/door.h"
 #include "viewer/sources/command_json.h"
 #include "viewer/sources/png_bytes.h"
 
@@ -32,10 +38,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Names and paths are bytes; JSON text is UTF-8: bytes that are not UTF-8 become U+FFFD (safe_text.h does the
+// same for the same bytes), never an exception.
+std::string json_text(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void send_error(httplib::Response& res, int status, const std::string& message) {
     res.status = status;
-    res.set_content(nlohmann::json{{"error", message}}.dump() + "\n", "application/json");
+    res.set_content(json_text(nlohmann::json{{"error", message}}) + "\n", "application/json");
 }
+
+// A query value quoted in a refusal: printable ASCII, at most 32 bytes.
+std::string quoted(const std::string& value) { return escape_bytes(value, 32); }
 
 // One request counted against its limit for as long as it lives.
 struct ClientSlot {
@@ -44,6 +59,13 @@ struct ClientSlot {
     ClientSlot(std::atomic<int>& a, int max) : active(a), admitted(++a <= max) {}
     ~ClientSlot() { --active; }
 };
+
+// A head that stalls is cut off no later than a request body that stalls.
+DoorOptions door_options(const ServeOptions& o) {
+    DoorOptions d = o.door;
+    d.stall_seconds = std::min(d.stall_seconds, o.timeout_seconds);
+    return d;
+}
 
 std::string record_event(const char* name, const std::string& data) {
     return std::string("event: ") + name + "\ndata: " + data + "\n\n";
@@ -83,7 +105,7 @@ bool is_loopback(const std::string& host) {
 }
 
 RunServer::RunServer(RunSource& source, ServeOptions options)
-    : m_source(source), m_options(std::move(options)), m_server(std::make_unique<httplib::Server>()) {
+    : m_source(source), m_options(std::move(options)), m_server(make_door_server(door_options(m_options), m_door)) {
     if (m_options.token.empty()) m_options.token = generate_token();
     if (!m_options.token_file.empty()) {
         // Written before anything listens, readable by its owner only.
@@ -97,15 +119,22 @@ RunServer::RunServer(RunSource& source, ServeOptions options)
         if (std::rename(temp.c_str(), m_options.token_file.c_str()) != 0)
             throw std::runtime_error(m_options.token_file + ": cannot write the serve token");
     }
-    // Every event stream holds a thread: more threads than streams and requests together, so the one past either
-    // limit is answered 503.
-    const size_t threads = size_t(m_options.max_clients) + size_t(m_options.max_requests) + 8;
+    // Every event stream holds a thread, and so does every connection still sending its head: more threads than
+    // streams, requests, the token's reserve and those connections together, so the one past any limit is answered.
+    const size_t threads = size_t(m_options.max_clients) + size_t(m_options.max_requests) +
+                           size_t(m_options.reserved_requests) + m_options.door.pending_total + 8;
     m_server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     const auto seconds = std::chrono::duration<double>(m_options.timeout_seconds);
     m_server->set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(seconds));
     m_server->set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(seconds));
     m_server->set_payload_max_length(m_options.max_translate_bytes + 4096);  // larger bodies: 413 before any handler
-    m_server->set_keep_alive_max_count(100);
+    // One request a connection: every request's head passes the door (a kept-alive connection's next head would
+    // be read by httplib alone, with no deadline for the whole of it).
+    m_server->set_keep_alive_max_count(1);
+    // httplib's default puts the exception's text in a response header; a failure is one generic line instead.
+    m_server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        send_error(res, 500, "the server failed to answer this request");
+    });
     // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which lets a second process bind a port that is
     // in use and take a share of its connections (and its tokens).
     m_server->set_socket_options([](int sock) {
@@ -119,12 +148,30 @@ RunServer::RunServer(RunSource& source, ServeOptions options)
         throw std::runtime_error("--serve " + m_options.host + ":" + std::to_string(m_options.port) +
                                  ": cannot listen there (the port is in use, or the address is not this machine's); "
                                  "choose another port");
-    m_thread = std::thread([this] { m_server->listen_after_bind(); });
+    auto listening = std::make_shared<std::promise<void>>();
+    std::future<void> started = listening->get_future();
+    m_thread = std::thread([this, listening] {
+        listening->set_value();
+        m_server->listen_after_bind();
+        m_listen_ended = true;
+    });
+    started.wait();
+    // httplib's stop() does nothing until its accept loop has started: wait for it (bounded), so a server
+    // destroyed at once (a refused run) still stops instead of leaving its caller joining a thread in accept.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!m_server->is_running() && !m_listen_ended && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 RunServer::~RunServer() {
     m_stopping = true;
-    m_server->stop();
+    m_door->close();
+    // stop() closes the listening socket only while the accept loop runs; repeat until the thread has left it.
+    while (!m_listen_ended) {
+        m_server->stop();
+        if (m_listen_ended) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
     if (m_thread.joinable()) m_thread.join();
 }
 
@@ -140,7 +187,7 @@ std::string RunServer::status_json() const {
         j["step"] = 0;
         j["epoch"] = 0;
         j["grid_step"] = -1;
-        return j.dump();
+        return json_text(j);
     }
     j["state"] = to_string(s->state);
     j["step"] = s->step;
@@ -178,7 +225,7 @@ std::string RunServer::status_json() const {
         j["grid_step"] = -1;
     }
     if (auto w = m_source.weights().latest()) j["snapshot_step"] = w->step;
-    return j.dump();
+    return json_text(j);
 }
 
 void RunServer::routes() {
@@ -198,11 +245,17 @@ void RunServer::routes() {
             send_error(res, 401, "this server needs its token: Authorization: Bearer TOKEN (see serve.token in the run folder)");
             return httplib::Server::HandlerResponse::Handled;
         }
+        // Before the body is read: a body only ever comes from a client with the token.
+        if (req.method != "GET" && req.method != "HEAD" && !authorized(req)) {
+            send_error(res, 401, "POST needs the token: Authorization: Bearer TOKEN");
+            return httplib::Server::HandlerResponse::Handled;
+        }
         return httplib::Server::HandlerResponse::Unhandled;
     });
-    auto guarded = [this](auto handler) {
-        return [this, handler](const httplib::Request& req, httplib::Response& res) {
-            ClientSlot slot(m_active, m_options.max_requests);
+    // Requests with the token have places of their own beyond the limit: a crowd cannot lock out the run's owner.
+    auto guarded = [this, authorized](auto handler) {
+        return [this, authorized, handler](const httplib::Request& req, httplib::Response& res) {
+            ClientSlot slot(m_active, m_options.max_requests + (authorized(req) ? m_options.reserved_requests : 0));
             if (!slot.admitted) {
                 res.set_header("Retry-After", "1");
                 return send_error(res, 503, "too many requests at once; try again in a moment");
@@ -224,7 +277,7 @@ void RunServer::routes() {
     svr.Get("/api/config", guarded([this](const httplib::Request&, httplib::Response& res) {
         const auto s = m_source.status().latest();
         if (!s || s->config.image_size <= 0) return send_error(res, 404, "the run's configuration is not known yet");
-        res.set_content(s->config.to_json().dump() + "\n", "application/json");
+        res.set_content(json_text(s->config.to_json()) + "\n", "application/json");
     }));
 
     svr.Get("/api/metrics", guarded([this](const httplib::Request& req, httplib::Response& res) {
@@ -232,12 +285,14 @@ void RunServer::routes() {
         if (req.has_param("since")) {
             const std::string v = req.get_param_value("since");
             char* end = nullptr;
+            errno = 0;
             since = std::strtoll(v.c_str(), &end, 10);
-            if (v.empty() || *end) return send_error(res, 400, "since=" + v.substr(0, 32) + ": expected a step number");
+            if (v.empty() || *end || errno == ERANGE || v.size() != std::strlen(v.c_str()))
+                return send_error(res, 400, "since=" + quoted(v) + ": expected a step number");
         }
         nlohmann::json records = nlohmann::json::array();
         for (const StepMetrics& m : m_source.metrics_since(since)) records.push_back(m.to_json());
-        res.set_content(records.dump() + "\n", "application/json");
+        res.set_content(json_text(records) + "\n", "application/json");
     }));
 
     // The newest grid as PNG, encoded once per grid whatever the number of clients.
@@ -264,7 +319,7 @@ void RunServer::routes() {
         if (!m_source.run_dir().empty())
             for (const HistoryEntry& e : list_history(m_source.run_dir()))
                 list.push_back({{"step", e.step}, {"bytes", e.bytes}, {"url", "/api/history/" + std::to_string(e.step)}});
-        res.set_content(list.dump() + "\n", "application/json");
+        res.set_content(json_text(list) + "\n", "application/json");
     }));
     svr.Get(R"(/api/history/(\d{1,18}))", guarded([this](const httplib::Request& req, httplib::Response& res) {
         const int64_t step = std::strtoll(req.matches[1].str().c_str(), nullptr, 10);
@@ -314,10 +369,12 @@ void RunServer::routes() {
             if (!req.has_param(name)) return out = fallback, true;
             const std::string v = req.get_param_value(name);
             char* end = nullptr;
+            errno = 0;
             const long n = std::strtol(v.c_str(), &end, 10);
-            if (v.empty() || *end || n < low || n > high) {
-                send_error(res, 400, std::string(name) + "=" + v.substr(0, 32) + ": use a whole number from " +
-                                         std::to_string(low) + " to " + std::to_string(high));
+            if (v.empty() || *end || errno == ERANGE || v.size() != std::strlen(v.c_str()) || n < low || n > high) {
+                send_error(res, 400,
+                           std::string(name) + "=" + quoted(v) + ": use a whole number from " + std::to_string(low) +
+                               " to " + std::to_string(high));
                 return false;
             }
             return out = int(n), true;
@@ -337,7 +394,7 @@ void RunServer::routes() {
                                  {"per_page", per_page}, {"columns", columns},
                                  {"url", "/api/dataset?page=1&per_page=" + std::to_string(per_page) +
                                              "&columns=" + std::to_string(columns)}};
-                return res.set_content(j.dump() + "\n", "application/json");
+                return res.set_content(json_text(j) + "\n", "application/json");
             }
             const std::string key = std::to_string(page) + "/" + std::to_string(per_page) + "/" + std::to_string(columns);
             if (dataset->key != key) {
@@ -348,7 +405,8 @@ void RunServer::routes() {
         } catch (const std::out_of_range& e) {
             send_error(res, 404, e.what());
         } catch (const std::exception& e) {
-            send_error(res, 500, std::string("the run's dataset cannot be read where it trains: ") + e.what());
+            send_error(res, 500,
+                       std::string("the run's dataset cannot be read where it trains: ") + one_line(e.what(), 300));
         }
     }));
 
@@ -421,7 +479,7 @@ void RunServer::routes() {
         const std::string name = command_name(c.kind);
         const std::string refused = m_source.command(c);
         if (!refused.empty()) return send_error(res, 409, refused);
-        res.set_content(nlohmann::json{{"ok", true}, {"command", name}}.dump() + "\n", "application/json");
+        res.set_content(json_text(nlohmann::json{{"ok", true}, {"command", name}}) + "\n", "application/json");
     }));
 
     // Server-sent events: status every step it changes (at most 10 a second), new metric records, and notices of
@@ -448,30 +506,36 @@ void RunServer::routes() {
                     sink.done();
                     return false;
                 }
+                // An exception here would escape the server's thread and end the process: end the stream instead.
                 std::string out;
-                if (const uint64_t g = m_source.status().generation(); g != stream->status) {
-                    stream->status = g;
-                    out += record_event("status", status_json());
-                }
-                if (stream->last_step == -2) {
-                    stream->last_step = -1;
-                    const auto have = m_source.metrics_since(-1);  // the stream starts at the newest record
-                    if (!have.empty()) stream->last_step = have.back().step;
-                } else {
-                    for (const StepMetrics& m : m_source.metrics_since(stream->last_step)) {
-                        out += record_event("metrics", m.to_json().dump());
-                        stream->last_step = m.step;
+                try {
+                    if (const uint64_t g = m_source.status().generation(); g != stream->status) {
+                        stream->status = g;
+                        out += record_event("status", status_json());
                     }
-                }
-                if (const uint64_t g = m_source.samples().generation(); g != stream->grid) {
-                    stream->grid = g;
-                    if (auto grid = m_source.samples().latest())
-                        out += record_event("grid", nlohmann::json{{"step", grid->step}}.dump());
-                }
-                if (const uint64_t g = m_source.weights().generation(); g != stream->weights) {
-                    stream->weights = g;
-                    if (auto w = m_source.weights().latest())
-                        out += record_event("snapshot", nlohmann::json{{"step", w->step}}.dump());
+                    if (stream->last_step == -2) {
+                        stream->last_step = -1;
+                        const auto have = m_source.metrics_since(-1);  // the stream starts at the newest record
+                        if (!have.empty()) stream->last_step = have.back().step;
+                    } else {
+                        for (const StepMetrics& m : m_source.metrics_since(stream->last_step)) {
+                            out += record_event("metrics", json_text(m.to_json()));
+                            stream->last_step = m.step;
+                        }
+                    }
+                    if (const uint64_t g = m_source.samples().generation(); g != stream->grid) {
+                        stream->grid = g;
+                        if (auto grid = m_source.samples().latest())
+                            out += record_event("grid", json_text(nlohmann::json{{"step", grid->step}}));
+                    }
+                    if (const uint64_t g = m_source.weights().generation(); g != stream->weights) {
+                        stream->weights = g;
+                        if (auto w = m_source.weights().latest())
+                            out += record_event("snapshot", json_text(nlohmann::json{{"step", w->step}}));
+                    }
+                } catch (const std::exception&) {
+                    sink.done();
+                    return false;
                 }
                 if (out.empty() && Clock::now() - stream->last_write > std::chrono::seconds(15)) out = ": keep-alive\n\n";
                 if (!out.empty()) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "viewer/serve/door.h"
 #include "viewer/sources/run_source.h"
 
 namespace httplib {
@@ -26,9 +27,11 @@ struct ServeOptions {
     std::string token_file;          // where the token is written (mode 0600); empty: not written
     int max_clients = 32;            // event streams (watching windows, pages) at once; the next one gets 503
     int max_requests = 32;           // other requests being answered at once; more get 503
+    int reserved_requests = 8;       // more requests with the token beyond max_requests
     size_t max_control_bytes = 64 * 1024;
     size_t max_translate_bytes = 4 * 1024 * 1024;
     double timeout_seconds = 5;      // reading a request, writing a response
+    DoorOptions door;                // request heads: deadline, size, header count, connections per address
 };
 
 // "8080", ":8080", "127.0.0.1:8080", "0.0.0.0:8080" -> host and port; throws std::invalid_argument with one line.
@@ -52,6 +55,7 @@ public:
     std::string url() const;  // http://HOST:PORT
     int active_clients() const { return m_streams.load(); }  // open event streams
     int active_requests() const { return m_active.load(); }
+    DoorCounters door_counters() const { return m_door->counters(); }
 
 private:
     void routes();
@@ -59,11 +63,13 @@ private:
 
     RunSource& m_source;
     ServeOptions m_options;
+    Door* m_door = nullptr;  // owned by m_server
     std::unique_ptr<httplib::Server> m_server;
     int m_port = 0;
     std::atomic<int> m_active{0};   // requests being answered (event streams apart)
     std::atomic<int> m_streams{0};  // open event streams
     std::atomic<bool> m_stopping{false};
+    std::atomic<bool> m_listen_ended{false};
     std::thread m_thread;
 };
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ml/run/checked_archive.h"
 #include "ml/run/history.h"
 #include "ml/models/latent.h"
 #include "viewer/sources/run_files.h"
@@ -98,8 +99,16 @@ private:
         }
         if (m_config->has_latent_space()) {
             const std::string path = m_run_dir + "/fixed_latents.pt";
-            if (fs::exists(path)) torch::load(m_latents, path);
-            if (!m_latents.defined() || m_latents.dim() != 2 || m_latents.size(1) != m_config->latent_dim)
+            m_latents = torch::Tensor();
+            m_latents_note.clear();
+            if (fs::exists(path)) {
+                try {
+                    m_latents = read_fixed_latents(path, m_config->grid_count, m_config->latent_dim);
+                } catch (const std::exception& e) {
+                    m_latents_note = std::string(e.what()) + "; using the latents the run's seed makes";
+                }
+            }
+            if (!m_latents.defined())
                 m_latents = make_fixed_latents(m_config->grid_count, m_config->latent_dim, m_config->seed);
         }
         publish_status();
@@ -138,6 +147,7 @@ private:
         else if (age >= 60)
             s.message += ": no new records for " + std::to_string(int(age / 60)) + " min; is the run still training?";
         if (size_t bad = m_tail.bad_lines()) s.message += "; " + std::to_string(bad) + " unreadable lines skipped";
+        if (!m_latents_note.empty()) s.message += "; " + m_latents_note;
         m_last_status = Clock::now();
         m_status.publish(s);
     }
@@ -151,6 +161,7 @@ private:
     StepMetrics m_last;                 // under m_mutex (written by the poll thread)
     Clock::time_point m_last_status;
     std::string m_error;
+    std::string m_latents_note;  // why fixed_latents.pt was not used
 };
 
 }  // namespace

@@ -27,8 +27,12 @@ torch::Tensor grid_image(const torch::Tensor& nchw, int columns, int padding) {
 TensorImages::~TensorImages() { m_link.reset(); }  // unregisters while m_images' texture still exists
 
 TensorImages::TensorImages(TensorImages&& other) noexcept
-    : m_images(std::move(other.m_images)), m_link(std::move(other.m_link)), m_keep_alive(std::move(other.m_keep_alive)),
-      m_interop_failed(other.m_interop_failed), m_used_interop(other.m_used_interop), m_last_ms(other.m_last_ms),
+    : m_images(std::move(other.m_images)),
+      m_link(std::move(other.m_link)),
+      m_keep_alive(std::move(other.m_keep_alive)),
+      m_interop_failed(other.m_interop_failed),
+      m_used_interop(other.m_used_interop),
+      m_last_ms(other.m_last_ms),
       m_note(std::move(other.m_note)) {}
 
 TensorImages& TensorImages::operator=(TensorImages&& other) noexcept {

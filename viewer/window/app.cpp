@@ -244,10 +244,16 @@ int App::run() {
             frame();
             std::this_thread::sleep_until(t0 + std::chrono::microseconds(16667));
         };
-        while (m_samples.grid().step < 0 && waited() < m_options.wait_seconds) {
-            if (m_view.status && (m_view.status->state == TrainerState::Failed)) break;
-            if (!m_view.run.live && m_view.status && !m_view.status->error.empty()) break;  // --open failed
+        // --open of a file it cannot read, or a run that failed: one line and no screenshot of the failure.
+        auto failed = [&] { return m_view.status && m_view.status->state == TrainerState::Failed; };
+        while (m_samples.grid().step < 0 && waited() < m_options.wait_seconds && !failed()) {
+            if (!m_view.run.live && m_view.status && !m_view.status->error.empty()) break;
             paced_frame();
+        }
+        if (failed()) {
+            std::cerr << "ganscope: " << (m_view.run.commands ? "training failed: " : "") << m_view.status->error
+                      << std::endl;
+            return 1;
         }
         if (m_samples.grid().step < 0) std::cerr << "ganscope: no samples after " << int(waited()) << " s; drawing anyway" << std::endl;
         for (int i = 0; i < std::max(1, m_options.frames) && !m_context->should_close(); ++i) paced_frame();
