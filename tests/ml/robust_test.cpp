@@ -42,18 +42,12 @@ bool one_clean_line(const std::string& s) {
 }
 
 TrainConfig tiny_run(const std::string& data, int64_t steps) {
-    TrainConfig c;
-    c.data = data;
-    c.device = "cpu";
-    c.image_size = 16;
+    TrainConfig c = test::tiny_dcgan(data, steps);
     c.latent_dim = 8;
     c.g_width = c.d_width = 4;
-    c.batch_size = 4;
     c.grid_count = 4;
-    c.steps = steps;
     c.log_every = 1;
     c.sample_every = 1000;
-    c.checkpoint_every = 1000;
     c.snapshot_every = 1000;
     c.swd_every = 0;
     c.loader_workers = 1;
