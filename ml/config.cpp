@@ -56,7 +56,7 @@ nlohmann::json TrainConfig::to_json() const {
         {"loss", loss},
         {"palette_values", palette_values},
         {"load_size", load_size},
-        // quality (issue 16)
+        // quality
         {"gan_loss", gan_loss},
         {"r1_gamma", r1_gamma},
         {"diffaug", diffaug},
@@ -65,7 +65,6 @@ nlohmann::json TrainConfig::to_json() const {
         {"swd_images", swd_images},
         {"publish_seconds", publish_seconds},
         {"history_seconds", history_seconds},
-        // issue 15
         {"lr_schedule", lr_schedule},
         {"lr_constant_steps", lr_constant_steps},
         {"lr_decay_steps", lr_decay_steps},
@@ -73,7 +72,7 @@ nlohmann::json TrainConfig::to_json() const {
     };
     // JSON text is UTF-8 and a folder's name is bytes: one that is not UTF-8 is kept exactly beside its readable form.
     if (!valid_utf8(data)) j["data_bytes"] = hex_encode(data);
-    // Distributed training (issue 14).
+    // Distributed training.
     j["world_size"] = world_size;
     j["global_batch_size"] = int64_t(batch_size) * world_size;
     return j;
@@ -126,7 +125,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "loss", c.loss);
     read(j, "palette_values", c.palette_values);
     read(j, "load_size", c.load_size);
-    // quality (issue 16)
+    // quality
     read(j, "gan_loss", c.gan_loss);
     read(j, "r1_gamma", c.r1_gamma);
     read(j, "diffaug", c.diffaug);
@@ -135,8 +134,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "swd_images", c.swd_images);
     read(j, "publish_seconds", c.publish_seconds);
     read(j, "history_seconds", c.history_seconds);
-    read(j, "world_size", c.world_size);  // distributed (issue 14); global_batch_size follows from it
-    // issue 15
+    read(j, "world_size", c.world_size);  // distributed; global_batch_size follows from it
     read(j, "lr_schedule", c.lr_schedule);
     read(j, "lr_constant_steps", c.lr_constant_steps);
     read(j, "lr_decay_steps", c.lr_decay_steps);
@@ -181,7 +179,7 @@ void TrainConfig::validate() const {
     if (loader_workers < 1 || loader_workers > 64) fail("--workers: use 1 to 64");
     if (world_size < 1) fail("world size " + std::to_string(world_size) + ": use 1 or more ranks");
     if (direction != "AtoB" && direction != "BtoA") fail("--direction " + direction + ": use AtoB or BtoA");
-    // quality (issue 16)
+    // quality
     // The names parse_gan_loss and parse_augment_policy accept, checked here without libtorch (the config
     // reader is fuzzed on its own, tests/fuzz).
     if (gan_loss != "bce" && gan_loss != "hinge" && gan_loss != "lsgan" && gan_loss != "wgan-gp")
@@ -199,7 +197,6 @@ void TrainConfig::validate() const {
     if (!(publish_seconds >= 0) || !(history_seconds >= 0)) fail("--publish-seconds / --history-seconds: use 0 (off) or more");
     if (model == "pix2pix" && (gan_loss != "bce" || r1_gamma > 0 || !diffaug.empty() || ema_decay > 0))
         fail("--gan-loss, --r1, --diffaug and --ema are DCGAN options; pix2pix trains with its paper's BCE + L1");
-    // issue 15
     if (lr_schedule != "constant" && lr_schedule != "linear")
         fail("--lr-schedule " + lr_schedule + ": use constant or linear");
     if (lr_constant_steps < 0 || lr_decay_steps < 0)

@@ -44,7 +44,7 @@ struct TrainConfig {
     int palette_values = 4;          // posterize: num_values^3 colours
     int load_size = 0;               // jitter: resize before random crop; 0 -> image_size * 286 / 256
 
-    // Quality (issue 16): the live metric, training options from the field, publishing by the clock. The
+    // Quality: the live metric, training options from the field, publishing by the clock. The
     // defaults here are seed 003's recipe, so configs and checkpoints without these keys resume as they were;
     // the command line's --recipe default turns the measured recipe on (viewer/commands/train_options.cpp).
     std::string gan_loss = "bce";    // dcgan: bce (seed 003), hinge, lsgan, wgan-gp (penalty weight 10)
@@ -55,10 +55,10 @@ struct TrainConfig {
     int swd_images = 512;            // generated (fixed latents) and real images the metric compares
     double publish_seconds = 2;      // the grid and the weights snapshot also publish this often; 0: by steps only
     double history_seconds = 25;     // history snapshots also this often (dozens per 20 minutes); 0: steps only
-    // Distributed training (issue 14): ranks training together; batch_size is per rank, the global batch is
+    // Distributed training: ranks training together; batch_size is per rank, the global batch is
     // batch_size * world_size (config.json says both).
     int world_size = 1;
-    // Learning-rate schedule and kept checkpoints (issue 15). lr_g / lr_d above are the base rates.
+    // Learning-rate schedule and kept checkpoints. lr_g / lr_d above are the base rates.
     std::string lr_schedule = "constant";  // constant, or linear: junyanz's decay (ml/models/lr_schedule.h)
     int64_t lr_constant_steps = 0;         // linear: steps at the base rate
     int64_t lr_decay_steps = 0;            // linear: steps of linear decay to 0 after them

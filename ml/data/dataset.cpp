@@ -171,7 +171,7 @@ LoadedBatch BatchLoader::produce(LoaderPosition pos) {
     std::vector<torch::Tensor> targets, inputs;
     targets.reserve(b);
     // Candidates: this batch's slice of the permutation, then (to replace undecodable files) the items after it.
-    // A rank's share starts at its offset in the global batch (issue 14); per-item streams follow the global slot.
+    // A rank's share starts at its offset in the global batch; per-item streams follow the global slot.
     const int first_slot = m_options.rank * b;
     size_t cursor = size_t(pos.batch) * b * size_t(m_options.world_size) + size_t(first_slot);
     size_t tried = 0;

@@ -85,7 +85,7 @@ struct LoaderOptions {
     int prefetch_batches = 4;
     uint64_t seed = 1;
     bool shuffle = true;
-    // Distributed training (issue 14): each global batch of batch_size x world_size items is split in rank order,
+    // Distributed training: each global batch of batch_size x world_size items is split in rank order,
     // this rank taking its batch_size; with world_size 1 the loader is the single-process one.
     int rank = 0;
     int world_size = 1;

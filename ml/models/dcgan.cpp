@@ -105,7 +105,7 @@ DcganTask::DcganTask(const TrainConfig& config, torch::Device device)
     m_opt_d = std::make_unique<torch::optim::Adam>(m_d->parameters(), options(config.lr_d));
     m_fixed = make_fixed_latents(config.grid_count, config.latent_dim, config.seed).to(device);
 
-    // Quality options (issue 16).
+    // Quality options.
     m_loss = parse_gan_loss(config.gan_loss);
     m_augment = parse_augment_policy(config.diffaug);
     if (config.ema_decay > 0) {
@@ -143,7 +143,7 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     if (r1) loss_d = loss_d + r1_penalty(logits_real, real_in, m_config.r1_gamma);
     if (m_loss == GanLoss::WganGp) loss_d = loss_d + gradient_penalty(judge, real, fake, 10.0, m_rng);
     loss_d.backward();
-    sync_gradients(*m_d);  // across ranks (issue 14); nothing when training alone
+    sync_gradients(*m_d);       // across ranks; nothing when training alone
     fused_adam_step(*m_opt_d);  // the same update as m_opt_d->step(), in one pass (fused_adam.h)
 
     // Generator: make D call fakes real. D's own weight gradients are not needed here, so skip computing them.
@@ -188,7 +188,7 @@ void DcganTask::save(torch::serialize::OutputArchive& archive) {
     save_optimizer(archive, "optimizer_d", *m_opt_d);
     save_device_generator_state(archive, "rng", m_rng);
     archive.write("fixed_latents", m_fixed.cpu());
-    if (m_g_ema) {  // issue 16
+    if (m_g_ema) {
         save_module(archive, "generator_ema", *m_g_ema);
         archive.write("ema_updates", c10::IValue(m_ema_updates));
     }
@@ -203,7 +203,7 @@ void DcganTask::load(torch::serialize::InputArchive& archive) {
     m_d_trained = true;
     torch::Tensor fixed;
     if (archive.try_read("fixed_latents", fixed)) m_fixed = fixed.to(m_device);
-    if (m_g_ema) {  // issue 16
+    if (m_g_ema) {
         load_module(archive, "generator_ema", *m_g_ema);
         c10::IValue updates;
         if (!archive.try_read("ema_updates", updates)) throw CheckpointError("checkpoint has no ema_updates for its weight average");

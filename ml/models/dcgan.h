@@ -74,7 +74,7 @@ private:
     torch::Tensor m_fixed;
     at::Generator m_rng;  // the noise stream; saved in checkpoints so resume is exact
 
-    // Quality options (issue 16): the objective, augmentation and the weight average. DiffAugment and WGAN-GP
+    // Quality options: the objective, augmentation and the weight average. DiffAugment and WGAN-GP
     // draw from m_rng, so an exact resume needs nothing more.
     GanLoss m_loss = GanLoss::Bce;
     AugmentPolicy m_augment;

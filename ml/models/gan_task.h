@@ -73,7 +73,7 @@ public:
     // whose grid comes from validation images.
     virtual torch::Tensor fixed_latents() const { return {}; }
 
-    // For the quality metric (issue 16). Unconditional tasks: images (N x 3 x H x W in [-1, 1]) of latents from
+    // For the quality metric. Unconditional tasks: images (N x 3 x H x W in [-1, 1]) of latents from
     // the generator the grid shows (the weight average when on), no grad; undefined when the task has no latents.
     virtual torch::Tensor generate(const torch::Tensor& /*latents*/) { return {}; }
     // Image-to-image tasks: (outputs, targets) of the validation pairs; undefined tensors when there are none.
@@ -82,7 +82,7 @@ public:
     virtual WeightsSnapshot snapshot_generator(int64_t step) = 0;
     virtual int64_t parameter_count() const = 0;
 
-    // Distributed training (issue 14, ml/train/distributed.h) ---------------------------------------------------
+    // Distributed training (ml/train/distributed.h) ---------------------------------------------------
     // Every parameter and buffer of both networks, in a fixed order: what rank 0 broadcasts.
     virtual std::vector<torch::Tensor> state_tensors() = 0;
     // The random streams that must differ between ranks (noise, dropout masks); the same objects each call.

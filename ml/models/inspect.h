@@ -1,4 +1,4 @@
-// What the networks see (issue 17): the run's discriminator rebuilt from a weights snapshot, judging images
+// What the networks see: the run's discriminator rebuilt from a weights snapshot, judging images
 // (DCGAN) or translation pairs patch by patch (pix2pix), and pix2pix's per-pixel error against the targets.
 // Any one thread that owns the object; no gradients; results are float tensors on the CPU.
 #pragma once

@@ -1,4 +1,4 @@
-// Learning-rate schedules (issue 15): constant, or junyanz/pytorch-CycleGAN-and-pix2pix's linear decay counted in
+// Learning-rate schedules: constant, or junyanz/pytorch-CycleGAN-and-pix2pix's linear decay counted in
 // steps instead of epochs. Pure functions of the config and the step; any thread.
 #pragma once
 

@@ -227,7 +227,7 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
         torch::Tensor loss = torch::nn::functional::cross_entropy(logits, palette_indices(target, m_config.palette_values));
         m_opt_g->zero_grad();
         loss.backward();
-        sync_gradients(*m_g);  // across ranks (issue 14); nothing when training alone
+        sync_gradients(*m_g);  // across ranks; nothing when training alone
         fused_adam_step(*m_opt_g);
         // No discriminator: its loss is 0 (the trainer requires finite losses), D(x) and D(G(x)) are undefined.
         torch::Tensor l = loss.detach().to(torch::kFloat).reshape({1});

@@ -104,7 +104,7 @@ public:
     torch::Tensor translate(const torch::Tensor& inputs, NormMode mode = NormMode::Eval);
     // Replaces the sample grid's validation items (N x 3 x S x S each, in [-1, 1]).
     void set_validation(torch::Tensor inputs, torch::Tensor targets);
-    // (translate(validation inputs), validation targets), for the quality metric (issue 16).
+    // (translate(validation inputs), validation targets), for the quality metric.
     std::pair<torch::Tensor, torch::Tensor> validation_outputs() override;
 
     UnetGenerator& generator() { return m_g; }

@@ -1,4 +1,4 @@
-// Named DCGAN training recipes (issue 16): `seed003` is seed 003's DCGAN exactly, `default` the one chosen by
+// Named DCGAN training recipes: `seed003` is seed 003's DCGAN exactly, `default` the one chosen by
 // measurement (`ganscope bench quality`, docs/benchmarks.md); the others are the candidates it was chosen
 // from. Any thread.
 #pragma once

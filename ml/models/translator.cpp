@@ -48,7 +48,7 @@ std::unique_ptr<Translator> Translator::open(const std::string& path, torch::Dev
             ganscope_error.find("not a readable checkpoint") == std::string::npos)
             throw;
     }
-    // issue 15: a run's history snapshot (runs/NAME/history/step_*.pt).
+    // A run's history snapshot (runs/NAME/history/step_*.pt).
     std::optional<WeightsSnapshot> snapshot;
     try {
         snapshot = load_snapshot(path);

@@ -53,7 +53,7 @@ CheckpointMeta read_meta(torch::serialize::InputArchive& archive, const std::str
     }
     meta.step = step.toInt();
     meta.position = {epoch.toInt(), batch.toInt()};
-    torch::Tensor streams;  // distributed runs only (issue 14)
+    torch::Tensor streams;  // distributed runs only
     if (archive.try_read("rank_streams", streams)) meta.rank_streams = streams;
     return meta;
 }
@@ -102,7 +102,7 @@ void write_checkpoint(const std::string& path, GanTask& task, const CheckpointMe
     archive.write("loader_epoch", c10::IValue(meta.position.epoch));
     archive.write("loader_batch", c10::IValue(meta.position.batch));
     task.save(archive);
-    if (meta.rank_streams.defined()) archive.write("rank_streams", meta.rank_streams);  // issue 14
+    if (meta.rank_streams.defined()) archive.write("rank_streams", meta.rank_streams);
     const std::string temp = path + ".partial";
     save_archive_safely(archive, temp, path, "checkpoint");
     std::error_code ec;

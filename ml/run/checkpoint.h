@@ -14,7 +14,7 @@ struct CheckpointMeta {
     TrainConfig config;
     int64_t step = 0;
     LoaderPosition position;  // where the data loader continues
-    // Distributed training (issue 14): every rank's random streams (world x streams x bytes), or undefined.
+    // Distributed training: every rank's random streams (world x streams x bytes), or undefined.
     torch::Tensor rank_streams;
 };
 
@@ -25,7 +25,7 @@ void write_checkpoint(const std::string& path, GanTask& task, const CheckpointMe
 CheckpointMeta read_checkpoint_meta(const std::string& path);
 // Loads the task's state (the task must have been built from the checkpoint's config).
 CheckpointMeta load_checkpoint(const std::string& path, GanTask& task);
-// Distributed training (issue 14): the same from a checkpoint file's bytes, which rank 0 sends to ranks whose
+// Distributed training: the same from a checkpoint file's bytes, which rank 0 sends to ranks whose
 // machine may not see its disk. `name` is the file the bytes came from, for messages.
 CheckpointMeta read_checkpoint_meta_bytes(const std::string& bytes, const std::string& name);
 CheckpointMeta load_checkpoint_bytes(const std::string& bytes, const std::string& name, GanTask& task);

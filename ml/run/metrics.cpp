@@ -26,13 +26,12 @@ nlohmann::json StepMetrics::to_json() const {
                         {"d_real", number(d_real)}, {"d_fake", number(d_fake)},
                         {"images_per_sec", number(images_per_sec)}, {"seconds", number(seconds)}};
     if (std::isfinite(loss_aux)) j["loss_aux"] = loss_aux;
-    // quality (issue 16)
+    // quality
     if (std::isfinite(swd)) j["swd"] = swd;
     for (const auto& [resolution, value] : swd_levels)
         if (std::isfinite(value)) j["swd_" + std::to_string(resolution)] = value;
     if (std::isfinite(val_l1)) j["val_l1"] = val_l1;
     if (std::isfinite(swd_seconds)) j["swd_seconds"] = swd_seconds;
-    // issue 15
     if (std::isfinite(lr_g)) j["lr_g"] = lr_g;
     if (std::isfinite(lr_d)) j["lr_d"] = lr_d;
     return j;
@@ -49,7 +48,7 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
     m.loss_aux = get_number(j, "loss_aux");
     m.images_per_sec = get_number(j, "images_per_sec");
     m.seconds = get_number(j, "seconds");
-    // quality (issue 16)
+    // quality
     m.swd = get_number(j, "swd");
     m.val_l1 = get_number(j, "val_l1");
     m.swd_seconds = get_number(j, "swd_seconds");
@@ -60,7 +59,6 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
             m.swd_levels.emplace_back(std::stoi(key.substr(4)), it->get<double>());
     }
     std::sort(m.swd_levels.begin(), m.swd_levels.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    // issue 15
     m.lr_g = get_number(j, "lr_g");
     m.lr_d = get_number(j, "lr_d");
     return m;

@@ -19,12 +19,12 @@ struct StepMetrics {
     double loss_aux = std::numeric_limits<double>::quiet_NaN();  // pix2pix: L1 (or CE); NaN when unused
     double images_per_sec = 0;
     double seconds = 0;  // wall time since the run started (this process)
-    // Quality (issue 16), on the steps where it was evaluated; NaN (not written) elsewhere.
+    // Quality, on the steps where it was evaluated; NaN (not written) elsewhere.
     double swd = std::numeric_limits<double>::quiet_NaN();          // "swd": mean over levels, x 1e3
     std::vector<std::pair<int, double>> swd_levels;                  // "swd_16", "swd_32", ...
     double val_l1 = std::numeric_limits<double>::quiet_NaN();       // "val_l1": pix2pix validation pairs
     double swd_seconds = std::numeric_limits<double>::quiet_NaN();  // "swd_seconds": what it cost
-    // issue 15: the learning rates the logged step trained with (after the schedule); NaN when unknown.
+    // The learning rates the logged step trained with (after the schedule); NaN when unknown.
     double lr_g = std::numeric_limits<double>::quiet_NaN();
     double lr_d = std::numeric_limits<double>::quiet_NaN();
 

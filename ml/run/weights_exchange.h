@@ -1,4 +1,4 @@
-// Weights in and out of Python PyTorch as plain state_dict files (issue 15): export a checkpoint's generator or
+// Weights in and out of Python PyTorch as plain state_dict files: export a checkpoint's generator or
 // discriminator in the layouts Python code builds (seed 003's nn.Sequential DCGAN, junyanz's pix2pix networks), and
 // open a seed-003 generator state_dict trained anywhere. Any thread (no shared state).
 #pragma once

@@ -1,4 +1,4 @@
-// c10d process groups, gradient buckets and the launch environment (issue 14). The trainer thread calls a
+// c10d process groups, gradient buckets and the launch environment. The trainer thread calls a
 // DistGroup; its heartbeat thread uses a store connection of its own.
 #include "ml/train/distributed.h"
 

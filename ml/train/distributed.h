@@ -1,4 +1,4 @@
-// Training across processes (issue 14): c10d process groups (Gloo on CPUs, NCCL on GPUs), DDP-style gradient
+// Training across processes: c10d process groups (Gloo on CPUs, NCCL on GPUs), DDP-style gradient
 // averaging in buckets, and the standard launch environment. One DistGroup per rank; only its trainer thread
 // calls it (the heartbeat thread inside is its own).
 #pragma once

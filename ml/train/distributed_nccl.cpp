@@ -1,4 +1,4 @@
-// ProcessGroupNCCL construction (issue 14): compiled with NCCL wherever the CUDA toolkit is found at build time,
+// ProcessGroupNCCL construction: compiled with NCCL wherever the CUDA toolkit is found at build time,
 // chosen at run time for a CUDA device. Trainer thread.
 #include "ml/train/distributed_nccl.h"
 

@@ -1,4 +1,4 @@
-// The NCCL backend for GPU ranks (issue 14), kept apart so that only this file needs the CUDA and NCCL headers.
+// The NCCL backend for GPU ranks, kept apart so that only this file needs the CUDA and NCCL headers.
 // Called by DistGroup on the trainer thread.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The live quality metric (issue 16): the sliced Wasserstein distance (ml/train/swd.h) between images the generator
+// The live quality metric: the sliced Wasserstein distance (ml/train/swd.h) between images the generator
 // draws from fixed latents and cached descriptors of real ones, or for image-to-image tasks between the
 // validation outputs and their targets (with their L1). One caller at a time (the trainer thread in training).
 #pragma once

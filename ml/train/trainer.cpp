@@ -86,7 +86,7 @@ void Trainer::Impl::setup() {
         remove_stale_temp_files(run_dir());
     }
     if (opt.resume) {
-        checkpoint_path = resume_checkpoint_path(opt.run_dir, opt.resume_from);  // issue 15: --from
+        checkpoint_path = resume_checkpoint_path(opt.run_dir, opt.resume_from);  // --from
         meta = dist ? read_checkpoint_meta_bytes(checkpoint_bytes = share_checkpoint(checkpoint_path), checkpoint_path)
                     : read_checkpoint_meta(checkpoint_path);
         if (!lead()) checkpoint_path.clear();
@@ -181,7 +181,7 @@ void Trainer::Impl::apply_lr_schedule() {
 }
 
 void Trainer::Impl::train_one_step() {
-    apply_lr_schedule();  // issue 15
+    apply_lr_schedule();
     LoadedBatch lb = loader->next();
     Batch batch;
     const bool cuda = device.is_cuda();
@@ -197,7 +197,7 @@ void Trainer::Impl::train_one_step() {
 }
 
 void Trainer::Impl::after_step() {
-    // Quality (issue 16): evaluated first, so this step's record carries it; its time is kept out of the
+    // Quality: evaluated first, so this step's record carries it; its time is kept out of the
     // images/s of the log window.
     const bool quality_due = config.swd_every > 0 && step % config.swd_every == 0 && !quality_off;
     if (quality_due) {
@@ -205,7 +205,7 @@ void Trainer::Impl::after_step() {
         evaluate_quality();
         window_start += Clock::now() - t0;
     }
-    const bool keep_due = kept_checkpoint_due();  // issue 15
+    const bool keep_due = kept_checkpoint_due();
     // A checkpoint is only written after the losses were read back and found finite.
     if (step % config.log_every == 0 || step % config.checkpoint_every == 0 || quality_due || keep_due ||
         (config.steps > 0 && step >= config.steps)) {
@@ -222,10 +222,11 @@ void Trainer::Impl::after_step() {
         }
     }
     if (step % config.sample_every == 0) publish_samples();
-    else if (clock_due(last_grid, config.publish_seconds)) publish_samples(false);  // issue 16: by the clock
+    else if (clock_due(last_grid, config.publish_seconds))
+        publish_samples(false);  // By the clock
     publish_weights(step % config.snapshot_every == 0 || clock_due(last_weights, config.publish_seconds));
     if (step % config.checkpoint_every == 0) save_checkpoint("periodic");
-    if (keep_due) keep_checkpoint();  // issue 15
+    if (keep_due) keep_checkpoint();
     publish();
 }
 
@@ -431,7 +432,7 @@ void Trainer::thread_main() {
             impl.after_step();
             if (impl.poisoned) running = false;
         } catch (const std::exception& e) {
-            if (impl.dist) {  // issue 14: the other ranks cannot go on without this one; fail and exit
+            if (impl.dist) {  // The other ranks cannot go on without this one; fail and exit
                 impl.status.error = dynamic_cast<const DistError*>(&e) ? std::string(e.what())
                                     : "rank " + std::to_string(impl.dist->rank()) + ", step " + std::to_string(impl.step) + ": " + e.what();
                 finish(TrainerState::Failed);

@@ -48,11 +48,11 @@ struct TrainerStatus {
     double eta_seconds = -1;        // -1 when unknown or open-ended
     std::string message;            // latest informational line (checkpoint saved, data notes, ...)
     std::string error;              // why training paused or failed; empty when all is well
-    // Distributed training (issue 14): the backend ("gloo", "nccl"; empty alone) and the mean time a step of
+    // Distributed training: the backend ("gloo", "nccl"; empty alone) and the mean time a step of
     // this process spent averaging gradients (as of the last log).
     std::string dist_backend;
     double allreduce_ms = 0;
-    // issue 15: the rates the learning-rate schedule gives the next step (lr_g / lr_d above are the base rates).
+    // The rates the learning-rate schedule gives the next step (lr_g / lr_d above are the base rates).
     double lr_g_now = 0, lr_d_now = 0;
     double lr_g_optimizer = 0, lr_d_optimizer = 0;  // what the optimisers hold now (the last applied schedule)
 };
@@ -78,13 +78,13 @@ struct TrainerOptions {
     // On resume: base learning rates that replace the checkpoint's (--lr, --lr-g, --lr-d given with --resume).
     std::optional<double> resume_lr_g, resume_lr_d;
     bool start_paused = false;
-    // issue 15: with resume, the checkpoint to continue from (--from FILE: a path, or a name in the run folder or its
+    // With resume, the checkpoint to continue from (--from FILE: a path, or a name in the run folder or its
     // checkpoints/); empty: run_dir/checkpoint.pt.
     std::string resume_from;
     // Builds the task; empty: make_task from ml/models/task_factory.h. Lets tests and tools wrap or replace the model.
     std::function<std::unique_ptr<GanTask>(const TrainConfig&, torch::Device)> make_task;
 
-    // Distributed training (issue 14): this process's rank. World size 1 (the default) trains alone; otherwise
+    // Distributed training: this process's rank. World size 1 (the default) trains alone; otherwise
     // rank 0 alone writes run_dir and its commands are applied by every rank at the same step.
     DistOptions dist;
     int threads = 0;  // libtorch CPU threads; 0: the machine's cores shared among the ranks on this machine

@@ -148,7 +148,7 @@ void Trainer::Impl::publish_samples(bool write_file, bool to_events) {
         const int columns = int(std::ceil(std::sqrt(double(grid.images.size(0)))));
         const Image image = tensor_to_image(make_grid(grid.images, columns));
         write_png(run_dir() + "/samples/step_" + format_step(step) + ".png", image);
-        if (events && to_events) {  // issue 15
+        if (events && to_events) {
             events->add_image("samples", step, image);
             note_events_error();
         }
@@ -156,7 +156,7 @@ void Trainer::Impl::publish_samples(bool write_file, bool to_events) {
 }
 
 void Trainer::Impl::save_checkpoint(const char* why) {
-    // Every rank takes part in a distributed save: its random streams go into rank 0's file (issue 14).
+    // Every rank takes part in a distributed save: its random streams go into rank 0's file.
     const torch::Tensor streams = dist ? gather_rank_streams(*dist, *task) : torch::Tensor();
     if (checkpoint_path.empty()) return;
     if (poisoned) {
@@ -181,7 +181,7 @@ void Trainer::Impl::revert() {
     status.error.clear();
     stats_sum = torch::Tensor();
     stats_count = 0;
-    lr_factor_applied = std::nan("");  // issue 15
+    lr_factor_applied = std::nan("");
     if (events) events->add_session_start(step + 1);
     publish_samples(true, /*to_events=*/false);
     if (history) history->truncate_after(step);
@@ -191,7 +191,7 @@ void Trainer::Impl::revert() {
 bool Trainer::Impl::log_metrics() {
     if (stats_count == 0) return true;
     double count = double(stats_count);
-    if (dist) {  // the mean over every rank's steps (issue 14)
+    if (dist) {  // the mean over every rank's steps
         dist->allreduce_sum({stats_sum});
         count *= dist->world_size();
         window_images *= dist->world_size();
@@ -212,14 +212,14 @@ bool Trainer::Impl::log_metrics() {
     m.loss_aux = v[kLossAux];
     m.images_per_sec = elapsed > 0 ? double(window_images) / elapsed : 0;
     m.seconds = seconds_offset + std::chrono::duration<double>(Clock::now() - run_start).count();
-    if (pending_quality) {  // issue 16
+    if (pending_quality) {
         m.swd = pending_quality->swd;
         m.swd_levels = pending_quality->levels;
         m.val_l1 = pending_quality->val_l1;
         m.swd_seconds = pending_quality->seconds;
         pending_quality.reset();
     }
-    m.lr_g = scheduled_lr(config, config.lr_g, step - 1);  // issue 15: the rate the logged step trained with
+    m.lr_g = scheduled_lr(config, config.lr_g, step - 1);  // The rate the logged step trained with
     m.lr_d = scheduled_lr(config, config.lr_d, step - 1);
     status.step_ms = window_steps > 0 ? 1000.0 * elapsed / double(window_steps) : 0;
     window_start = Clock::now();
@@ -228,7 +228,7 @@ bool Trainer::Impl::log_metrics() {
     status.last = m;
     owner.keep_metrics(m);
     if (metrics_file.is_open()) metrics_file << m.to_json().dump() << "\n" << std::flush;
-    if (events) {  // issue 15
+    if (events) {
         events->add_metrics(m.to_json());
         note_events_error();
     }

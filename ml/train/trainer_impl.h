@@ -44,12 +44,12 @@ struct Trainer::Impl {
     int64_t window_images = 0, window_steps = 0;
     std::optional<Clock::time_point> paused_at;  // since when the run has been paused, while it is
     double seconds_offset = 0;  // wall time of earlier processes of this run (resume)
-    std::unique_ptr<HistoryWriter> history;  // generator snapshots in run_dir/history (issue 5)
-    std::unique_ptr<RunLock> run_lock;        // one writer per run folder (issue 19)
+    std::unique_ptr<HistoryWriter> history;   // generator snapshots in run_dir/history
+    std::unique_ptr<RunLock> run_lock;        // one writer per run folder
     std::vector<std::string> scan_skipped;    // "file: reason" of images the folder scan refused
     int64_t skipped_reported = 0;
 
-    // Quality (issue 16): the metric, the record it adds to the next log line, and publishing by the clock.
+    // Quality: the metric, the record it adds to the next log line, and publishing by the clock.
     std::unique_ptr<QualityMetric> quality;  // built at the first evaluation (reals are read then)
     std::optional<QualityRecord> pending_quality;
     bool quality_off = false;                // the metric failed once: reported, training goes on without it
@@ -59,12 +59,12 @@ struct Trainer::Impl {
     }
     void evaluate_quality();
 
-    // Distributed training (issue 14): the process group and the gradient buckets; null when training alone.
+    // Distributed training: the process group and the gradient buckets; null when training alone.
     std::unique_ptr<DistGroup> dist;
     std::unique_ptr<GradientBuckets> buckets;
     std::string checkpoint_bytes;  // a distributed resume: the checkpoint as rank 0 sent it
     int64_t steps_here = 0;        // steps trained by this process (the allreduce mean's denominator)
-    // issue 15: TensorBoard events beside metrics.jsonl, the learning-rate schedule, kept checkpoints.
+    // TensorBoard events beside metrics.jsonl, the learning-rate schedule, kept checkpoints.
     std::unique_ptr<EventFileWriter> events;
     double lr_factor_applied = std::nan("");  // NaN: apply before the next step (after a load or a new base rate)
     int64_t kept_epoch = -1;                  // the epoch whose checkpoint was kept last
@@ -85,7 +85,7 @@ struct Trainer::Impl {
     void message(const std::string& text);
     void setup();
 
-    // The explorer's weights slot and the run's history (issue 5) share one snapshot copy.
+    // The explorer's weights slot and the run's history share one snapshot copy.
     void publish_weights(bool for_explorer);
     // The last step of a run always goes into the history, so timelapses end where training did.
     void write_final_history();
@@ -94,16 +94,16 @@ struct Trainer::Impl {
     void open_run_dir(bool resume);
     void check_fixed_latents_file();  // on resume
 
-    // issue 15: a new event file per process. A fresh run removes event files an earlier run left in the folder (as
+    // A new event file per process. A fresh run removes event files an earlier run left in the folder (as
     // it truncates metrics.jsonl); a resumed one starts with a SessionLog START after its checkpoint's step, so
     // TensorBoard drops what the earlier process logged past it.
     void open_events(bool resume);
     void note_events_error();
 
-    // issue 15: the schedule's rate for the step about to run; set on the task only when the factor changes.
+    // The schedule's rate for the step about to run; set on the task only when the factor changes.
     void apply_lr_schedule();
 
-    // issue 15: every keep_every_epochs epochs (when the loader has just finished one), a checkpoint of its own.
+    // Every keep_every_epochs epochs (when the loader has just finished one), a checkpoint of its own.
     bool kept_checkpoint_due() const;
     void keep_checkpoint();
 
@@ -118,7 +118,7 @@ struct Trainer::Impl {
     void train_one_step();
     void after_step();
 
-    // Distributed training (issue 14) ---------------------------------------------------------------------
+    // Distributed training ---------------------------------------------------------------------
     torch::Device dist_device(torch::Device d) const;
     void join_group();
 

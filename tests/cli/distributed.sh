@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end (issue 14): torchrun starts 2 ranks of ganscope on 127.0.0.1 (Gloo) for a tiny job; `--nproc 2` with a
+# End to end: torchrun starts 2 ranks of ganscope on 127.0.0.1 (Gloo) for a tiny job; `--nproc 2` with a
 # rank killed mid-run stops the other within --dist-timeout naming the rank, and the checkpoint resumes on 1 rank;
 # a port in use and an unreachable master give one clear line; the window trains as rank 0 of 2. Usage: distributed.sh GANSCOPE_BINARY WORKDIR
 set -euo pipefail

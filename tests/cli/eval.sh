@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end (issue 16): the quality metric in metrics.jsonl, `ganscope eval --checkpoint F` ending in `swd: X`
+# End to end: the quality metric in metrics.jsonl, `ganscope eval --checkpoint F` ending in `swd: X`
 # for a DCGAN and a pix2pix checkpoint, recipes on the command line. Usage: eval.sh GANSCOPE_BINARY WORKDIR
 set -euo pipefail
 bin="$1"; work="$2"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end (issue 15): a tiny run with the linear learning-rate schedule writes TensorBoard events and logs its rate;
+# End to end: a tiny run with the linear learning-rate schedule writes TensorBoard events and logs its rate;
 # `ganscope export` writes state_dicts that Python loads strictly into seed 003's layout; --from resumes from a named
 # checkpoint; bad input is one clear line. Usage: export.sh GANSCOPE_BINARY WORKDIR
 set -euo pipefail

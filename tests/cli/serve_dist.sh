@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end (issue 13 with issue 14): `train --headless --nproc 2 --serve PORT` gives every rank the same --serve;
+# End to end, serving a distributed run: `train --headless --nproc 2 --serve PORT` gives every rank the same --serve;
 # only rank 0 serves (one serving line, one token file), the other rank trains beside it, and the served step
 # advances. Usage: serve_dist.sh GANSCOPE_BINARY WORKDIR
 set -euo pipefail

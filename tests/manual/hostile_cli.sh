@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end (issue 19): two training processes on one run folder (the second refused naming the first, the
+# End to end: two training processes on one run folder (the second refused naming the first, the
 # metrics never go backwards), skipped images named in the terminal and listed in skipped.txt, `--open` of
 # corrupt or hostile files headless (non-zero, one line), a killed writer leaves no stray .partial.
 # Usage: tests/manual/hostile_cli.sh GANSCOPE_BINARY WORKDIR  (not yet in ctest: move it to tests/cli/ once it has

@@ -1,4 +1,4 @@
-// Distributed training (issue 14) on Gloo, ranks as threads on 127.0.0.1: bit-equal weights across ranks, a
+// Distributed training on Gloo, ranks as threads on 127.0.0.1: bit-equal weights across ranks, a
 // 2-rank step against the two shards computed apart with averaged gradients, exact resume, sharded loading.
 #include <doctest/doctest.h>
 

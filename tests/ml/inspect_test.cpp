@@ -1,4 +1,4 @@
-// Inspect (issue 17): feature maps are the networks' own activations; the discriminator rebuilt from a weights
+// Inspect: feature maps are the networks' own activations; the discriminator rebuilt from a weights
 // snapshot judges exactly as the task's own; error maps; snapshots without a discriminator; history files stay
 // generator-only.
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// Weights in and out of Python PyTorch (issue 15): an exported DCGAN loads strictly into seed 003's nn.Sequential
+// Weights in and out of Python PyTorch: an exported DCGAN loads strictly into seed 003's nn.Sequential
 // generator and draws the same images from the same latents (1e-5); pix2pix exports load into junyanz's layouts; a
 // seed-003 G.pth made in Python opens with its sizes inferred. The Python side is tests/python/interop.py.
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// Issue 16: the SWD metric and its cache, EMA math, each GAN loss against its formula, R1 against finite
+// The SWD metric and its cache, EMA math, each GAN loss against its formula, R1 against finite
 // differences, DiffAugment, and exact resume with every option on.
 #include <doctest/doctest.h>
 
@@ -412,7 +412,7 @@ TEST_CASE("exact resume with every option on, for each loss; swd logged; publish
             CHECK(swd_steps == std::vector<int64_t>{4, 8});
         }
     }
-    // Options off: the same run as before issue 16 (bce, no average); a different option changes the weights.
+    // Options off: the plain DCGAN run (bce, no average); a different option changes the weights.
     TrainerOptions plain;
     plain.config = tiny(data, 10);
     plain.run_dir = test::scratch_dir("quality-plain");

@@ -1,4 +1,4 @@
-// Issue 15 at the run level: checkpoints kept every N epochs, resuming from one of them (--from), the linear
+// At the run level: checkpoints kept every N epochs, resuming from one of them (--from), the linear
 // learning-rate schedule before and after that resume, and the run's TensorBoard events (read by TensorBoard).
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// TensorBoard event files (issue 15), read back by TensorBoard's own EventAccumulator (tests/python/interop.py):
+// TensorBoard event files, read back by TensorBoard's own EventAccumulator (tests/python/interop.py):
 // every scalar and image with its step and value; files cut mid-record or with a damaged record read up to the last
 // whole record before it.
 #include <doctest/doctest.h>

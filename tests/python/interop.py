@@ -1,4 +1,4 @@
-"""The Python side of ganscope's weight-exchange tests (issue 15): PyTorch code that loads ganscope's exported
+"""The Python side of ganscope's weight-exchange tests: PyTorch code that loads ganscope's exported
 state_dicts strictly, written here independently of ganscope (TensorBoard's reader is in tensorboard_read.py).
 
   dcgan_g STATE IO [LATENT SIZE WIDTH]

@@ -1,4 +1,4 @@
-"""Reads TensorBoard event files with TensorBoard's own EventAccumulator, for ganscope's tests (issue 15).
+"""Reads TensorBoard event files with TensorBoard's own EventAccumulator, for ganscope's tests.
 
   tensorboard_read.py PATH
       PATH: a folder (its event files in name order, as TensorBoard reads a run) or one event file. Keeps everything

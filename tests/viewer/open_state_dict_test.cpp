@@ -1,4 +1,4 @@
-// `ganscope --open G.pth` (issue 15): a seed-003 generator state_dict made by Python opens in the window, headless;
+// `ganscope --open G.pth`: a seed-003 generator state_dict made by Python opens in the window, headless;
 // the explorer's texture and the screenshot show what Python's own generator draws for the explorer's latent; any
 // other layout is one line in the window, not a crash.
 #include <doctest/doctest.h>

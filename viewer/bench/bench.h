@@ -15,7 +15,7 @@ int bench_record(const Args& args);     // record.cpp: training images/s with vs
 int bench_pix2pix(const Args& args);    // pix2pix.cpp: 256x256 inference latency, training images/s vs Python
 int bench_translate(const Args& args);  // translate.cpp: live translation rate and latency while drawing
 int bench_serve(const Args& args);      // serve.cpp: training images/s with 8 HTTP watchers vs none
-int bench_dist(const Args& args);       // dist.cpp: 2 ranks x 1 thread vs 1 process x 2 threads (issue 14)
+int bench_dist(const Args& args);       // dist.cpp: 2 ranks x 1 thread vs 1 process x 2 threads
 int bench_quality(const Args& args);
 int bench_grid(const Args& args);       // grid.cpp: publish + show a 64-image grid, make_grid path vs the shaders    // quality.cpp: seed 003's recipe vs the default, SWD after M minutes each
 

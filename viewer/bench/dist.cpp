@@ -1,4 +1,4 @@
-// `ganscope bench dist` (issue 14): on one global batch, 2 ranks of 1 thread each (Gloo on 127.0.0.1) against
+// `ganscope bench dist`: on one global batch, 2 ranks of 1 thread each (Gloo on 127.0.0.1) against
 // 1 process of 2 threads, in alternating rounds of real `ganscope train --headless` runs; prints the allreduce
 // time per step and `ratio: X` (2 ranks / 1 process, images per second) last. With --device cuda: world size 1
 // on NCCL against no process group. Main thread.

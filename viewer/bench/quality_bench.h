@@ -1,4 +1,4 @@
-// The body of `ganscope bench quality` (issue 16): two DCGAN recipes trained for the same wall-clock time on the
+// The body of `ganscope bench quality`: two DCGAN recipes trained for the same wall-clock time on the
 // same data in interleaved slices, then the quality metric of each and both final grids. The calling thread
 // trains both (no Trainer thread), so slices alternate exactly.
 #pragma once

@@ -1,4 +1,4 @@
-// `ganscope eval --checkpoint F`: the quality metric of a checkpoint (issue 16), `swd: X` as the last line.
+// `ganscope eval --checkpoint F`: the quality metric of a checkpoint, `swd: X` as the last line.
 // Main thread.
 #include <cmath>
 #include <cstdio>

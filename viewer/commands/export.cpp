@@ -1,5 +1,5 @@
 // `ganscope export --checkpoint F --out G.pth [--what generator|discriminator]`: a checkpoint's network as a plain
-// PyTorch state_dict (issue 15; the layouts are in ml/run/weights_exchange.h and docs/interop.md). Main thread.
+// PyTorch state_dict (the layouts are in ml/run/weights_exchange.h and docs/interop.md). Main thread.
 #include <iostream>
 
 #include "ml/run/checkpoint.h"

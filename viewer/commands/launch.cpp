@@ -1,4 +1,4 @@
-// The local launcher behind `--nproc N` (issue 14): fork + exec of this program once per rank. Main thread.
+// The local launcher behind `--nproc N`: fork + exec of this program once per rank. Main thread.
 #include "viewer/commands/launch.h"
 
 #include <arpa/inet.h>

@@ -1,4 +1,4 @@
-// `--nproc N` (issue 14): this command run again as N local ranks on 127.0.0.1, with the standard environment
+// `--nproc N`: this command run again as N local ranks on 127.0.0.1, with the standard environment
 // (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT) that torchrun and srun also provide. Main thread.
 #pragma once
 

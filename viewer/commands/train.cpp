@@ -74,7 +74,7 @@ int train_headless(const Args& args) {
     options.config = config_from_args(args);
     options.config.sample_every = timelapse_sample_every(args, options.config.sample_every);
     run_folder_from_args(args, options);
-    // Distributed training (issue 14): this process's rank from the environment (--nproc, torchrun, srun).
+    // Distributed training: this process's rank from the environment (--nproc, torchrun, srun).
     options.dist = dist_options_from_env();
     options.dist.timeout = std::chrono::milliseconds(int64_t(1000 * dist_timeout_seconds(args)));
     options.threads = args.get_int("threads", 0);
@@ -91,7 +91,7 @@ int train_headless(const Args& args) {
                                             ? make_trainer_source(trainer, options.run_dir)
                                             : nullptr;
     std::unique_ptr<RunServer> server = served ? start_serving(args, *served) : nullptr;
-    // Timelapse (issue 5): its own thread; a failed recording is reported once and training goes on.
+    // Timelapse: its own thread; a failed recording is reported once and training goes on.
     std::unique_ptr<Recorder> recorder = start_timelapse(args, trainer);
     bool recorder_reported = false;
     auto finish_recording = [&] {

@@ -43,7 +43,7 @@ void add_train_options(Args& args) {
     args.whole("palette-values", "N", "pix2pix palette_ce: values per channel");
     args.whole("load-size", "N", "pix2pix: images are loaded at this size, then randomly cropped to --size");
     args.flag("paused", "start with training paused");
-    // Quality (issue 16).
+    // Quality.
     args.text("recipe", "default|seed003", "DCGAN recipe: default (seed 003 at twice its learning rate, 4e-4, with a "
                                            "weight average of G, decay 0.99; chosen by `bench quality`) or seed "
                                            "003's exactly; also the candidates ema, ema-fast, diffaug, hinge, r1, "
@@ -57,12 +57,11 @@ void add_train_options(Args& args) {
     args.whole("swd-images", "N", "images per side of the quality metric");
     args.number("publish-seconds", "S", "the grid and weights also publish by the clock, every S seconds (0: off)");
     args.number("history-seconds", "S", "history snapshots also by the clock, every S seconds (0: off)");
-    // Distributed training (issue 14).
+    // Distributed training.
     args.whole("nproc", "N", "train on N local ranks (processes; Gloo on CPUs, NCCL with one GPU each); torchrun and "
                              "srun also work through RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (docs/distributed.md)");
     args.number("dist-timeout", "S", "seconds before the other ranks give up on a rank that died or hangs (default 60)");
     args.whole("threads", "N", "libtorch CPU threads per process (default: the cores, shared among local ranks)");
-    // issue 15
     args.text("from", "FILE", "with --resume: continue from this checkpoint (a path, or a name in the run folder or its "
                               "checkpoints/, such as epoch_0005.pt)");
     args.whole("keep-every-epochs", "N", "keep runs/NAME/checkpoints/epoch_NNNN.pt every N epochs besides checkpoint.pt");
@@ -114,7 +113,7 @@ TrainConfig config_from_args(const Args& args) {
         c.snapshot_every = 5;
     }
     c.model = args.get("model", c.model);
-    // Quality (issue 16): the measured recipe unless told otherwise; the single options below override it.
+    // Quality: the measured recipe unless told otherwise; the single options below override it.
     if (c.model == "dcgan") {
         try {
             apply_recipe(c, args.get("recipe", "default"));
@@ -170,7 +169,6 @@ TrainConfig config_from_args(const Args& args) {
     c.loss = args.get("loss", c.loss);
     c.palette_values = args.get_int("palette-values", c.palette_values);
     c.load_size = args.get_int("load-size", c.load_size);
-    // issue 15
     c.keep_every_epochs = args.get_int("keep-every-epochs", c.keep_every_epochs);
     c.lr_schedule = args.get("lr-schedule", c.lr_schedule);
     c.lr_constant_steps = args.get_int64("lr-constant-steps", c.lr_constant_steps);

@@ -19,7 +19,7 @@ TrainConfig config_from_args(const Args& args);
 // The names of the training options that take a value, and of those that do not (the launcher forwards them).
 std::set<std::string> train_value_options();
 std::set<std::string> train_flag_options();
-// --dist-timeout in seconds (default 60; issue 14). Throws UsageError.
+// --dist-timeout in seconds (default 60). Throws UsageError.
 double dist_timeout_seconds(const Args& args);
 // Where options.config trains: a new run folder, or with --resume the run to continue (and what the resume
 // changes: --steps more steps, --from FILE, --lr/--lr-g/--lr-d replacing the checkpoint's rates). Throws UsageError.

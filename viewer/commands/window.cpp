@@ -117,7 +117,7 @@ int run_window(const Args& args) {
         options.trainer.start_paused = args.has("paused");
         run_folder_from_args(args, options.trainer);
     }
-    // Distributed (issue 14): `ganscope --nproc N` trains on N local ranks, this window being rank 0.
+    // Distributed: `ganscope --nproc N` trains on N local ranks, this window being rank 0.
     std::vector<int> helper_ranks;
     const auto dist_timeout = std::chrono::seconds(int64_t(dist_timeout_seconds(args) + 0.999));
     if (args.has("nproc") && !std::getenv("WORLD_SIZE")) {

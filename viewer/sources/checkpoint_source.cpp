@@ -46,7 +46,7 @@ private:
     void load() {
         TrainerStatus s;
         try {
-            // issue 15: a seed-003 generator state_dict saved by Python (G.pth) is explored like a DCGAN checkpoint.
+            // A seed-003 generator state_dict saved by Python (G.pth) is explored like a DCGAN checkpoint.
             const std::optional<WeightsSnapshot> plain = read_plain_generator(m_path);
             const CheckpointMeta meta = plain ? CheckpointMeta{plain->config, 0, {}, {}} : read_checkpoint_meta(m_path);
             TrainConfig config = meta.config;

@@ -26,7 +26,7 @@ void CurvesPanel::rebuild(const std::vector<StepMetrics>& h) {
         m_probabilities[0].y.push_back(m.d_real);
         m_probabilities[1].y.push_back(m.d_fake);
     }
-    // Quality (issue 16): swd and its levels, at the steps where it was evaluated.
+    // Quality: swd and its levels, at the steps where it was evaluated.
     static const ImU32 level_colors[] = {IM_COL32(120, 200, 230, 255), IM_COL32(230, 200, 90, 255),
                                          IM_COL32(200, 120, 120, 255), IM_COL32(150, 150, 220, 255)};
     m_quality.clear();

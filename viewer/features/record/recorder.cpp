@@ -79,7 +79,7 @@ void Recorder::thread_main() {
             paused = m_paused;
         }
         const uint64_t before = seen;
-        // Grids the trainer published by the clock (issue 16) are for the screen; a timelapse keeps its step cadence.
+        // Grids the trainer published by the clock are for the screen; a timelapse keeps its step cadence.
         if (m_samples.fetch_if_newer(seen, grid) && grid && !grid->by_clock) {
             if (latest && !paused && seen > before + 1) {
                 std::lock_guard<std::mutex> lock(m_mutex);

@@ -121,7 +121,7 @@ void TrainingPanel::draw(const RunView& model, TrainingIntents& intents) {
         row("loss", buf);
         std::snprintf(buf, sizeof buf, "%.2f / %.2f", s->last.d_real, s->last.d_fake);
         row("D(x), D(G(z))", buf);
-        // issue 15: the rate the schedule gives the next step (the inputs below set the base rates).
+        // The rate the schedule gives the next step (the inputs below set the base rates).
         std::snprintf(buf, sizeof buf, "G %.2e   D %.2e  (%s)", s->lr_g_now, s->lr_d_now, s->config.lr_schedule.c_str());
         row("learning rate", buf);
         ImGui::EndTable();
