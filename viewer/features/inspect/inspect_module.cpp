@@ -166,7 +166,7 @@ void InspectModule::apply(RunView&, RunSource&) {
     if (m_grid) {
         r.grid = m_grid->images;  // the worker copies it to the CPU; the slot keeps it alive and unchanged
         r.grid_step = m_grid->step;
-        if (m_grid->ready && r.grid.is_cuda()) m_grid->ready->synchronize();
+        if (r.grid.is_cuda()) r.grid_ready = m_grid->ready;  // waited on by the worker, not here
     }
     m_last_request = m_worker->request(std::move(r));
     m_sent_weights = m_weights;

@@ -39,6 +39,7 @@ void InspectWorker::work(Pending& taken) {
     }
     if (r.grid.defined()) {
         out.grid_step = r.grid_step;
+        if (r.grid_ready) r.grid_ready->synchronize();  // the producer's stream has finished writing the images
         const torch::Tensor images = r.grid.to(torch::kCPU, torch::kFloat32);
         if (w.config.image_to_image()) {
             // The error maps need no discriminator; the PatchGAN's map does.

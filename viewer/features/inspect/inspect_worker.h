@@ -35,8 +35,11 @@ struct InspectMaps {
 struct InspectRequest {
     std::shared_ptr<const WeightsSnapshot> weights;
     torch::Tensor latent;  // L, CPU; undefined: no feature maps
-    torch::Tensor grid;    // the sample grid's images (N x C x H x W, CPU); undefined: no verdicts or maps
+    torch::Tensor grid;    // the sample grid's images (N x C x H x W, any device); undefined: no verdicts or maps
     int64_t grid_step = -1;
+    // Recorded after the grid was made (CUDA); the worker waits on it before reading the grid, so the GL thread
+    // never does. Null on the CPU.
+    std::shared_ptr<c10::Event> grid_ready;
 };
 
 class InspectWorker {
