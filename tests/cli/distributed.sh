@@ -70,6 +70,7 @@ port=$(free_port)
 "$root/.venv/bin/python" -c "import socket, time; s=socket.socket(); s.bind(('127.0.0.1', $port)); s.listen(); time.sleep(60)" &
 holder=$!
 for _ in $(seq 100); do (exec 3<> /dev/tcp/127.0.0.1/$port) 2> /dev/null && break; sleep 0.1; done
+(exec 3<> /dev/tcp/127.0.0.1/$port) 2> /dev/null || fail "the port holder does not listen on $port"
 rc=0; WORLD_SIZE=2 RANK=0 MASTER_PORT=$port timeout 60 "$bin" train "${dev[@]}" --headless --preset tiny --steps 2 --dist-timeout 3 --out "$work/busy" > "$work/busy.txt" 2>&1 || rc=$?
 kill "$holder"
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || { cat "$work/busy.txt"; fail "port in use: exit $rc"; }

@@ -2,6 +2,8 @@
 // One file per command in viewer/commands/, the benchmarks in viewer/bench/. Main thread.
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <string>
 
@@ -26,9 +28,12 @@ void add_window_options(Args& args);
 int run_window(const Args& args);
 
 // --serve [HOST:]PORT and --token T (serve.cpp); start_serving returns null without --serve, else a server on
-// `source` (bound, its URL and token printed).
+// `source` (bound, its URL and token printed). It serves only once the source is past starting, so that a refused
+// second writer never touches the live run's serve.token, and returns null when the run failed to start or
+// `give_up` says so first (a signal).
 void add_serve_options(Args& args);
-std::unique_ptr<RunServer> start_serving(const Args& args, RunSource& source);
+std::unique_ptr<RunServer> start_serving(const Args& args, RunSource& source,
+                                         const std::function<bool()>& give_up = {});
 
 // `ganscope --version`: ganscope, libtorch, CUDA, Dear ImGui and GLFW, one per line (version.cpp).
 std::string version_text();

@@ -55,16 +55,6 @@ void finish_within(Trainer& trainer, double seconds) {
     }
 }
 
-// Serving starts once the trainer holds the run folder (or failed): a refused second writer must not touch the
-// folder's serve.token. False when the trainer ended or a signal came first.
-bool wait_for_run_folder(Trainer& trainer) {
-    for (;;) {
-        if (trainer.wait(std::chrono::milliseconds(50)) || g_interrupts.load() > 0) return false;
-        const auto s = trainer.status().latest();
-        if (s && s->state != TrainerState::Starting) return s->state != TrainerState::Failed;
-    }
-}
-
 int train_headless(const Args& args) {
     for (const char* window_only : {"screenshot", "frames", "window-size", "wait", "no-vsync"})
         if (args.has(window_only))
@@ -87,10 +77,10 @@ int train_headless(const Args& args) {
     // Declared after the trainer: the server stops before the trainer goes. Only rank 0 serves (every rank of
     // --nproc, torchrun or srun gets the same --serve; the others would find its port taken).
     if (!args.has("serve") && args.has("token")) throw UsageError("--token goes with --serve");
-    std::unique_ptr<RunSource> served = args.has("serve") && options.dist.rank == 0 && wait_for_run_folder(trainer)
-                                            ? make_trainer_source(trainer, options.run_dir)
-                                            : nullptr;
-    std::unique_ptr<RunServer> server = served ? start_serving(args, *served) : nullptr;
+    std::unique_ptr<RunSource> served =
+        args.has("serve") && options.dist.rank == 0 ? make_trainer_source(trainer, options.run_dir) : nullptr;
+    std::unique_ptr<RunServer> server =
+        served ? start_serving(args, *served, [] { return g_interrupts.load() > 0; }) : nullptr;
     // Timelapse: its own thread; a failed recording is reported once and training goes on.
     std::unique_ptr<Recorder> recorder = start_timelapse(args, trainer);
     bool recorder_reported = false;

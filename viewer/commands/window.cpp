@@ -1,11 +1,9 @@
 // `ganscope` (no arguments), `ganscope --data DIR`, `--resume runs/NAME`, `--open CHECKPOINT`, and
 // `--headless --screenshot PATH --frames N`: the live window. Main thread.
 #include <atomic>
-#include <chrono>
 #include <filesystem>
 #include <csignal>
 #include <iostream>
-#include <thread>
 
 #include "viewer/window/app.h"
 #include "viewer/commands/commands.h"
@@ -48,18 +46,6 @@ AppOptions window_options_from(const Args& args) {
     return options;
 }
 
-// Whether the source got past starting without failing (a trainer holds its run folder's lock by then). False too
-// when a signal comes first or a minute passes.
-bool run_holds_its_folder(const RunSource& source) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-    while (!g_interrupted && std::chrono::steady_clock::now() < deadline) {
-        const auto s = source.status().latest();
-        if (s && s->state != TrainerState::Starting) return s->state != TrainerState::Failed;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
-
 int show(AppOptions options, const Args* serve) {
     // Ctrl-C or SIGTERM closes the window as its close button does: a local trainer saves a final checkpoint.
     options.interrupted = &g_interrupted;
@@ -71,10 +57,9 @@ int show(AppOptions options, const Args* serve) {
     if (!app.source().run_dir().empty() && app.source().run_dir() != app.source().name())
         std::cout << " (run folder " << app.source().run_dir() << ")";
     std::cout << std::endl;
-    // Serving starts once the run holds its folder (or has failed: then not at all), so that a refused second writer
-    // never touches the live run's serve.token. The App's trainer works on its own thread meanwhile.
-    std::unique_ptr<RunServer> server;  // stops before the App
-    if (serve && run_holds_its_folder(app.source())) server = start_serving(*serve, app.source());
+    // Stops before the App. It waits for the App's trainer, which works on its own thread, to hold its folder.
+    std::unique_ptr<RunServer> server =
+        serve ? start_serving(*serve, app.source(), [] { return g_interrupted.load(); }) : nullptr;
     return app.run();
 }
 
