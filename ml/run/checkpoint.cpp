@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "ml/formats/archive_check.h"
+#include "ml/formats/safetensors_layout.h"
 #include "ml/formats/safe_text.h"
 #include "ml/run/checked_archive.h"
 #include "ml/run/torch_pickle.h"
@@ -17,6 +18,22 @@ constexpr const char* kFormat = "ganscope-checkpoint-1";
 // task's load moves each to where it is used.
 const torch::Device kCheckpointMapLocation(torch::kCPU);
 
+// A file that is not a ganscope archive may be a plain torch.save(state_dict): say what it is and what opens it
+// (the phrase "not a ganscope checkpoint" lets the readers of other formats take it from there).
+void refuse_state_dict(const std::string& path) {
+    std::vector<TensorDeclaration> tensors;
+    try {
+        tensors = TorchSaveFile(path).declarations();
+    } catch (const std::exception&) {
+        return;  // not a state_dict either: damaged
+    }
+    if (tensors.empty()) return;
+    throw CheckpointError(path + ": not a ganscope checkpoint but a PyTorch state_dict (" +
+                          std::to_string(tensors.size()) + " tensors, the first '" +
+                          one_line(tensors.front().name, 60) + "'); explore a DCGAN generator with `ganscope --open " +
+                          path + "`, translate with a pix2pix one with `ganscope translate --checkpoint " + path + "`");
+}
+
 torch::serialize::InputArchive open_archive(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
@@ -25,6 +42,13 @@ torch::serialize::InputArchive open_archive(const std::string& path) {
     try {
         check_torch_archive_file(path);
     } catch (const std::exception& e) {
+        // A safetensors file is no zip at all; a torch.save zip that fails the check (its byteorder, say) is
+        // refused for what the check found.
+        try {
+            if (looks_like_safetensors(*ByteSource::file(path))) refuse_state_dict(path);
+        } catch (const ArchiveError&) {
+            // unreadable: said below
+        }
         throw CheckpointError(path + ": not a readable checkpoint (truncated or corrupt: " + one_line(e.what(), 300) +
                               "); use an earlier copy or start a new run");
     }
@@ -32,6 +56,7 @@ torch::serialize::InputArchive open_archive(const std::string& path) {
     try {
         archive.load_from(path, kCheckpointMapLocation);
     } catch (const std::exception&) {
+        refuse_state_dict(path);
         throw CheckpointError(path + ": not a readable checkpoint (truncated or corrupt); use an earlier copy or start a new run");
     }
     c10::IValue format;

@@ -44,7 +44,12 @@ StateDict read_state_dict(const std::string& path) {
     try {
         state = read_torch_save(path);
     } catch (const std::runtime_error& e) {
-        throw CheckpointError(std::string(e.what()) + "; give a file saved with torch.save(net.state_dict(), path)");
+        const std::string what = e.what();
+        // A damaged safetensors file needs a fresh copy; anything else, the format this reader takes.
+        throw CheckpointError(what +
+                              (what.find("not a readable safetensors file") != std::string::npos
+                                   ? "; get a fresh copy of the file"
+                                   : "; give a file saved with torch.save(net.state_dict(), path) or as safetensors"));
     }
     for (auto& [k, t] : state) k = strip_module(k);
     // Trained weights are finite; NaN or inf means a damaged file or bytes read in the wrong order, which would
@@ -66,7 +71,11 @@ StateDict read_state_dict(const std::string& path) {
 
 void write_state_dict(const std::string& path, const StateDict& state) {
     try {
-        write_torch_save(path, state);
+        const std::string suffix = ".safetensors";
+        if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+            write_safetensors(path, state, {{"format", "pt"}});
+        else
+            write_torch_save(path, state);
     } catch (const std::runtime_error& e) {
         throw CheckpointError(e.what());
     }

@@ -16,10 +16,11 @@ namespace ganscope {
 
 using StateDict = std::vector<std::pair<std::string, torch::Tensor>>;
 
-// Reads a file written by torch.save(state_dict) (zip or legacy format). Throws CheckpointError naming the
-// file when it is missing or not a dict of tensors.
+// Reads a file written by torch.save(state_dict) (zip or legacy format) or a safetensors file. Throws
+// CheckpointError naming the file when it is missing or not a dict of tensors.
 StateDict read_state_dict(const std::string& path);
-// Writes a state_dict that Python's torch.load reads (torch.save's zip format), atomically (temp + rename).
+// Writes a state_dict that Python's torch.load reads (torch.save's zip format), or safetensors.torch.load_file
+// when the path ends in .safetensors, atomically (temp + rename).
 void write_state_dict(const std::string& path, const StateDict& state);
 
 // The U-Net shape a reference state_dict describes (input/output channels, depth, width); throws

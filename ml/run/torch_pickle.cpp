@@ -11,10 +11,14 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "ml/formats/pickle_machine.h"
+#include "ml/formats/safetensors_layout.h"
 #include "ml/formats/torch_save_layout.h"
 #include "ml/formats/safe_text.h"
 #include "ml/formats/zip_archive.h"
@@ -33,6 +37,44 @@ torch::ScalarType storage_dtype(const std::string& type) {
     return it->second;
 }
 
+const std::map<std::string, torch::ScalarType>& safetensors_dtypes() {
+    static const std::map<std::string, torch::ScalarType> types = {
+        {"F32", torch::kFloat}, {"F64", torch::kDouble}, {"F16", torch::kHalf},  {"BF16", torch::kBFloat16},
+        {"I64", torch::kLong},  {"I32", torch::kInt},    {"I16", torch::kShort}, {"I8", torch::kChar},
+        {"U8", torch::kByte},   {"BOOL", torch::kBool}};
+    return types;
+}
+
+std::string safetensors_dtype(torch::ScalarType t) {
+    for (const auto& [name, type] : safetensors_dtypes())
+        if (type == t) return name;
+    throw std::runtime_error(std::string("cannot save tensors of type ") + c10::toString(t) + " as safetensors");
+}
+
+// Writes through `write` into path.tmp, syncs, and renames it over path: a failed write (a full disk) leaves any
+// previous file and no temp file behind. Throws std::runtime_error naming the file.
+void write_atomically(const std::string& path, const std::function<void(FileSink&)>& write) {
+    const std::string tmp = path + ".tmp";
+    bool ok = false;
+    std::string why;
+    try {
+        FileSink sink(tmp);
+        write(sink);
+        ok = sink.finish();
+        why = sink.error();
+    } catch (const std::exception& e) {
+        why = one_line(e.what());
+    }
+    if (!ok) {
+        std::remove(tmp.c_str());
+        throw std::runtime_error(path + ": write failed (" + why + "; disk full?); any previous file is kept");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw std::runtime_error(path + ": cannot replace the file; check permissions");
+    }
+}
+
 }  // namespace
 
 int64_t TensorDeclaration::numel() const {
@@ -43,10 +85,21 @@ int64_t TensorDeclaration::numel() const {
 
 struct TorchSaveFile::Impl : TorchSaveLayout {
     std::vector<size_t> tensor_of;      // declaration -> pickle tensor
+    std::unique_ptr<SafetensorsLayout> safetensors;  // a safetensors file: declarations in its order
 };
 
 TorchSaveFile::TorchSaveFile(const std::string& path) : m_path(path), m_impl(std::make_unique<Impl>()) {
     Impl& im = *m_impl;
+    try {
+        if (auto source = ByteSource::file(path); looks_like_safetensors(*source)) {
+            im.safetensors = std::make_unique<SafetensorsLayout>(parse_safetensors(std::move(source)));
+            for (const SafetensorsEntry& e : im.safetensors->entries)
+                m_declarations.push_back({e.name, safetensors_dtypes().at(e.dtype), e.shape});
+            return;
+        }
+    } catch (const std::exception& e) {
+        throw std::runtime_error(path + ": not a readable safetensors file (" + one_line(e.what(), 300) + ")");
+    }
     try {
         static_cast<TorchSaveLayout&>(im) = parse_torch_save(ByteSource::file(path));
         for (const PickleEntry& e : im.pickle.entries) {
@@ -66,6 +119,18 @@ TorchSaveFile::~TorchSaveFile() = default;
 
 torch::Tensor TorchSaveFile::load(size_t index) const {
     const Impl& im = *m_impl;
+    if (im.safetensors) {
+        const SafetensorsEntry& e = im.safetensors->entries.at(index);
+        torch::Tensor t = torch::empty(e.shape, torch::TensorOptions().dtype(m_declarations[index].dtype));
+        try {
+            if (e.bytes > 0) im.safetensors->file->read(e.offset, t.data_ptr(), size_t(e.bytes));
+        } catch (const std::exception& err) {
+            throw std::runtime_error(m_path + ": cannot read tensor '" + escape_bytes(e.name) + "' (" +
+                                     one_line(err.what()) + ")");
+        }
+        static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors bytes are little-endian");
+        return t;
+    }
     const PickleTensor& t = im.pickle.tensors[im.tensor_of.at(index)];
     const PickleStorage& st = im.pickle.storages[t.storage];
     const TorchSaveLayout::Location& where = im.storages[t.storage];
@@ -237,32 +302,42 @@ void write_torch_save(const std::string& path, const std::vector<std::pair<std::
     pk.op('u');
     pk.op('.');
 
-    const std::string tmp = path + ".tmp";
-    bool ok = false;
-    std::string why;
-    try {
-        FileSink sink(tmp);
-        {
-            caffe2::serialize::PyTorchStreamWriter writer([&sink](const void* data, size_t n) { return sink(data, n); });
-            writer.writeRecord("data.pkl", pk.out.data(), pk.out.size());
-            writer.writeRecord("byteorder", "little", 6);
-            for (size_t i = 0; i < storages.size(); ++i)
-                writer.writeRecord("data/" + std::to_string(i), storages[i].data_ptr(), storages[i].nbytes());
-            writer.writeEndOfFile();
-        }
-        ok = sink.finish();
-        why = sink.error();
-    } catch (const std::exception& e) {
-        why = one_line(e.what());
+    write_atomically(path, [&](FileSink& sink) {
+        caffe2::serialize::PyTorchStreamWriter writer([&sink](const void* data, size_t n) { return sink(data, n); });
+        writer.writeRecord("data.pkl", pk.out.data(), pk.out.size());
+        writer.writeRecord("byteorder", "little", 6);
+        for (size_t i = 0; i < storages.size(); ++i)
+            writer.writeRecord("data/" + std::to_string(i), storages[i].data_ptr(), storages[i].nbytes());
+        writer.writeEndOfFile();
+    });
+}
+
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& state,
+                       const std::map<std::string, std::string>& metadata) {
+    // The header names each tensor's dtype, shape and span; spans follow one another in the order given.
+    nlohmann::json header = nlohmann::json::object();
+    if (!metadata.empty()) header["__metadata__"] = metadata;
+    std::vector<torch::Tensor> tensors;
+    uint64_t at = 0;
+    for (const auto& [name, tensor] : state) {
+        if (name == "__metadata__" || header.contains(name))
+            throw std::runtime_error(path + ": cannot save two tensors named '" + escape_bytes(name) + "'");
+        const torch::Tensor t = tensor.detach().cpu().contiguous();
+        header[name] = {{"dtype", safetensors_dtype(t.scalar_type())},
+                        {"shape", t.sizes().vec()},
+                        {"data_offsets", {at, at + t.nbytes()}}};
+        at += t.nbytes();
+        tensors.push_back(t);
     }
-    if (!ok) {
-        std::remove(tmp.c_str());
-        throw std::runtime_error(path + ": write failed (" + why + "; disk full?); any previous file is kept");
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw std::runtime_error(path + ": cannot replace the file; check permissions");
-    }
+    std::string text = header.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');  // the bytes start 8-aligned, as the Python package writes them
+    write_atomically(path, [&](FileSink& sink) {
+        uint8_t size[8];
+        for (int i = 0; i < 8; ++i) size[i] = uint8_t(uint64_t(text.size()) >> (8 * i));
+        sink(size, 8);
+        sink(text.data(), text.size());
+        for (const torch::Tensor& t : tensors) sink(t.data_ptr(), t.nbytes());
+    });
 }
 
 }  // namespace ganscope

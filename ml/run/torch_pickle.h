@@ -6,6 +6,7 @@
 // what the file declares. Any thread.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,6 +43,9 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
+// TorchSaveFile also opens safetensors files (ml/formats/safetensors_layout.h): every reader of a state_dict
+// takes both.
+
 // Entries in file order. Throws std::runtime_error naming the file and what it found when the file is not
 // a torch.save'd dict of tensors.
 std::vector<std::pair<std::string, torch::Tensor>> read_torch_save(const std::string& path);
@@ -50,6 +54,11 @@ std::vector<std::pair<std::string, torch::Tensor>> read_torch_save(const std::st
 // so Python's torch.load (weights_only included) reads it. Throws std::runtime_error naming the file; a failed
 // write (a full disk) leaves any previous file and no temp file behind.
 void write_torch_save(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& state);
+
+// Writes a dict of tensors as a safetensors file (huggingface/safetensors; `metadata` is its "__metadata__"),
+// atomically as above; Python's safetensors.torch.load_file reads it. Throws std::runtime_error naming the file.
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& state,
+                       const std::map<std::string, std::string>& metadata = {});
 
 // A failing-safe writer for libtorch's archive writers: after the first short write it swallows the rest
 // (libtorch's writer throws from its destructor otherwise, which ends the process), and failed() says so.

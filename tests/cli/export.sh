@@ -28,6 +28,16 @@ import sys, torch, interop
 interop.seed003_generator(16, 16, 8).load_state_dict(torch.load(sys.argv[1]), strict=True)
 interop.dcgan_discriminator(16, 8).load_state_dict(torch.load(sys.argv[2]), strict=True)
 " "$work/G.pth" "$work/D.pth" || fail "Python could not load the exported state_dicts strictly"
+# The same generator as safetensors: Python's package loads it strictly, equal to G.pth, and the window's --open
+# reader takes it (eval of a state_dict says what it is, below).
+"$bin" export --checkpoint "$work/run/checkpoint.pt" --out "$work/G.safetensors" > /dev/null 2>&1 || fail "export to .safetensors failed"
+PYTHONPATH="$here/../python" "$python" -c "
+import sys, torch, interop
+from safetensors.torch import load_file
+st, pt = load_file(sys.argv[1]), torch.load(sys.argv[2])
+interop.seed003_generator(16, 16, 8).load_state_dict(st, strict=True)
+assert st.keys() == pt.keys() and all(torch.equal(st[k], pt[k]) for k in pt)
+" "$work/G.safetensors" "$work/G.pth" || fail "Python could not load G.safetensors strictly, or it differs from G.pth"
 
 # --from: a named checkpoint of the run (here the latest, by name); a missing one names what exists.
 "$bin" train "${dev[@]}" --headless --resume "$work/run" --from checkpoint.pt --steps 2 > "$work/resume.txt" 2>&1 || { cat "$work/resume.txt"; fail "--from failed"; }
@@ -41,6 +51,10 @@ expect_error() {  # expect_error PATTERN command...
   [ "$(wc -l < "$work/err.txt")" -le 2 ] || { cat "$work/err.txt"; fail "error for '$*' is not short"; }
 }
 expect_error "use generator, generator_raw or discriminator" "$bin" export --checkpoint "$work/run/checkpoint.pt" --out "$work/x.pth" --what both
+# A plain state_dict (what export writes) handed to export or eval says what it is and what opens it.
+expect_error "a PyTorch state_dict (.* tensors.*ganscope --open" "$bin" export --checkpoint "$work/G.pth" --out "$work/x.pth"
+expect_error "a PyTorch state_dict (.* tensors.*ganscope --open" "$bin" eval --checkpoint "$work/G.pth"
+expect_error "G.safetensors: not a ganscope checkpoint but a PyTorch state_dict" "$bin" eval --checkpoint "$work/G.safetensors"
 expect_error "out is required" "$bin" export --checkpoint "$work/run/checkpoint.pt"
 expect_error "$work/none.pt" "$bin" export --checkpoint "$work/none.pt" --out "$work/x.pth"
 expect_error "epoch_0003.pt: no such checkpoint" "$bin" train --headless --resume "$work/run" --from epoch_0003.pt --steps 1

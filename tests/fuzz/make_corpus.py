@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python tests/fuzz/make_corpus.py tests/fuzz/corpus
 Writes real files as PyTorch writes them (a torch.save zip and a legacy file of a tiny state_dict, their
-pickles alone), small images in each format stb reads, and a config.json / metrics.jsonl. The ganscope-made
+pickles alone), safetensors files as its Python package writes them, small images in each format stb reads, and a config.json / metrics.jsonl. The ganscope-made
 seeds (a tiny checkpoint, fixed latents, a history snapshot) come from `ml_tests --write-fuzz-seeds DIR`, which
 also writes the fixed_latents/ and snapshot/ seeds beside DIR.
 Seeds are kept small (kilobytes) so each fuzz run mutates them quickly.
@@ -19,7 +19,7 @@ from PIL import Image
 
 
 def main(out):
-    for t in ("pickle", "torch_save", "checkpoint", "image", "config"):
+    for t in ("pickle", "torch_save", "checkpoint", "image", "config", "safetensors"):
         os.makedirs(os.path.join(out, t), exist_ok=True)
     torch.manual_seed(0)
     state = collections.OrderedDict(
@@ -53,6 +53,13 @@ def main(out):
     im.convert("P").save(os.path.join(images, "palette.gif"))
     im.save(os.path.join(images, "rgba.tga"))
     im.convert("RGB").save(os.path.join(images, "rgb.ppm"))
+    # safetensors as the Python package writes them: every dtype, metadata, an empty and a 0-d tensor.
+    from safetensors.torch import save_file
+    save_file({"w": torch.randn(2, 3), "h": torch.randn(3).half(), "b": torch.randn(2).bfloat16(),
+               "i": torch.arange(3), "u": torch.tensor([1, 2], dtype=torch.uint8), "t": torch.tensor([True]),
+               "empty": torch.zeros(0, 2), "scalar": torch.tensor(1.5)},
+              os.path.join(out, "safetensors", "tensors.safetensors"), metadata={"format": "pt"})
+    save_file({"main.0.weight": torch.randn(4, 2, 4, 4)}, os.path.join(out, "safetensors", "one.safetensors"))
     config = {"model": "pix2pix", "data": "x", "image_size": 32, "g_width": 8, "background": [1, 2, 3],
               "lr_g": 0.0002, "steps": 10, "direction": "BtoA", "pairs": "edges"}
     json.dump(config, open(os.path.join(out, "config", "config.json"), "w"), indent=2)

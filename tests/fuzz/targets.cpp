@@ -1,6 +1,6 @@
 // The fuzz targets: the pickle machine in both modes, torch.save layouts, the checkpoint pre-check and the checks
 // of fixed latents and history snapshots, image
-// decoding, and the JSON readers (config, metrics lines).
+// decoding, the JSON readers (config, metrics lines) and safetensors headers.
 #include "tests/fuzz/targets.h"
 
 #include <cstring>
@@ -13,6 +13,7 @@
 #include "ml/run/metrics.h"
 #include "ml/formats/pickle_machine.h"
 #include "ml/formats/safe_text.h"
+#include "ml/formats/safetensors_layout.h"
 #include "ml/formats/torch_save_layout.h"
 
 namespace ganscope::fuzz {
@@ -103,6 +104,19 @@ bool config(const uint8_t* data, size_t size) {
     return a || b;
 }
 
+bool safetensors(const uint8_t* data, size_t size) {
+    return refused_or_ok([&] {
+        auto source = ByteSource::memory(data, size);
+        if (!looks_like_safetensors(*source)) throw std::runtime_error("not safetensors");
+        const SafetensorsLayout layout = parse_safetensors(std::move(source));
+        // What TorchSaveFile::load reads: each tensor's bytes.
+        for (const SafetensorsEntry& e : layout.entries) {
+            std::string buf(size_t(std::min<uint64_t>(e.bytes, 1u << 20)), '\0');
+            layout.file->read(e.offset, buf.data(), buf.size());
+        }
+    });
+}
+
 }  // namespace
 
 Target find_target(const std::string& name) {
@@ -113,9 +127,10 @@ Target find_target(const std::string& name) {
     if (name == "snapshot") return snapshot;
     if (name == "image") return image;
     if (name == "config") return config;
+    if (name == "safetensors") return safetensors;
     return nullptr;
 }
 
-const char* target_names() { return "pickle torch_save checkpoint fixed_latents snapshot image config"; }
+const char* target_names() { return "pickle torch_save checkpoint fixed_latents snapshot image config safetensors"; }
 
 }  // namespace ganscope::fuzz

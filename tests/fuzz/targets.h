@@ -11,6 +11,6 @@ namespace ganscope::fuzz {
 // Returns true when the input was accepted, false when it was refused by an exception.
 using Target = bool (*)(const uint8_t* data, size_t size);
 Target find_target(const std::string& name);
-const char* target_names();  // "pickle torch_save checkpoint image config"
+const char* target_names();  // "pickle torch_save checkpoint ... safetensors"
 
 }  // namespace ganscope::fuzz

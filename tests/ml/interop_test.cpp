@@ -113,6 +113,13 @@ TEST_CASE("export: the generator a run draws with (its weight average), and the 
     CHECK(same(raw, dcgan_state_dict(*task.generator())));
     CHECK_FALSE(same(drawn, raw));
     CHECK(parse_export_part("generator_raw") == ExportPart::GeneratorRaw);
+    // The exported file given back where a checkpoint belongs says what it is and what opens it.
+    write_state_dict(dir + "/G.pth", drawn);
+    const std::string says =
+        "G.pth: not a ganscope checkpoint but a PyTorch state_dict (" + std::to_string(drawn.size()) + " tensors";
+    CHECK_THROWS_WITH_AS(export_state_dict(dir + "/G.pth", ExportPart::Generator), doctest::Contains(says.c_str()),
+                         CheckpointError);
+    CHECK(read_plain_generator(dir + "/G.pth").has_value());  // --open still takes it
 }
 
 TEST_CASE("export: pix2pix as junyanz's UnetGenerator and NLayerDiscriminator") {

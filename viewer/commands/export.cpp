@@ -1,5 +1,6 @@
-// `ganscope export --checkpoint F --out G.pth [--what generator|discriminator]`: a checkpoint's network as a plain
-// PyTorch state_dict (the layouts are in ml/run/weights_exchange.h and docs/interop.md). Main thread.
+// `ganscope export --checkpoint F --out G.pth|G.safetensors [--what generator|discriminator]`: a checkpoint's
+// network as a plain PyTorch state_dict or safetensors file (the layouts are in ml/run/weights_exchange.h and
+// docs/interop.md). Main thread.
 #include <iostream>
 
 #include "ml/run/checkpoint.h"
@@ -33,7 +34,10 @@ void add_export_command(CommandLine& cli) {
                          "1.weight, 1.running_mean, ...), pix2pix as junyanz's latest_net_G.pth / latest_net_D.pth",
                          export_weights);
     args.text("checkpoint", "FILE", "a run's checkpoint.pt, or a kept checkpoints/epoch_NNNN.pt")->required();
-    args.text("out", "G.pth", "the state_dict file to write (as torch.save writes it)")->required();
+    args.text("out", "G.pth",
+              "the state_dict file to write: as torch.save writes it, or as safetensors when the name ends "
+              "in .safetensors (safetensors.torch.load_file reads it)")
+        ->required();
     args.choice("what", {"generator", "generator_raw", "discriminator"},
                 "which network: generator (default) is what the run's grid draws, its weight average when the recipe "
                 "keeps one (--ema); generator_raw the generator as the optimiser left it");
