@@ -61,6 +61,7 @@ nlohmann::json TrainConfig::to_json() const {
         {"r1_gamma", r1_gamma},
         {"diffaug", diffaug},
         {"ema_decay", ema_decay},
+        {"fresh_g_latents", fresh_g_latents},
         {"swd_every", swd_every},
         {"swd_images", swd_images},
         {"publish_seconds", publish_seconds},
@@ -130,6 +131,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "r1_gamma", c.r1_gamma);
     read(j, "diffaug", c.diffaug);
     read(j, "ema_decay", c.ema_decay);
+    read(j, "fresh_g_latents", c.fresh_g_latents);
     read(j, "swd_every", c.swd_every);
     read(j, "swd_images", c.swd_images);
     read(j, "publish_seconds", c.publish_seconds);

@@ -51,6 +51,9 @@ struct TrainConfig {
     double r1_gamma = 0;             // dcgan: R1 penalty gamma on real images; 0: off
     std::string diffaug = "";        // dcgan: DiffAugment policy, any of color,translation,cutout; empty: off
     double ema_decay = 0;            // dcgan: moving average of G's weights (grid, explorer, history use it); 0: off
+    // dcgan: G's step draws latents of its own, as seed 003 does (--recipe seed003), instead of reusing the fakes D
+    // just judged (one generator pass fewer per step). Off when the key is missing, as checkpoints before it trained.
+    bool fresh_g_latents = false;
     int swd_every = 500;             // steps between quality evaluations (swd in metrics.jsonl); 0: off
     int swd_images = 512;            // generated (fixed latents) and real images the metric compares
     double publish_seconds = 2;      // the grid and the weights snapshot also publish this often; 0: by steps only

@@ -32,6 +32,8 @@ public:
     virtual Image load(size_t index) const = 0;
     virtual std::string name(size_t index) const = 0;
     virtual std::string description() const = 0;
+    // Files the scan refused (file, reason): counted in the status and listed in the run's skipped.txt.
+    virtual std::vector<std::pair<std::string, std::string>> skipped() const { return {}; }
 };
 
 // Every decodable image below a folder, recursively (png, jpg, jpeg, bmp, gif, tga, psd, hdr, pnm).
@@ -43,7 +45,7 @@ public:
     Image load(size_t index) const override;
     std::string name(size_t index) const override { return m_files[index]; }
     std::string description() const override;
-    const std::vector<std::pair<std::string, std::string>>& skipped() const { return m_skipped; }
+    std::vector<std::pair<std::string, std::string>> skipped() const override { return m_skipped; }
 
 private:
     std::string m_root;

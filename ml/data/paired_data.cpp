@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "ml/data/palette.h"
 #include "ml/data/tensor_image.h"
@@ -27,13 +28,22 @@ std::string list_some(const std::vector<std::string>& names, size_t max = 8) {
     return s;
 }
 
-// File names by stem (relative path without extension), for pairing A/ with B/.
-std::map<std::string, std::string> by_stem(const std::string& dir, Rgb background) {
+std::string stem_of(const std::string& file, const std::string& dir) {
+    const fs::path rel = fs::relative(file, dir);
+    return (rel.parent_path() / rel.stem()).string();
+}
+
+// File names by stem (relative path without extension), for pairing A/ with B/; the scan's refusals go to
+// `skipped`, and their stems to `unreadable`.
+std::map<std::string, std::string> by_stem(const std::string& dir, Rgb background,
+                                           std::vector<std::pair<std::string, std::string>>& skipped,
+                                           std::set<std::string>& unreadable) {
     FolderSource source(dir, background);
     std::map<std::string, std::string> out;
-    for (size_t i = 0; i < source.size(); ++i) {
-        fs::path rel = fs::relative(source.name(i), dir);
-        out[(rel.parent_path() / rel.stem()).string()] = source.name(i);
+    for (size_t i = 0; i < source.size(); ++i) out[stem_of(source.name(i), dir)] = source.name(i);
+    for (const auto& [file, why] : source.skipped()) {
+        skipped.emplace_back(file, why);
+        unreadable.insert(stem_of(file, dir));
     }
     return out;
 }
@@ -83,15 +93,26 @@ Image combine_aligned(const Image& a_in, const Image& b_in) {
 
 PairedFolderSource::PairedFolderSource(const std::string& a_dir, const std::string& b_dir, Rgb background)
     : m_a_dir(a_dir), m_b_dir(b_dir), m_background(background) {
-    const auto a = by_stem(a_dir, background), b = by_stem(b_dir, background);
+    std::set<std::string> unreadable;  // stems with an unreadable file on either side: the pair is skipped
+    const auto a = by_stem(a_dir, background, m_skipped, unreadable);
+    const auto b = by_stem(b_dir, background, m_skipped, unreadable);
     std::vector<std::string> only_a, only_b;
     for (const auto& [stem, file] : a) {
         auto it = b.find(stem);
-        if (it == b.end()) only_a.push_back(stem);
-        else m_pairs.emplace_back(file, it->second);
+        if (it != b.end())
+            m_pairs.emplace_back(file, it->second);
+        else if (unreadable.count(stem))
+            m_skipped.emplace_back(file, "its partner in " + b_dir + " is unreadable");
+        else
+            only_a.push_back(stem);
     }
     for (const auto& [stem, file] : b)
-        if (!a.count(stem)) only_b.push_back(stem);
+        if (!a.count(stem)) {
+            if (unreadable.count(stem))
+                m_skipped.emplace_back(file, "its partner in " + a_dir + " is unreadable");
+            else
+                only_b.push_back(stem);
+        }
     if (!only_a.empty() || !only_b.empty()) {
         std::string msg = a_dir + " and " + b_dir + " must hold the same file names (extensions may differ):";
         if (!only_a.empty()) msg += " only in A: " + list_some(only_a) + ";";
@@ -105,7 +126,9 @@ Image PairedFolderSource::load(size_t index) const {
 }
 
 std::string PairedFolderSource::description() const {
-    return m_a_dir + " + " + m_b_dir + " (" + std::to_string(m_pairs.size()) + " pairs)";
+    std::string d = m_a_dir + " + " + m_b_dir + " (" + std::to_string(m_pairs.size()) + " pairs";
+    if (!m_skipped.empty()) d += ", " + std::to_string(m_skipped.size()) + " unreadable or unpartnered files skipped";
+    return d + ")";
 }
 
 SubsetSource::SubsetSource(std::shared_ptr<ImageSource> base, std::vector<size_t> indices, std::string note)

@@ -38,11 +38,14 @@ public:
     std::string name(size_t index) const override { return m_pairs[index].first; }
     std::string description() const override;
     const std::vector<std::pair<std::string, std::string>>& pairs() const { return m_pairs; }
+    // Unreadable files of either side; their partners are left out of the pairs (not reported as unpaired).
+    std::vector<std::pair<std::string, std::string>> skipped() const override { return m_skipped; }
 
 private:
     std::string m_a_dir, m_b_dir;
     Rgb m_background;
-    std::vector<std::pair<std::string, std::string>> m_pairs;  // A file, B file
+    std::vector<std::pair<std::string, std::string>> m_pairs;    // A file, B file
+    std::vector<std::pair<std::string, std::string>> m_skipped;  // file, reason
 };
 
 // A view of some items of another source (training items without the held-out validation ones).
@@ -53,6 +56,7 @@ public:
     Image load(size_t index) const override { return m_base->load(m_indices[index]); }
     std::string name(size_t index) const override { return m_base->name(m_indices[index]); }
     std::string description() const override { return m_base->description() + m_note; }
+    std::vector<std::pair<std::string, std::string>> skipped() const override { return m_base->skipped(); }
 
 private:
     std::shared_ptr<ImageSource> m_base;

@@ -16,7 +16,8 @@ constexpr size_t kMaxDims = 16;
 constexpr size_t kMaxDepth = 3;  // {name: {"shape": [...]}} and {"__metadata__": {...}}
 
 uint64_t read_header_size(const ByteSource& source) {
-    if (source.size() < 8) throw ArchiveError("shorter than a safetensors header (" + std::to_string(source.size()) + " bytes)");
+    if (source.size() < 8)
+        throw ArchiveError("shorter than a safetensors header (" + std::to_string(source.size()) + " bytes)");
     unsigned char b[8];
     source.read(0, b, 8);
     uint64_t n = 0;
@@ -30,9 +31,12 @@ void check_depth(const std::string& text) {
     bool in_string = false, escaped = false;
     for (char c : text) {
         if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '{' || c == '[') {
@@ -47,7 +51,8 @@ uint64_t count_elements(const std::vector<int64_t>& shape, const std::string& na
     uint64_t n = 1;
     for (int64_t s : shape) {
         if (s == 0) return 0;
-        if (uint64_t(s) > (uint64_t(1) << 48) / n) throw ArchiveError("tensor '" + escape_bytes(name, 60) + "' declares an absurd shape");
+        if (uint64_t(s) > (uint64_t(1) << 48) / n)
+            throw ArchiveError("tensor '" + escape_bytes(name, 60) + "' declares an absurd shape");
         n *= uint64_t(s);
     }
     return n;
@@ -69,7 +74,8 @@ SafetensorsEntry read_entry(const std::string& name, const nlohmann::json& j, ui
         throw ArchiveError(what + " has dtype " + escape_bytes(e.dtype, 20) +
                            ", which ganscope does not read (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
     const auto shape = j.find("shape");
-    if (shape == j.end() || !shape->is_array() || shape->size() > kMaxDims) throw ArchiveError(what + " has no shape of at most 16 dimensions");
+    if (shape == j.end() || !shape->is_array() || shape->size() > kMaxDims)
+        throw ArchiveError(what + " has no shape of at most 16 dimensions");
     for (const auto& s : *shape) {
         if (!s.is_number_unsigned()) throw ArchiveError(what + " has a shape that is not a list of sizes");
         const uint64_t v = s.get<uint64_t>();
@@ -113,10 +119,11 @@ bool looks_like_safetensors(const ByteSource& source) {
 
 SafetensorsLayout parse_safetensors(std::unique_ptr<ByteSource> source) {
     const uint64_t n = read_header_size(*source);
-    if (n > kMaxSafetensorsHeader) throw ArchiveError("a safetensors header of " + std::to_string(n) + " bytes (at most 100 MB)");
+    if (n > kMaxSafetensorsHeader)
+        throw ArchiveError("a safetensors header of " + std::to_string(n) + " bytes (at most 100 MB)");
     if (n > source->size() - 8)
-        throw ArchiveError("the header says " + std::to_string(n) + " bytes but the file has " + std::to_string(source->size() - 8) +
-                           " after its length (truncated file?)");
+        throw ArchiveError("the header says " + std::to_string(n) + " bytes but the file has " +
+                           std::to_string(source->size() - 8) + " after its length (truncated file?)");
     std::string text(size_t(n), '\0');
     source->read(8, text.data(), text.size());
     check_depth(text);
@@ -134,7 +141,8 @@ SafetensorsLayout parse_safetensors(std::unique_ptr<ByteSource> source) {
         if (it.key() == "__metadata__") {
             if (!it->is_object()) throw ArchiveError("__metadata__ is not an object of strings");
             for (auto m = it->begin(); m != it->end(); ++m) {
-                if (!m->is_string()) throw ArchiveError("__metadata__ '" + escape_bytes(m.key(), 40) + "' is not a string");
+                if (!m->is_string())
+                    throw ArchiveError("__metadata__ '" + escape_bytes(m.key(), 40) + "' is not a string");
                 layout.metadata[m.key()] = m->get<std::string>();
             }
             continue;
@@ -142,12 +150,14 @@ SafetensorsLayout parse_safetensors(std::unique_ptr<ByteSource> source) {
         layout.entries.push_back(read_entry(it.key(), *it, data_start, data_size));
     }
     // The spans tile the data: no overlaps (two tensors sharing bytes), no gaps, nothing after the last.
-    std::sort(layout.entries.begin(), layout.entries.end(),
-              [](const SafetensorsEntry& a, const SafetensorsEntry& b) { return a.offset != b.offset ? a.offset < b.offset : a.bytes < b.bytes; });
+    std::sort(layout.entries.begin(), layout.entries.end(), [](const SafetensorsEntry& a, const SafetensorsEntry& b) {
+        return a.offset != b.offset ? a.offset < b.offset : a.bytes < b.bytes;
+    });
     uint64_t at = data_start;
     for (const SafetensorsEntry& e : layout.entries) {
         if (e.offset != at)
-            throw ArchiveError("tensor '" + escape_bytes(e.name, 60) + "' " + (e.offset < at ? "overlaps another" : "leaves a gap before it"));
+            throw ArchiveError("tensor '" + escape_bytes(e.name, 60) + "' " +
+                               (e.offset < at ? "overlaps another" : "leaves a gap before it"));
         at += e.bytes;
     }
     if (at != source->size()) throw ArchiveError(std::to_string(source->size() - at) + " bytes after the last tensor");

@@ -16,16 +16,16 @@ namespace ganscope {
 
 struct SafetensorsEntry {
     std::string name;
-    std::string dtype;            // "F32", "F16", "BF16", "F64", "I64", "I32", "I16", "I8", "U8", "BOOL"
+    std::string dtype;  // "F32", "F16", "BF16", "F64", "I64", "I32", "I16", "I8", "U8", "BOOL"
     std::vector<int64_t> shape;
-    uint64_t offset = 0;          // where its bytes start in the file
+    uint64_t offset = 0;  // where its bytes start in the file
     uint64_t bytes = 0;
 };
 
 struct SafetensorsLayout {
     std::unique_ptr<ByteSource> file;
-    std::vector<SafetensorsEntry> entries;          // in the order of their bytes in the file
-    std::map<std::string, std::string> metadata;    // "__metadata__" (string to string), may be empty
+    std::vector<SafetensorsEntry> entries;        // in the order of their bytes in the file
+    std::map<std::string, std::string> metadata;  // "__metadata__" (string to string), may be empty
 };
 
 // Whether the file is laid out as safetensors (its header's '{' at byte 8), before checking it. Reads one byte.

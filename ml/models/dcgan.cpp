@@ -149,7 +149,9 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     // Generator: make D call fakes real. D's own weight gradients are not needed here, so skip computing them.
     m_opt_g->zero_grad();
     for (auto& p : m_d->parameters()) p.requires_grad_(false);
-    auto loss_g = generator_loss(m_loss, judge(fake));
+    const torch::Tensor fake_g =
+        m_config.fresh_g_latents ? m_g->forward(torch::randn({n, m_config.latent_dim, 1, 1}, m_rng, options)) : fake;
+    auto loss_g = generator_loss(m_loss, judge(fake_g));
     loss_g.backward();
     for (auto& p : m_d->parameters()) p.requires_grad_(true);
     sync_gradients(*m_g);
@@ -159,6 +161,7 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     torch::NoGradGuard no_grad;
     return torch::stack({loss_g.detach(), loss_d.detach(), discriminator_score(m_loss, logits_real.detach()),
                          discriminator_score(m_loss, logits_fake.detach()),
+                         torch::full({}, std::numeric_limits<float>::quiet_NaN(), options),
                          torch::full({}, std::numeric_limits<float>::quiet_NaN(), options)});
 }
 

@@ -21,7 +21,9 @@ struct Batch {
 };
 
 // Indices into the stats tensor a train step returns.
-enum StatIndex { kLossG = 0, kLossD, kDReal, kDFake, kLossAux, kStatCount };
+// kLossG is what the generator minimises (pix2pix: GAN term + lambda * L1), kLossGan its adversarial term where it has
+// others besides (NaN otherwise); kLossD, kDReal and kDFake are NaN for a task without a discriminator.
+enum StatIndex { kLossG = 0, kLossD, kDReal, kDFake, kLossAux, kLossGan, kStatCount };
 
 // Named copies of a generator's parameters and buffers: what the explorer and history snapshots carry. The
 // discriminator rides along for the Inspect panel (ml/models/inspect.h); history files and served snapshots
@@ -64,6 +66,8 @@ public:
     // The rates the optimisers step with now (G, D; D is 0 for a task without a discriminator).
     virtual std::pair<double, double> learning_rates() const = 0;
     virtual torch::Device device() const = 0;
+    // Whether the task trains a discriminator (seed 004's palette model has none): its D figures are NaN otherwise.
+    virtual bool adversarial() const { return true; }
 
     // Everything needed to continue exactly: weights, optimiser state, fixed inputs.
     virtual void save(torch::serialize::OutputArchive& archive) = 0;

@@ -229,10 +229,10 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
         loss.backward();
         sync_gradients(*m_g);  // across ranks; nothing when training alone
         fused_adam_step(*m_opt_g);
-        // No discriminator: its loss is 0 (the trainer requires finite losses), D(x) and D(G(x)) are undefined.
+        // No discriminator: its loss, D(x) and D(G(x)) do not exist (NaN, left out of the logs).
         torch::Tensor l = loss.detach().to(torch::kFloat).reshape({1});
         auto n = torch::full({1}, nan, l.options());
-        return torch::cat({l, torch::zeros_like(l), n, n, l});
+        return torch::cat({l, n, n, n, l, n});
     }
 
     m_d->train();
@@ -262,8 +262,9 @@ torch::Tensor Pix2PixTask::train_step(const Batch& batch) {
     for (auto& p : m_d->parameters()) p.set_requires_grad(true);
 
     auto scalar = [](const torch::Tensor& t) { return t.detach().to(torch::kFloat).reshape({1}); };
-    return torch::cat({scalar(loss_gan), scalar(loss_d), scalar(torch::sigmoid(pred_real.detach()).mean()),
-                       scalar(torch::sigmoid(pred_fake.detach()).mean()), scalar(loss_l1)});
+    // As seed 002 logs them: the total G loss, its GAN term, the unweighted L1, and D's loss.
+    return torch::cat({scalar(loss_g), scalar(loss_d), scalar(torch::sigmoid(pred_real.detach()).mean()),
+                       scalar(torch::sigmoid(pred_fake.detach()).mean()), scalar(loss_l1), scalar(loss_gan)});
 }
 
 torch::Tensor Pix2PixTask::translate(const torch::Tensor& inputs, NormMode mode) {

@@ -114,6 +114,7 @@ public:
     const torch::Tensor& validation_inputs() const { return m_val_inputs; }
     const torch::Tensor& validation_targets() const { return m_val_targets; }
     bool palette_loss() const { return m_palette; }
+    bool adversarial() const override { return !m_palette; }
 
 private:
     TrainConfig m_config;

@@ -22,16 +22,21 @@ double get_number(const nlohmann::json& j, const char* key) {
 }  // namespace
 
 nlohmann::json StepMetrics::to_json() const {
-    nlohmann::json j = {{"step", step}, {"epoch", epoch}, {"loss_g", number(loss_g)}, {"loss_d", number(loss_d)},
-                        {"d_real", number(d_real)}, {"d_fake", number(d_fake)},
-                        {"images_per_sec", number(images_per_sec)}, {"seconds", number(seconds)}};
+    nlohmann::json j = {{"step", step}, {"epoch", epoch}, {"loss_g", number(loss_g)}};
+    // What a model without a discriminator does not have stays out (a diverged D's NaN loss still shows as null
+    // when D(x) was measured).
+    const bool judged = std::isfinite(loss_d) || std::isfinite(d_real);
+    if (judged) j.update({{"loss_d", number(loss_d)}, {"d_real", number(d_real)}, {"d_fake", number(d_fake)}});
+    j.update({{"images_per_sec", number(images_per_sec)}, {"seconds", number(seconds)}});
     if (std::isfinite(loss_aux)) j["loss_aux"] = loss_aux;
+    if (std::isfinite(loss_gan)) j["loss_gan"] = loss_gan;
     // quality
     if (std::isfinite(swd)) j["swd"] = swd;
     for (const auto& [resolution, value] : swd_levels)
         if (std::isfinite(value)) j["swd_" + std::to_string(resolution)] = value;
     if (std::isfinite(val_l1)) j["val_l1"] = val_l1;
     if (std::isfinite(swd_seconds)) j["swd_seconds"] = swd_seconds;
+    if (std::isfinite(diversity)) j["diversity"] = diversity;
     if (std::isfinite(lr_g)) j["lr_g"] = lr_g;
     if (std::isfinite(lr_d)) j["lr_d"] = lr_d;
     return j;
@@ -46,12 +51,14 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
     m.d_real = get_number(j, "d_real");
     m.d_fake = get_number(j, "d_fake");
     m.loss_aux = get_number(j, "loss_aux");
+    m.loss_gan = get_number(j, "loss_gan");
     m.images_per_sec = get_number(j, "images_per_sec");
     m.seconds = get_number(j, "seconds");
     // quality
     m.swd = get_number(j, "swd");
     m.val_l1 = get_number(j, "val_l1");
     m.swd_seconds = get_number(j, "swd_seconds");
+    m.diversity = get_number(j, "diversity");
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& key = it.key();
         if (key.size() > 4 && key.compare(0, 4, "swd_") == 0 && key.find_first_not_of("0123456789", 4) == std::string::npos &&
@@ -62,6 +69,21 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
     m.lr_g = get_number(j, "lr_g");
     m.lr_d = get_number(j, "lr_d");
     return m;
+}
+
+std::string describe_losses(const StepMetrics& m) {
+    char buf[160];
+    int n = std::snprintf(buf, sizeof buf, "G %.3f", m.loss_g);
+    auto append = [&](const char* format, auto... values) {
+        if (n >= 0 && size_t(n) < sizeof buf) n += std::snprintf(buf + n, sizeof buf - size_t(n), format, values...);
+    };
+    if (std::isfinite(m.loss_gan))
+        append(" (GAN %.3f, L1 %.3f)", m.loss_gan, m.loss_aux);
+    else if (std::isfinite(m.loss_aux) && m.loss_aux != m.loss_g)
+        append(" (aux %.3f)", m.loss_aux);
+    if (std::isfinite(m.loss_d) || std::isfinite(m.d_real)) append("  D %.3f", m.loss_d);
+    if (std::isfinite(m.d_real)) append("  D(x) %.2f  D(G(z)) %.2f", m.d_real, m.d_fake);
+    return buf;
 }
 
 std::vector<StepMetrics> rewrite_metrics_up_to(const std::string& path, int64_t step) {

@@ -14,9 +14,11 @@ namespace ganscope {
 struct StepMetrics {
     int64_t step = 0;
     int64_t epoch = 0;
+    // loss_d, d_real and d_fake are NaN for a model without a discriminator, and then left out of the JSON.
     double loss_g = 0, loss_d = 0;
     double d_real = 0, d_fake = 0;  // mean D(x) and D(G(z)) as probabilities
     double loss_aux = std::numeric_limits<double>::quiet_NaN();  // pix2pix: L1 (or CE); NaN when unused
+    double loss_gan = std::numeric_limits<double>::quiet_NaN();  // pix2pix: loss_g's adversarial term; NaN when unused
     double images_per_sec = 0;
     double seconds = 0;  // wall time since the run started (this process)
     // Quality, on the steps where it was evaluated; NaN (not written) elsewhere.
@@ -24,6 +26,9 @@ struct StepMetrics {
     std::vector<std::pair<int, double>> swd_levels;                  // "swd_16", "swd_32", ...
     double val_l1 = std::numeric_limits<double>::quiet_NaN();       // "val_l1": pix2pix validation pairs
     double swd_seconds = std::numeric_limits<double>::quiet_NaN();  // "swd_seconds": what it cost
+    // "diversity": the fixed-latent samples' spread over a real batch's (1: as varied as the data), on the steps
+    // whose grid was measured (ml/train/quality.h image_spread); the collapse detector's input.
+    double diversity = std::numeric_limits<double>::quiet_NaN();
     // The learning rates the logged step trained with (after the schedule); NaN when unknown.
     double lr_g = std::numeric_limits<double>::quiet_NaN();
     double lr_d = std::numeric_limits<double>::quiet_NaN();
@@ -31,6 +36,10 @@ struct StepMetrics {
     nlohmann::json to_json() const;
     static StepMetrics from_json(const nlohmann::json& j);
 };
+
+// The losses of a record as the progress line, the Training panel and video captions show them: only what the
+// model has, e.g. "G 5.893 (GAN 0.693, L1 0.052)  D 0.701  D(x) 0.52  D(G(z)) 0.47", or "G 3.210" for seed 004.
+std::string describe_losses(const StepMetrics& m);
 
 // On resume: keeps the records of metrics.jsonl up to `step` (later ones belong to steps that will be trained
 // again; lines cut short by a kill are dropped) by writing path.partial, syncing and renaming it over path,

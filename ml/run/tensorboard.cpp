@@ -202,6 +202,28 @@ void EventFileWriter::add_metrics(const nlohmann::json& record) {
     add_scalars(record.value("step", int64_t(0)), values);
 }
 
+void EventFileWriter::add_text(const std::string& tag, int64_t step, const std::string& text) {
+    // Value { string tag = 1; TensorProto tensor = 8; SummaryMetadata metadata = 9; }: the text plugin's form,
+    // a scalar DT_STRING tensor (dtype 7, string_val = 8) under plugin_data { plugin_name: "text" }.
+    Proto plugin;
+    plugin.string_field(1, "text");
+    Proto metadata;
+    metadata.message_field(1, plugin);
+    Proto tensor;
+    tensor.int_field(1, 7);
+    tensor.message_field(2, Proto());  // TensorShapeProto of no dimensions: a scalar
+    tensor.bytes_field(8, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    Proto value;
+    value.string_field(1, tag);
+    value.message_field(8, tensor);
+    value.message_field(9, metadata);
+    Proto summary;
+    summary.message_field(1, value);
+    Proto e = event_header(step);
+    e.message_field(5, summary);
+    write_event(e.bytes());
+}
+
 void EventFileWriter::add_image(const std::string& tag, int64_t step, const Image& image) {
     if (image.empty()) return;
     std::vector<uint8_t> png;

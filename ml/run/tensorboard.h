@@ -38,6 +38,8 @@ public:
     // Every number in a metrics record (a JSON object, nested objects as "outer/inner" tags) except `step`, which
     // is the event's step: fields added to StepMetrics later reach TensorBoard without changes here.
     void add_metrics(const nlohmann::json& record);
+    // A line of text under `tag` (TensorBoard's Text tab), e.g. an alert.
+    void add_text(const std::string& tag, int64_t step, const std::string& text);
     // The image as PNG (RGB or gray).
     void add_image(const std::string& tag, int64_t step, const Image& image);
     // SessionLog START at `step`: TensorBoard then drops what earlier files logged at `step` and later (a resumed run

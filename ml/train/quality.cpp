@@ -1,7 +1,9 @@
 // The live quality metric (see quality.h). One caller at a time.
 #include "ml/train/quality.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 
@@ -13,6 +15,19 @@
 #include "ml/train/device.h"
 
 namespace ganscope {
+
+double image_spread(const torch::Tensor& images) {
+    if (!images.defined() || images.dim() != 4 || images.size(0) < 2) return std::nan("");
+    torch::NoGradGuard no_grad;
+    torch::Tensor x = images.to(torch::kFloat);
+    const int64_t side = std::min<int64_t>(16, x.size(3));
+    x = torch::adaptive_avg_pool2d(x, {side, side}).flatten(1);
+    const int64_t n = x.size(0);
+    // Mean over the n(n-1) ordered pairs of distinct images, scaled per value so sizes compare.
+    const double sum = torch::cdist(x, x).sum().item<double>();
+    return sum / double(n * (n - 1)) / std::sqrt(double(x.size(1)));
+}
+
 namespace {
 
 constexpr uint64_t kPatchSeed = 0x9a7c4;

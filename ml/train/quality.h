@@ -23,6 +23,11 @@ struct QualityRecord {
     double seconds = 0;                                      // what this evaluation took
 };
 
+// The spread of a set of images: their mean pairwise L2 distance after an average pool to at most 16x16, per
+// pixel value (N x 3 x H x W in [-1, 1], N >= 2; NaN for fewer). The collapse detector compares the fixed-latent
+// samples' spread with a real batch's. No grad; any device.
+double image_spread(const torch::Tensor& images);
+
 class QualityMetric {
 public:
     // `source`: the training images, read with the DCGAN transform (centre crop to config.image_size);

@@ -66,8 +66,9 @@ void Trainer::Impl::set_state(TrainerState state) {
     publish();
 }
 
-void Trainer::Impl::message(const std::string& text) {
+void Trainer::Impl::message(const std::string& text, bool routine) {
     status.message = text;
+    status.message_routine = routine;
     publish();
 }
 
@@ -121,8 +122,7 @@ void Trainer::Impl::setup() {
     source = make_source(config);
     status.data_description = source->description();
     status.dataset_size = int64_t(source->size());
-    if (auto* folder = dynamic_cast<FolderSource*>(source.get()))
-        for (const auto& [file, why] : folder->skipped()) scan_skipped.push_back(file + ": " + why);
+    for (const auto& [file, why] : source->skipped()) scan_skipped.push_back(file + ": " + why);
     task = opt.make_task ? opt.make_task(config, device) : make_task(config, device);
     if (dist) {
         task->set_gradient_sync(buckets.get());
@@ -206,6 +206,12 @@ void Trainer::Impl::after_step() {
         window_start += Clock::now() - t0;
     }
     const bool keep_due = kept_checkpoint_due();
+    // The step's grid is rendered before its record is logged, so the record carries the samples' diversity.
+    torch::Tensor grid_images;
+    if (step % config.sample_every == 0 && lead()) {
+        grid_images = task->render_samples();
+        measure_diversity(grid_images);
+    }
     // A checkpoint is only written after the losses were read back and found finite.
     if (step % config.log_every == 0 || step % config.checkpoint_every == 0 || quality_due || keep_due ||
         (config.steps > 0 && step >= config.steps)) {
@@ -221,7 +227,8 @@ void Trainer::Impl::after_step() {
             return;
         }
     }
-    if (step % config.sample_every == 0) publish_samples();
+    if (step % config.sample_every == 0)
+        publish_samples(true, true, grid_images);
     else if (clock_due(last_grid, config.publish_seconds))
         publish_samples(false);  // By the clock
     publish_weights(step % config.snapshot_every == 0 || clock_due(last_weights, config.publish_seconds));
@@ -431,6 +438,16 @@ void Trainer::thread_main() {
             if (impl.steps_pending > 0) --impl.steps_pending;
             impl.after_step();
             if (impl.poisoned) running = false;
+            if (impl.alert_pause) {  // --on-alert pause: as the Pause button does
+                impl.alert_pause = false;
+                running = false;
+                impl.steps_pending = 0;
+            }
+            if (impl.alert_stop) {  // --on-alert stop: a stop command at the next turn (final checkpoint and all)
+                impl.alert_stop = false;
+                std::lock_guard<std::mutex> lock(m_command_mutex);
+                m_commands.stop = true;
+            }
         } catch (const std::exception& e) {
             if (impl.dist) {  // The other ranks cannot go on without this one; fail and exit
                 impl.status.error = dynamic_cast<const DistError*>(&e) ? std::string(e.what())

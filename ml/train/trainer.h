@@ -21,6 +21,7 @@
 #include "ml/train/distributed.h"
 #include "ml/models/gan_task.h"
 #include "ml/run/metrics.h"
+#include "ml/train/alerts.h"
 #include "ml/slot.h"
 #include "ml/train/run_command.h"
 
@@ -47,6 +48,7 @@ struct TrainerStatus {
     double step_ms = 0;             // mean wall time of a training step over the last log window
     double eta_seconds = -1;        // -1 when unknown or open-ended
     std::string message;            // latest informational line (checkpoint saved, data notes, ...)
+    bool message_routine = false;   // it is routine (a periodic checkpoint): a terminal may say it rarely
     std::string error;              // why training paused or failed; empty when all is well
     // Distributed training: the backend ("gloo", "nccl"; empty alone) and the mean time a step of
     // this process spent averaging gradients (as of the last log).
@@ -55,6 +57,8 @@ struct TrainerStatus {
     // The rates the learning-rate schedule gives the next step (lr_g / lr_d above are the base rates).
     double lr_g_now = 0, lr_d_now = 0;
     double lr_g_optimizer = 0, lr_d_optimizer = 0;  // what the optimisers hold now (the last applied schedule)
+    std::vector<Alert> alerts;  // raised so far (this run's alerts.jsonl), oldest first, at most the last 100
+    int64_t alerts_raised = 0;  // how many in all: a reader's count of those it has said tells it the new ones
 };
 
 struct SampleGrid {
@@ -88,6 +92,11 @@ struct TrainerOptions {
     // rank 0 alone writes run_dir and its commands are applied by every rank at the same step.
     DistOptions dist;
     int threads = 0;  // libtorch CPU threads; 0: the machine's cores shared among the ranks on this machine
+    // Alerts (ml/train/alerts.h): what an alert does to the run besides being reported ("none", "pause", "stop"),
+    // and a command run with the alert as JSON on its standard input (rank 0; not kept in config.json, so a
+    // resumed stranger's folder cannot bring one).
+    std::string on_alert = "none";
+    std::string alert_command;
 };
 
 class Trainer {

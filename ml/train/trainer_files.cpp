@@ -1,7 +1,10 @@
 // Trainer::Impl's run folder (see trainer_impl.h): metrics.jsonl and TensorBoard events, sample grids, checkpoints
 // (the latest, kept ones, revert), history snapshots, the skipped-files list. The trainer thread; only rank 0 writes.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <random>
 
 #include "ml/formats/safe_text.h"
 #include "ml/run/checked_archive.h"
@@ -73,6 +76,7 @@ void Trainer::Impl::open_run_dir(bool resume) {
         check_fixed_latents_file();
     } else {
         std::ofstream(metrics_path, std::ios::trunc);
+        fs::remove(run_dir() + "/alerts.jsonl", ec);  // a new run in an old folder: its alerts were the old run's
         // The sample grid's inputs are part of the checkpoint; also keep them beside it for other tools.
         const torch::Tensor fixed = task->fixed_latents();
         write_tensor_file(run_dir() + "/fixed_latents.pt", fixed.defined() ? fixed.cpu() : torch::empty({0}));
@@ -127,13 +131,13 @@ void Trainer::Impl::keep_checkpoint() {
     message("epoch " + std::to_string(p.epoch) + ": kept checkpoint saved at step " + std::to_string(step) + " to " + path);
 }
 
-void Trainer::Impl::publish_samples(bool write_file, bool to_events) {
+void Trainer::Impl::publish_samples(bool write_file, bool to_events, torch::Tensor images) {
     if (!lead()) return;  // nobody watches the other ranks
     last_grid = Clock::now();
     SampleGrid grid;
     grid.step = step;
     grid.epoch = loader->position().epoch;
-    grid.images = task->render_samples();
+    grid.images = images.defined() ? std::move(images) : task->render_samples();
     grid.columns = display_grid_columns(grid.images.size(0), config.image_to_image());
     grid.padding = kDisplayPadding;
     grid.grid = make_grid(grid.images, grid.columns, grid.padding, kDisplayGutter);
@@ -164,7 +168,8 @@ void Trainer::Impl::save_checkpoint(const char* why) {
         return;
     }
     write_checkpoint(checkpoint_path, *task, {config, step, loader->position(), streams});
-    message(std::string(why) + " checkpoint saved at step " + std::to_string(step) + " to " + checkpoint_path);
+    message(std::string(why) + " checkpoint saved at step " + std::to_string(step) + " to " + checkpoint_path,
+            std::string(why) == "periodic");
 }
 
 void Trainer::Impl::revert() {
@@ -210,8 +215,11 @@ bool Trainer::Impl::log_metrics() {
     m.d_real = v[kDReal];
     m.d_fake = v[kDFake];
     m.loss_aux = v[kLossAux];
+    m.loss_gan = v[kLossGan];
     m.images_per_sec = elapsed > 0 ? double(window_images) / elapsed : 0;
     m.seconds = seconds_offset + std::chrono::duration<double>(Clock::now() - run_start).count();
+    m.diversity = pending_diversity;
+    pending_diversity = std::nan("");
     if (pending_quality) {
         m.swd = pending_quality->swd;
         m.swd_levels = pending_quality->levels;
@@ -224,7 +232,7 @@ bool Trainer::Impl::log_metrics() {
     status.step_ms = window_steps > 0 ? 1000.0 * elapsed / double(window_steps) : 0;
     window_start = Clock::now();
     window_images = window_steps = 0;
-    const bool finite = std::isfinite(m.loss_g) && std::isfinite(m.loss_d);
+    const bool finite = std::isfinite(m.loss_g) && (std::isfinite(m.loss_d) || !task->adversarial());
     status.last = m;
     owner.keep_metrics(m);
     if (metrics_file.is_open()) metrics_file << m.to_json().dump() << "\n" << std::flush;
@@ -232,7 +240,53 @@ bool Trainer::Impl::log_metrics() {
         events->add_metrics(m.to_json());
         note_events_error();
     }
+    if (lead()) raise_alerts(alert_detector.on_metrics(m, config.gan_loss == "bce" && task->adversarial()));
     return finite;
+}
+
+void Trainer::Impl::measure_diversity(const torch::Tensor& samples) {
+    if (!lead() || !task->fixed_latents().defined()) return;  // pix2pix's grid is its validation pairs
+    if (std::isnan(real_spread)) {
+        // A real batch of the grid's size drawn across the whole data (the first items of a folder are often alike:
+        // the emoji set starts with its faces), as the DCGAN transform makes them; the same draw every time.
+        const ExampleTransform transform = center_crop_transform(config.image_size);
+        std::mt19937 rng(1);
+        std::uniform_int_distribution<size_t> pick(0, source->size() - 1);
+        std::vector<torch::Tensor> reals;
+        for (int tries = 0; tries < 4 * samples.size(0) && int64_t(reals.size()) < samples.size(0); ++tries) {
+            try {
+                reals.push_back(transform(source->load(pick(rng)), rng).target);
+            } catch (const std::exception&) {
+                // an unreadable image: the loader reports it; take another
+            }
+        }
+        real_spread = reals.size() >= 2 ? image_spread(torch::stack(reals)) : 0.0;
+    }
+    if (!(real_spread > 0)) return;
+    pending_diversity = image_spread(samples) / real_spread;
+    raise_alerts(alert_detector.on_diversity(step, pending_diversity));
+}
+
+void Trainer::Impl::raise_alerts(const std::vector<Alert>& alerts) {
+    for (const Alert& a : alerts) {
+        status.alerts.push_back(a);
+        ++status.alerts_raised;
+        if (status.alerts.size() > 100) status.alerts.erase(status.alerts.begin());
+        if (!run_dir().empty()) {
+            std::ofstream out(run_dir() + "/alerts.jsonl", std::ios::app);
+            out << a.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            if (!out)
+                message("cannot append to " + run_dir() + "/alerts.jsonl (disk full?); the alert is in the status");
+        }
+        if (events) {
+            events->add_text("alerts", a.step, alert_line(a));
+            note_events_error();
+        }
+        const TrainerOptions& opt = owner.m_options;
+        if (!opt.alert_command.empty()) run_alert_command(opt.alert_command, a);
+        if (opt.on_alert == "pause") alert_pause = true;
+        if (opt.on_alert == "stop") alert_stop = true;
+    }
 }
 
 }  // namespace ganscope

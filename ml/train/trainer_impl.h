@@ -59,6 +59,17 @@ struct Trainer::Impl {
     }
     void evaluate_quality();
 
+    // Alerts: the detectors, the spread of a real batch the samples' diversity is measured against (computed
+    // once), the diversity the next log record carries, and what an alert asks of the run loop.
+    AlertDetector alert_detector;
+    double real_spread = std::nan("");
+    double pending_diversity = std::nan("");
+    bool alert_pause = false, alert_stop = false;
+    void measure_diversity(const torch::Tensor& samples);
+    // Reports each (status, terminal message, run_dir/alerts.jsonl, TensorBoard text, --alert-command) and sets
+    // alert_pause / alert_stop as --on-alert asks.
+    void raise_alerts(const std::vector<Alert>& alerts);
+
     // Distributed training: the process group and the gradient buckets; null when training alone.
     std::unique_ptr<DistGroup> dist;
     std::unique_ptr<GradientBuckets> buckets;
@@ -82,7 +93,8 @@ struct Trainer::Impl {
     // The count and the first few in the status line, all of them in run_dir/skipped.txt.
     void report_skipped();
     void set_state(TrainerState state);
-    void message(const std::string& text);
+    // A routine message (a periodic checkpoint) is one a terminal may say rarely (TrainerStatus::message_routine).
+    void message(const std::string& text, bool routine = false);
     void setup();
 
     // The explorer's weights slot and the run's history share one snapshot copy.
@@ -109,7 +121,8 @@ struct Trainer::Impl {
 
     // write_file: also samples/step_N.png (on the step cadence; grids published by the clock only go to the slot);
     // to_events: and into the TensorBoard events (not again for a step an earlier process logged).
-    void publish_samples(bool write_file = true, bool to_events = true);
+    // `images`: the task's render_samples() when the caller has them already (undefined: rendered here).
+    void publish_samples(bool write_file = true, bool to_events = true, torch::Tensor images = {});
     void save_checkpoint(const char* why);
     void revert();
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "ml/models/dcgan.h"
+#include "ml/models/recipe.h"
 
 using namespace ganscope;
 
@@ -58,6 +59,27 @@ TEST_CASE("training steps on a fixed batch move the losses the expected way") {
     CHECK(std::isnan(last[kLossAux].item<double>()));
     auto samples = task.render_samples();
     CHECK(samples.sizes() == torch::IntArrayRef({4, 3, 16, 16}));
+}
+
+TEST_CASE("seed 003's generator step draws latents of its own; the other recipes reuse the fakes D judged") {
+    // Every generator pass in training mode counts in its BatchNorm's num_batches_tracked.
+    for (const bool fresh : {false, true}) {
+        CAPTURE(fresh);
+        TrainConfig c;
+        c.image_size = 16;
+        c.latent_dim = 8;
+        c.g_width = c.d_width = 4;
+        c.batch_size = 4;
+        c.grid_count = 4;
+        apply_recipe(c, fresh ? "seed003" : "default");
+        CHECK(c.fresh_g_latents == fresh);
+        DcganTask task(c, torch::kCPU);
+        Batch batch;
+        batch.target = torch::zeros({4, 3, 16, 16});
+        for (int i = 0; i < 3; ++i) task.train_step(batch);
+        const torch::Tensor passes = task.generator()->named_buffers()["net.1.num_batches_tracked"];
+        CHECK(passes.item<int64_t>() == (fresh ? 6 : 3));
+    }
 }
 
 TEST_CASE("fixed latents are deterministic from the seed") {

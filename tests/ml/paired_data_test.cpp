@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "ml/data/paired_data.h"
 #include "ml/models/task_factory.h"
@@ -57,6 +58,19 @@ TEST_CASE("A/ and B/ pair by file name; names on one side only are listed") {
     c.image_size = 16;
     CHECK(pair_layout(c) == PairLayout::Folders);
     CHECK(make_source(c)->size() == 3);
+    CHECK(make_source(c)->skipped().empty());
+
+    // An unreadable (here empty) B file: its pair is skipped and both files are counted, not called unpaired.
+    write_png(dir + "/A/four.png", test::synthetic_image(20, 4));
+    std::ofstream(dir + "/B/four.png").flush();
+    const auto source = make_source(c);
+    CHECK(source->size() == 3);
+    const auto skipped = source->skipped();
+    REQUIRE(skipped.size() == 2);
+    CHECK(skipped[0].first == dir + "/B/four.png");
+    CHECK(skipped[1].first == dir + "/A/four.png");
+    CHECK(skipped[1].second.find("partner") != std::string::npos);
+    CHECK(source->description().find("2 unreadable or unpartnered files skipped") != std::string::npos);
 }
 
 TEST_CASE("jitter crops and flips both sides alike; direction swaps them") {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "ml/run/checkpoint.h"
+#include "ml/run/metrics.h"
 #include "ml/models/pix2pix.h"
 #include "ml/models/task_factory.h"
 #include "ml/train/trainer.h"
@@ -130,6 +131,10 @@ TEST_CASE("one pix2pix step: finite stats, weights move, samples are input|outpu
     for (int i = 0; i < kStatCount; ++i) CHECK(std::isfinite(stats[i].item<float>()));
     CHECK(stats[kLossD].item<float>() == doctest::Approx(std::log(2.0)).epsilon(0.2));  // D starts undecided
     CHECK(stats[kLossAux].item<float>() > 0.0f);  // L1
+    // The logged G loss is what G minimises, as seed 002 logs it: the GAN term plus lambda times the L1.
+    CHECK(stats[kLossG].item<double>() ==
+          doctest::Approx(stats[kLossGan].item<double>() + c.lambda_l1 * stats[kLossAux].item<double>()).epsilon(1e-5));
+    CHECK(stats[kLossGan].item<float>() == doctest::Approx(std::log(2.0)).epsilon(0.3));
     CHECK(!torch::equal(before, p2p->generator()->named_parameters()["model.model.0.weight"]));
     // L1 drops over a few steps on the same batch (lambda 100 dominates the generator's loss).
     float l1 = stats[kLossAux].item<float>();
@@ -157,8 +162,17 @@ TEST_CASE("palette_ce: logits over num_values^3 colours, cross-entropy starts at
     // Weights drawn N(0, 0.02) give small logits, so the first loss is close to a uniform guess.
     torch::Tensor stats = task->train_step(batch);
     CHECK(stats[kLossG].item<float>() == doctest::Approx(std::log(27.0)).epsilon(0.15));
-    CHECK(stats[kLossD].item<float>() == 0.0f);  // no adversary
-    CHECK(std::isnan(stats[kDReal].item<float>()));
+    // No adversary: no D loss, no D(x), no GAN term (NaN, left out of metrics.jsonl and the progress line).
+    CHECK(!task->adversarial());
+    for (StatIndex i : {kLossD, kDReal, kDFake, kLossGan}) CHECK(std::isnan(stats[i].item<float>()));
+    StepMetrics m;
+    m.loss_g = stats[kLossG].item<double>();
+    m.loss_aux = stats[kLossAux].item<double>();
+    for (double StepMetrics::*f : {&StepMetrics::loss_d, &StepMetrics::d_real, &StepMetrics::d_fake})
+        m.*f = stats[kLossD].item<double>();
+    const nlohmann::json j = m.to_json();
+    for (const char* key : {"loss_d", "d_real", "d_fake", "loss_gan"}) CHECK_MESSAGE(!j.contains(key), key);
+    CHECK(describe_losses(m).find('D') == std::string::npos);
     // Decoded samples are palette colours.
     const torch::Tensor out = p2p->translate(batch.input);
     const torch::Tensor ob = ((out + 1) * 127.5).round();

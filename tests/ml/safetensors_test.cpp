@@ -30,7 +30,8 @@ void write_raw(const std::string& path, const std::string& header, const std::st
 
 TEST_CASE("safetensors: the Python package's files read exactly, and it reads ganscope's") {
     const std::string dir = test::scratch_dir("safetensors_python");
-    REQUIRE(test::run_python("safetensors_check.py", "write " + quoted(dir + "/py.safetensors") + " " + quoted(dir + "/twin.pt")) == 0);
+    REQUIRE(test::run_python("safetensors_check.py",
+                             "write " + quoted(dir + "/py.safetensors") + " " + quoted(dir + "/twin.pt")) == 0);
     const StateDict ours = read_state_dict(dir + "/py.safetensors");
     const StateDict twin = read_state_dict(dir + "/twin.pt");
     REQUIRE(ours.size() == 13);
@@ -46,7 +47,8 @@ TEST_CASE("safetensors: the Python package's files read exactly, and it reads ga
     }
     write_state_dict(dir + "/ours.safetensors", ours);
     std::string out;
-    REQUIRE(test::run_python("safetensors_check.py", "read " + quoted(dir + "/ours.safetensors") + " " + quoted(dir + "/twin.pt"), &out) == 0);
+    REQUIRE(test::run_python("safetensors_check.py",
+                             "read " + quoted(dir + "/ours.safetensors") + " " + quoted(dir + "/twin.pt"), &out) == 0);
     CHECK(out.find("\"format\": \"pt\"") != std::string::npos);
 }
 
@@ -63,7 +65,8 @@ TEST_CASE("safetensors: a DCGAN generator exported as .safetensors loads strictl
     const StateDict g = export_state_dict(dir + "/checkpoint.pt", ExportPart::Generator);
     write_state_dict(dir + "/G.safetensors", g);
     std::string out;
-    REQUIRE(test::run_python("safetensors_check.py", "load_dcgan " + quoted(dir + "/G.safetensors") + " 8 16 4", &out) == 0);
+    REQUIRE(test::run_python("safetensors_check.py", "load_dcgan " + quoted(dir + "/G.safetensors") + " 8 16 4",
+                             &out) == 0);
     CHECK(out.find("loaded") != std::string::npos);
     const std::optional<WeightsSnapshot> opened = read_plain_generator(dir + "/G.safetensors");
     REQUIRE(opened);
@@ -71,7 +74,8 @@ TEST_CASE("safetensors: a DCGAN generator exported as .safetensors loads strictl
     CHECK(opened->config.image_size == 16);
     // Given where a checkpoint belongs, it says what it is.
     CHECK_THROWS_WITH_AS(export_state_dict(dir + "/G.safetensors", ExportPart::Generator),
-                         doctest::Contains("G.safetensors: not a ganscope checkpoint but a PyTorch state_dict"), CheckpointError);
+                         doctest::Contains("G.safetensors: not a ganscope checkpoint but a PyTorch state_dict"),
+                         CheckpointError);
 }
 
 TEST_CASE("safetensors: damaged and hostile files are refused with one line naming the file") {
@@ -93,13 +97,14 @@ TEST_CASE("safetensors: damaged and hostile files are refused with one line nami
         {"header_absurd", ok, four_floats, uint64_t(1) << 40, "at most 100 MB"},
         {"not_json", R"({"w": nope})", "", 0, "not JSON"},
         {"deep", R"({"w":{"shape":[[[[[[1]]]]]]}})", "", 0, "nests deeper"},
-        {"bytes_for_shape", R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,12]}})", four_floats.substr(0, 12), 0,
-         "12 bytes for 4 F32 elements"},
+        {"bytes_for_shape", R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,12]}})", four_floats.substr(0, 12),
+         0, "12 bytes for 4 F32 elements"},
         {"overlap",
          R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
          four_floats.substr(0, 12), 0, "overlaps another"},
         {"gap", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", four_floats, 0, "leaves a gap"},
-        {"trailing", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", four_floats, 0, "8 bytes after the last tensor"},
+        {"trailing", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", four_floats, 0,
+         "8 bytes after the last tensor"},
         {"fp8", R"({"a":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}})", four_floats.substr(0, 4), 0,
          "F8_E4M3, which ganscope does not read"},
         {"absurd_shape", R"({"a":{"dtype":"U8","shape":[4294967296,4294967296],"data_offsets":[0,4]}})",

@@ -143,6 +143,22 @@ TEST_CASE("TensorBoard reads every scalar and image written, and a cut or damage
     CHECK(t["scalars"]["loss_g"].size() == 2);
 }
 
+TEST_CASE("text entries (alerts) are read back by TensorBoard's text plugin") {
+    const std::string dir = test::scratch_dir("tensorboard_text");
+    {
+        EventFileWriter w(dir);
+        w.add_text("alerts", 1200, "alert (collapse) at step 1200: mode collapse, diversity 0.08");
+        w.add_text("alerts", 1500, "alert (stall) at step 1500: caf\xc3\xa9");
+        CHECK(w.error().empty());
+    }
+    const nlohmann::json texts = read_tensorboard(dir)["texts"];
+    REQUIRE(texts.contains("alerts"));
+    REQUIRE(texts["alerts"].size() == 2);
+    CHECK(texts["alerts"][0][0] == 1200);
+    CHECK(texts["alerts"][0][1] == "alert (collapse) at step 1200: mode collapse, diversity 0.08");
+    CHECK(texts["alerts"][1][1] == "alert (stall) at step 1500: caf\xc3\xa9");
+}
+
 TEST_CASE("event files are listed in creation order; a session start is a record") {
     const std::string dir = test::scratch_dir("tensorboard_list");
     std::string a, b;

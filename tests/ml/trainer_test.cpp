@@ -56,6 +56,28 @@ TEST_CASE("a headless run writes config, metrics, samples and a checkpoint") {
     int lines = 0;
     for (std::string line; std::getline(metrics, line);) ++lines;
     CHECK(lines == 4);  // every 2 steps
+    CHECK_FALSE(status->message_routine);  // the final checkpoint: a terminal always says it
+}
+
+TEST_CASE("a periodic checkpoint's message is marked routine, for terminals to say it rarely") {
+    TrainerOptions o;
+    o.config = tiny_config(test::synthetic_folder("trainer-data", 24), 0);
+    o.config.checkpoint_every = 2;
+    o.run_dir = test::scratch_dir("trainer-routine");
+    o.start_paused = true;
+    Trainer trainer(o);
+    trainer.step(2);
+    std::shared_ptr<const TrainerStatus> s;
+    for (int i = 0; i < 600 && !(s && s->step == 2 && s->state == TrainerState::Paused); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        s = trainer.status().latest();
+    }
+    REQUIRE(s);
+    REQUIRE(s->step == 2);
+    CHECK(s->message.rfind("periodic checkpoint saved at step 2", 0) == 0);
+    CHECK(s->message_routine);
+    trainer.stop();
+    CHECK(trainer.wait(std::chrono::seconds(30)));
 }
 
 TEST_CASE("resume is exact: N steps equal N/2 + resume + N/2") {

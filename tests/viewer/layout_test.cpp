@@ -1,6 +1,6 @@
 // The dock layout, headless: the default puts every panel of the run on screen with a non-zero size at 1280x800
 // and 1920x1080; a docked arrangement saved to imgui.ini comes back with the same panel rectangles; a panel
-// closed stays closed; Reset layout brings the default back.
+// closed stays closed; Reset layout brings the default back; a DCGAN window after a pix2pix one gets its own layout.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -138,4 +138,37 @@ TEST_CASE("a docked arrangement saved to imgui.ini comes back the same; closed p
         for (int i = 0; i < 3; ++i) app.frame();
         CHECK(bool(ImGui::FindWindowByName("Interpolation")->DockIsActive));
     }
+}
+
+TEST_CASE("a DCGAN window after a pix2pix one has its own panels docked where its layout puts them") {
+    const std::string ini = work_dir("layout_kinds") + "/imgui.ini";
+    std::map<std::string, Box> first;
+    {
+        App app(options(1280, 800, ini));
+        REQUIRE(laid_out(app));
+        for (int i = 0; i < 3; ++i) app.frame();
+        first = panel_boxes();
+    }
+    {
+        AppOptions o = options(1280, 800, ini);
+        o.trainer.config = tiny_pix2pix_config(synthetic_folder("viewer_layout_p2p", 8, 40), 5);
+        o.trainer.run_dir = work_dir("layout_run_p2p");
+        App app(o);
+        REQUIRE(frames_until(app, [&] { return ImGui::FindWindowByName("Translate") != nullptr; }));
+        for (int i = 0; i < 3; ++i) app.frame();
+        CHECK(bool(ImGui::FindWindowByName("Translate")->DockIsActive));
+    }
+    App app(options(1280, 800, ini));
+    REQUIRE(laid_out(app));
+    for (int i = 0; i < 5; ++i) app.frame();
+    const auto again = panel_boxes();
+    for (const char* name : kDcganPanels) {
+        CAPTURE(name);
+        REQUIRE(again.count(name));
+        CHECK(bool(ImGui::FindWindowByName(name)->DockIsActive));  // none floats over the others
+        CHECK(again.at(name).x == doctest::Approx(first.at(name).x).epsilon(0.001));
+        CHECK(again.at(name).y == doctest::Approx(first.at(name).y).epsilon(0.001));
+    }
+    CHECK(bool(ImGui::FindWindowByName("Latent explorer")->DockTabIsVisible));
+    CHECK(bool(ImGui::FindWindowByName("Interpolation")->DockTabIsVisible));
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include <stb/stb_image.h>  // render links libstb; its include folder is private to it
 
@@ -117,6 +118,39 @@ TEST_CASE("Recorder: grids every N steps become captioned frames; paused grids a
         CHECK(lit > 5);
         stbi_image_free(px);
     }
+}
+
+TEST_CASE("Recorder: a cadence finer than the run's grids takes the grids published by the clock between them") {
+    fs::path dir = scratch("recorder_clock") / "frames";
+    LatestSlot<SampleGrid> samples;
+    RecorderOptions options;
+    options.video.path = dir.string() + "/";
+    options.video.format = VideoFormat::PngSequence;
+    options.every_steps = 50;  // the run writes grids every 100 steps and publishes others every few seconds
+    options.layout.min_width = 0;
+    options.poll = std::chrono::milliseconds(2);
+    options.caption = false;
+    Recorder recorder(samples, nullptr, options);
+    // (step, by clock, expected to be recorded): the first grid at or past each multiple of 50 becomes a frame.
+    const std::tuple<int64_t, bool, bool> grids[] = {{0, false, true},   {23, true, false}, {47, true, false},
+                                                     {71, true, true},   {94, true, false}, {100, false, true},
+                                                     {118, true, false}, {152, true, true}, {200, false, true}};
+    int64_t frames = 0;
+    for (const auto& [step, by_clock, recorded] : grids) {
+        SampleGrid g = grid_at(step, 0.0f);
+        g.by_clock = by_clock;
+        samples.publish(g);
+        if (recorded) {
+            ++frames;
+            const int64_t s = step;
+            REQUIRE(wait_for([&] { return recorder.status().last_step == s; }));
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            CHECK(recorder.status().last_step < step);
+        }
+    }
+    const RecorderStatus done = recorder.stop();
+    CHECK(done.video.frames_written == frames);  // 0, 71, 100, 152, 200
 }
 
 TEST_CASE("Recorder with an unwritable path reports it and stays out of the way") {

@@ -98,3 +98,18 @@ TEST_CASE("the explorer latent adds slider offsets along directions, then trunca
     auto names = explorer_direction_names(e);
     CHECK(names == std::vector<std::string>{"random 1", "random 2", "PC 1", "PC 2"});
 }
+
+TEST_CASE("GANSpace directions follow the run: due after a quarter more steps, signs kept across a refresh") {
+    CHECK_FALSE(pca_due(-1, 500));  // never computed: the first request is the module's own
+    CHECK_FALSE(pca_due(0, 99));
+    CHECK(pca_due(0, 100));
+    CHECK_FALSE(pca_due(1000, 1249));
+    CHECK(pca_due(1000, 1250));
+    const torch::Tensor old = torch::eye(3).narrow(0, 0, 2);  // PC 1 = x, PC 2 = y
+    const torch::Tensor fresh = torch::tensor({{-0.8f, 0.6f, 0.0f}, {0.0f, 1.0f, 0.0f}});
+    const torch::Tensor aligned = align_directions(fresh, old);
+    CHECK(torch::equal(aligned[0], -fresh[0]));  // flipped to point along the old PC 1
+    CHECK(torch::equal(aligned[1], fresh[1]));
+    CHECK(torch::equal(align_directions(fresh, torch::Tensor()), fresh));
+    CHECK(torch::equal(align_directions(fresh, torch::eye(3)), fresh));  // another count: nothing to keep
+}

@@ -32,11 +32,10 @@ std::string progress_line(const TrainerStatus& s) {
     char buf[256];
     const std::string total = s.total_steps > 0 ? std::to_string(s.total_steps) : "inf";
     const double pct = s.total_steps > 0 ? 100.0 * double(s.step) / double(s.total_steps) : 0.0;
-    std::snprintf(buf, sizeof buf, "step %lld/%s (%.0f%%) epoch %lld | %.1f img/s | ETA %s | loss G %.3f D %.3f | D(x) %.2f D(G(z)) %.2f",
+    std::snprintf(buf, sizeof buf, "step %lld/%s (%.0f%%) epoch %lld | %.1f img/s | ETA %s | ",
                   static_cast<long long>(s.step), total.c_str(), pct, static_cast<long long>(s.epoch),
-                  s.last.images_per_sec, clock_text(s.eta_seconds).c_str(), s.last.loss_g, s.last.loss_d,
-                  s.last.d_real, s.last.d_fake);
-    return buf;
+                  s.last.images_per_sec, clock_text(s.eta_seconds).c_str());
+    return buf + describe_losses(s.last);
 }
 
 // Waits for the trainer to end, at most `seconds`: a signal meanwhile, or the deadline, ends the process at once.
@@ -95,6 +94,7 @@ int train_headless(const Args& args) {
     auto stop_asked = std::chrono::steady_clock::now();
     auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
     auto last_periodic_said = last_print;
+    int64_t alerts_said = 0;
     TrainerState last_state = TrainerState::Starting;
     bool said_paused = false;
     std::shared_ptr<const TrainerStatus> status;
@@ -145,12 +145,20 @@ int train_headless(const Args& args) {
                 }
             }
             last_state = status->state;
+            // Alerts always reach the terminal, each once (the message line may be replaced before it is read).
+            if (status->alerts_raised > alerts_said) {
+                const size_t fresh =
+                    size_t(std::min<int64_t>(status->alerts_raised - alerts_said, int64_t(status->alerts.size())));
+                for (size_t i = status->alerts.size() - fresh; i < status->alerts.size(); ++i)
+                    std::cout << (tty ? "\r\033[K" : "") << "ganscope: " << alert_line(status->alerts[i]) << std::endl;
+                alerts_said = status->alerts_raised;
+            }
             if (!status->message.empty() && status->message != last_message) {
                 last_message = status->message;
                 // Periodic checkpoints are said at most once a minute (a tiny run saves every few steps); every
                 // other message, and the checkpoint on stopping, always.
                 const auto now = std::chrono::steady_clock::now();
-                const bool periodic = last_message.rfind("periodic checkpoint", 0) == 0;
+                const bool periodic = status->message_routine;
                 if (!periodic || now - last_periodic_said > std::chrono::minutes(1)) {
                     std::cout << (tty ? "\r\033[K" : "") << last_message << std::endl;
                     if (periodic) last_periodic_said = now;

@@ -44,11 +44,15 @@ void add_train_options(Args& args) {
     args.whole("load-size", "N", "pix2pix: images are loaded at this size, then randomly cropped to --size");
     args.flag("paused", "start with training paused");
     // Quality.
-    args.text("recipe", "default|seed003", "DCGAN recipe: default (seed 003 at twice its learning rate, 4e-4, with a "
-                                           "weight average of G, decay 0.99; chosen by `bench quality`) or seed "
-                                           "003's exactly; also the candidates ema, ema-fast, diffaug, hinge, r1, "
-                                           "lsgan, lsgan-ema, hinge-ema, translation-ema, r1-ema, ttur-ema, lr-ema, "
-                                           "lr-only, lr6-ema");
+    args.text(
+        "recipe", "default|seed003",
+        "DCGAN recipe: default (seed 003 at twice its learning rate, 4e-4, with a "
+        "weight average of G, decay 0.99, G's step reusing D's fakes; chosen by "
+        "`bench quality`) or seed 003's training (BCE, Adam 2e-4 (0.5, 0.999), "
+        "fresh latents for G's step; its 64x64 at batch 128 is --size 64 --batch "
+        "128, the GPU default; its D differs: docs/interop.md); also the candidates ema, ema-fast, diffaug, hinge, r1, "
+        "lsgan, lsgan-ema, hinge-ema, translation-ema, r1-ema, ttur-ema, lr-ema, "
+        "lr-only, lr6-ema");
     args.choice("gan-loss", {"bce", "hinge", "lsgan", "wgan-gp"}, "the adversarial loss (DCGAN)");
     args.number("r1", "GAMMA", "R1 gradient penalty on real images (0: off)");
     args.text("diffaug", "color,translation,cutout|none", "differentiable augmentation of real and fake images alike");
@@ -57,6 +61,13 @@ void add_train_options(Args& args) {
     args.whole("swd-images", "N", "images per side of the quality metric");
     args.number("publish-seconds", "S", "the grid and weights also publish by the clock, every S seconds (0: off)");
     args.number("history-seconds", "S", "history snapshots also by the clock, every S seconds (0: off)");
+    // Alerts (docs/alerts.md): collapse, divergence and stalls are detected on every run.
+    args.choice("on-alert", {"none", "pause", "stop"},
+                "what an alert (mode collapse, divergence, stall) does besides being reported: none (default), "
+                "pause the run, or stop it with a final checkpoint");
+    args.text("alert-command", "CMD",
+              "run CMD through the shell for each alert, the alert as JSON on its standard "
+              "input (e.g. to send it to a phone); not kept in the run folder");
     // Distributed training.
     args.whole("nproc", "N", "train on N local ranks (processes; Gloo on CPUs, NCCL with one GPU each); torchrun and "
                              "srun also work through RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (docs/distributed.md)");
@@ -199,6 +210,8 @@ std::string run_dir_from_args(const Args& args, const TrainConfig& config) {
 }
 
 void run_folder_from_args(const Args& args, TrainerOptions& options) {
+    options.on_alert = args.get("on-alert", "none");
+    options.alert_command = args.get("alert-command", "");
     if (!args.has("resume")) {
         if (args.has("from")) throw UsageError("--from FILE goes with --resume runs/NAME");
         options.run_dir = run_dir_from_args(args, options.config);

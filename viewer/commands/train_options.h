@@ -22,7 +22,8 @@ std::set<std::string> train_flag_options();
 // --dist-timeout in seconds (default 60). Throws UsageError.
 double dist_timeout_seconds(const Args& args);
 // Where options.config trains: a new run folder, or with --resume the run to continue (and what the resume
-// changes: --steps more steps, --from FILE, --lr/--lr-g/--lr-d replacing the checkpoint's rates). Throws UsageError.
+// changes: --steps more steps, --from FILE, --lr/--lr-g/--lr-d replacing the checkpoint's rates); and what alerts
+// do (--on-alert, --alert-command). Throws UsageError.
 void run_folder_from_args(const Args& args, TrainerOptions& options);
 // The folder for a new run: --out, else runs/<model>-<date>-<time>.
 std::string run_dir_from_args(const Args& args, const TrainConfig& config);

@@ -216,6 +216,7 @@ std::string RunServer::status_json() const {
     j["allreduce_ms"] = s->allreduce_ms;
     j["message"] = s->message;
     j["error"] = s->error;
+    j["alerts_raised"] = s->alerts_raised;
     if (auto g = m_source.samples().latest(); g && g->images.defined()) {
         j["grid_step"] = g->step;
         j["grid_count"] = g->images.size(0);
@@ -280,6 +281,16 @@ void RunServer::routes() {
         res.set_content(json_text(s->config.to_json()) + "\n", "application/json");
     }));
 
+    svr.Get(
+        "/api/alerts", guarded([this](const httplib::Request&, httplib::Response& res) {
+            nlohmann::json list = nlohmann::json::array();
+            int64_t raised = 0;
+            if (const auto s = m_source.status().latest()) {
+                for (const Alert& a : s->alerts) list.push_back(a.to_json());
+                raised = s->alerts_raised;
+            }
+            res.set_content(json_text(nlohmann::json{{"alerts", list}, {"raised", raised}}) + "\n", "application/json");
+        }));
     svr.Get("/api/metrics", guarded([this](const httplib::Request& req, httplib::Response& res) {
         int64_t since = -1;
         if (req.has_param("since")) {
@@ -495,6 +506,7 @@ void RunServer::routes() {
         struct Stream {
             uint64_t status = ~0ull, grid = ~0ull, weights = ~0ull;
             int64_t last_step = -2;
+            int64_t alerts_said = -1;  // -1: not yet read (the stream starts after the alerts raised so far)
             Clock::time_point last_write = Clock::now();
         };
         auto stream = std::make_shared<Stream>();
@@ -512,6 +524,15 @@ void RunServer::routes() {
                     if (const uint64_t g = m_source.status().generation(); g != stream->status) {
                         stream->status = g;
                         out += record_event("status", status_json());
+                        // Each alert raised since the stream opened, once, as an event of its own.
+                        if (const auto s = m_source.status().latest()) {
+                            if (stream->alerts_said < 0) stream->alerts_said = s->alerts_raised;
+                            const int64_t fresh =
+                                std::min<int64_t>(s->alerts_raised - stream->alerts_said, int64_t(s->alerts.size()));
+                            for (int64_t i = int64_t(s->alerts.size()) - fresh; i < int64_t(s->alerts.size()); ++i)
+                                out += record_event("alert", json_text(s->alerts[size_t(i)].to_json()));
+                            stream->alerts_said = s->alerts_raised;
+                        }
                     }
                     if (stream->last_step == -2) {
                         stream->last_step = -1;

@@ -86,6 +86,13 @@ private:
             m_weights.publish(std::move(snapshot));
             changed = true;
         }
+        std::error_code ec;
+        const auto alerts_size = fs::file_size(m_run_dir + "/alerts.jsonl", ec);
+        if (!ec && alerts_size != m_alerts_size) {
+            m_alerts = read_alerts_file(m_run_dir + "/alerts.jsonl");
+            m_alerts_size = alerts_size;
+            changed = true;
+        }
         if (changed || Clock::now() - m_last_status > std::chrono::seconds(1)) publish_status();
     }
 
@@ -133,6 +140,8 @@ private:
         }
         s.step = m_last.step;
         s.epoch = m_last.epoch;
+        s.alerts = m_alerts;
+        s.alerts_raised = int64_t(m_alerts.size());
         describe_progress(s);
         const bool done = s.total_steps > 0 && s.step >= s.total_steps;
         s.state = !m_config ? TrainerState::Starting : done ? TrainerState::Finished : TrainerState::Running;
@@ -158,6 +167,8 @@ private:
     std::optional<TrainConfig> m_config;  // poll thread
     torch::Tensor m_latents;            // poll thread
     int64_t m_grid_step = -1, m_snapshot_step = -1;
+    std::vector<Alert> m_alerts;  // poll thread: the run's alerts.jsonl
+    uintmax_t m_alerts_size = 0;
     StepMetrics m_last;                 // under m_mutex (written by the poll thread)
     Clock::time_point m_last_status;
     std::string m_error;

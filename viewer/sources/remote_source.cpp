@@ -213,6 +213,18 @@ private:
         if (!translates_there && snapshot_step >= 0 && snapshot_step != m_snapshot_step &&
             Clock::now() - m_last_snapshot > std::chrono::seconds(2))
             fetch_snapshot(client, snapshot_step);
+        // The run's alerts, when their count changed.
+        const int64_t raised = j.value("alerts_raised", int64_t(0));
+        if (raised != m_alerts_raised) {
+            auto a = get(client, "/api/alerts");
+            if (a && a->status == 200) {
+                std::vector<Alert> alerts;
+                for (const auto& record : nlohmann::json::parse(a->body).at("alerts"))
+                    alerts.push_back(Alert::from_json(record));
+                m_alerts = std::move(alerts);
+                m_alerts_raised = raised;
+            }
+        }
         publish_status(j);
         return "";
     }
@@ -264,6 +276,8 @@ private:
         s.dist_backend = j.value("dist_backend", std::string());
         s.allreduce_ms = j.value("allreduce_ms", 0.0);
         s.error = j.value("error", std::string());
+        s.alerts = m_alerts;
+        s.alerts_raised = m_alerts_raised;
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             s.last = m_last;
@@ -288,6 +302,8 @@ private:
     int m_port = 0;
     double m_poll;
     std::optional<TrainConfig> m_config;  // poll thread
+    std::vector<Alert> m_alerts;          // poll thread: the server's /api/alerts
+    int64_t m_alerts_raised = 0;
     torch::Tensor m_latents;
     int64_t m_grid_step = -1, m_snapshot_step = -1;
     Clock::time_point m_last_snapshot{};

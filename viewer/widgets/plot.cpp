@@ -58,7 +58,7 @@ bool draw_plot(const char* id, const std::vector<PlotSeries>& series, const Plot
         smooth[s] = style.smoothing > 0 ? ema_debiased(series[s].y, style.smoothing) : series[s].y;
     PlotLink* link = style.link;
     const double set_min = link ? link->x_min : 0, set_max = link ? link->x_max : 0;
-    bool hovered = false;
+    bool hovered = false, resumed = false;
     if (!ImPlot::BeginPlot(id, ImVec2(-1, style.height))) return false;
     // Following (or unlinked): both axes fit the data; after a pan or zoom, y still fits what is in view.
     const bool follow = !link || link->follow;
@@ -100,21 +100,25 @@ bool draw_plot(const char* id, const std::vector<PlotSeries>& series, const Plot
         ImGui::Text("%s %.6g", style.x_label, xs[best]);
         const float font = ImGui::GetFontSize();
         for (size_t s = 0; s < series.size(); ++s) {
-            if (best >= series[s].y.size()) continue;
+            // Series may be logged at different steps (a quality figure every N): each reads out its nearest.
+            if (series[s].x.empty() || series[s].y.size() != series[s].x.size()) continue;
+            const size_t at = nearest_index(series[s].x, xs[best]);
             ImGui::ColorButton(series[s].label.c_str(), ImGui::ColorConvertU32ToFloat4(series[s].color),
                                ImGuiColorEditFlags_NoTooltip, ImVec2(font * 0.7f, font * 0.7f));
             ImGui::SameLine();
             char sm[32], raw[32];
-            std::snprintf(sm, sizeof sm, style.value_format, smooth[s][best]);
-            std::snprintf(raw, sizeof raw, style.value_format, series[s].y[best]);
+            std::snprintf(sm, sizeof sm, style.value_format, smooth[s][at]);
+            std::snprintf(raw, sizeof raw, style.value_format, series[s].y[at]);
             ImGui::Text("%s  %s  (raw %s)", series[s].label.c_str(), sm, raw);
         }
         ImGui::EndTooltip();
-        if (link && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) link->follow = true;
+        // ImPlot fits the axes on the same double-click, which moves them: that move must not stop following again.
+        if (link && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) link->follow = resumed = true;
     }
     ImPlot::EndPlot();
     // The user panned or zoomed the shared axis: stop following until a double-click.
-    if (link && link->follow && (link->x_min != set_min || link->x_max != set_max) && hovered) link->follow = false;
+    if (link && link->follow && !resumed && (link->x_min != set_min || link->x_max != set_max) && hovered)
+        link->follow = false;
     return hovered;
 }
 

@@ -66,6 +66,8 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImPlot::CreateContext();
+    // The wheel scrolls the panel as everywhere else; ctrl+wheel zooms a plot (as it zooms the Samples grid).
+    ImPlot::GetInputMap().ZoomMod = ImGuiMod_Ctrl;
     ImGuiIO& io = ImGui::GetIO();
     m_ini_path = m_options.ini_path;
     io.IniFilename = m_ini_path.empty() ? nullptr : m_ini_path.c_str();

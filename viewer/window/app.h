@@ -92,6 +92,7 @@ private:
     void update_sources();       // app_update.cpp: the source's status and weights, then every module's update
     void handle_shortcuts();     // app_layout.cpp
     void draw_ui();              // app_layout.cpp: menu bar, dock space and the panel windows
+    void draw_alert_bar(const TrainerStatus& status);  // app_layout.cpp: the newest alert, under the menu bar
     void apply_default_layout(ImGuiID dockspace, bool latent_space);  // assets/dock_layout.h into the dock space
     void register_settings();    // which panels are hidden, kept in imgui.ini
 
@@ -128,6 +129,8 @@ private:
     double m_last_frame_time = -1;
     bool m_reset_layout = false;
     std::vector<std::string> m_hidden;              // panels closed by the user (View menu brings them back)
+    std::string m_layout_kind;                      // "latent" or "translate": the kind the dock layout is for
+    int64_t m_alerts_dismissed = 0;                 // the run's alert count when the alert bar was last dismissed
     std::vector<std::string> m_focus_after_layout;  // panels to bring to the front of their dock nodes
     int m_focus_frames = 0;  // frames left to insist on them (a panel that appears later takes the front on appearing)
     bool m_show_demo = false;

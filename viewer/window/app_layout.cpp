@@ -5,7 +5,8 @@
 #include <sstream>
 
 #include <imgui.h>
-#include <imgui_internal.h>  // DockBuilder: the default layout
+#include <imgui_internal.h>  // DockBuilder: the default layout; BeginViewportSideBar: the alert bar
+#include <implot.h>
 
 #include "assets/dock_layout.h"
 #include "viewer/window/app.h"
@@ -135,6 +136,11 @@ void App::draw_ui() {
         ImGui::EndMainMenuBar();
     }
 
+    // The newest alert (ml/train/alerts.h), in a bar under the menu until dismissed: what was seen, at which step,
+    // and the curve segment that shows it. The dock space below gives it the room.
+    if (const TrainerStatus* st = m.status.get(); st && !st->alerts.empty() && st->alerts_raised > m_alerts_dismissed)
+        draw_alert_bar(*st);
+
     // The dock space under the menu bar. Its default arrangement needs the run's kind (pix2pix puts Translate
     // where a DCGAN has its latent tools), so it waits for that; a remembered layout that never held this
     // kind's panels gets the default too.
@@ -148,9 +154,17 @@ void App::draw_ui() {
         // DockBuilderDockWindow leaves settings for every panel it places, so this is true once per kind.
         const char* probe = latent ? m_explorer.title() : m_translate.title();
         const bool unseen = !ImGui::FindWindowSettingsByID(ImHashStr(probe)) && !ImGui::FindWindowByName(probe);
-        if (m_reset_layout || empty || unseen) {
+        // The remembered arrangement was made for the other kind: its nodes were rebuilt for that kind's panels,
+        // so this kind's own ones would float or hide in a node beneath (their dock ids are gone).
+        const std::string kind = latent ? "latent" : "translate";
+        const bool other_kind = !m_layout_kind.empty() && m_layout_kind != kind;
+        if (m_reset_layout || empty || unseen || other_kind) {
             apply_default_layout(dockspace, latent);
             applied = true;
+        }
+        if (m_layout_kind != kind) {
+            m_layout_kind = kind;
+            ImGui::MarkIniSettingsDirty();
         }
         m_reset_layout = false;
     }
@@ -206,7 +220,51 @@ void App::draw_ui() {
     if (m_show_demo) ImGui::ShowDemoWindow(&m_show_demo);
 }
 
-// The shown/hidden panels, remembered in imgui.ini beside the dock layout, as "[ganscope][Panels]" "hidden=A,B".
+void App::draw_alert_bar(const TrainerStatus& status) {
+    const Alert& a = status.alerts.back();
+    const float height = ui_em(4.2f);
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.38f, 0.10f, 0.08f, 1));
+    if (ImGui::BeginViewportSideBar(
+            "##alert", ImGui::GetMainViewport(), ImGuiDir_Up, height,
+            ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoTitleBar)) {
+        const float right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;  // the bar's inner right edge
+        // The evidence: the curve the detector read, its last points.
+        if (!a.evidence.empty()) {
+            std::vector<double> xs, ys;
+            for (const auto& [s, v] : a.evidence) xs.push_back(double(s)), ys.push_back(v);
+            if (ImPlot::BeginPlot("##evidence", ImVec2(ui_em(16), height - ImGui::GetStyle().WindowPadding.y * 2),
+                                  ImPlotFlags_CanvasOnly | ImPlotFlags_NoInputs)) {
+                ImPlot::SetupAxes(nullptr, nullptr, ImPlotAxisFlags_AutoFit | ImPlotAxisFlags_NoTickLabels,
+                                  ImPlotAxisFlags_AutoFit | ImPlotAxisFlags_NoTickLabels);
+                ImPlot::PlotLine(a.series.c_str(), xs.data(), ys.data(), int(xs.size()));
+                ImPlot::EndPlot();
+            }
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s from step %lld to %lld", a.series.c_str(), (long long)a.evidence.front().first,
+                                  (long long)a.evidence.back().first);
+            ImGui::SameLine();
+        }
+        ImGui::BeginGroup();
+        ImGui::TextColored(ImVec4(1, 0.78f, 0.5f, 1), "\xe2\x9a\xa0 %s at step %lld", a.kind.c_str(),
+                           (long long)a.step);
+        if (status.alerts_raised > 1) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("(%lld alerts in this run; the run folder's alerts.jsonl keeps them)",
+                                (long long)status.alerts_raised);
+        }
+        ImGui::PushTextWrapPos(right - ui_em(6));
+        ImGui::TextUnformatted(a.message.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndGroup();
+        ImGui::SameLine(right - ui_em(5));
+        if (ImGui::Button("Dismiss", ImVec2(ui_em(5), 0))) m_alerts_dismissed = status.alerts_raised;
+    }
+    ImGui::End();
+    ImGui::PopStyleColor();
+}
+
+// The shown/hidden panels and the run kind the dock layout was arranged for, remembered in imgui.ini beside the
+// dock layout, as "[ganscope][Panels]" "hidden=A,B" "layout=latent|translate".
 void App::register_settings() {
     ImGuiSettingsHandler handler;
     handler.TypeName = "ganscope";
@@ -217,8 +275,9 @@ void App::register_settings() {
     };
     handler.ReadLineFn = [](ImGuiContext*, ImGuiSettingsHandler* h, void*, const char* line) {
         const std::string s(line);
-        if (s.rfind("hidden=", 0) != 0) return;
         App& app = *static_cast<App*>(h->UserData);
+        if (s.rfind("layout=", 0) == 0) app.m_layout_kind = s.substr(7);
+        if (s.rfind("hidden=", 0) != 0) return;
         app.m_hidden.clear();
         std::stringstream list(s.substr(7));
         for (std::string title; std::getline(list, title, ',');)
@@ -228,7 +287,7 @@ void App::register_settings() {
         const App& app = *static_cast<const App*>(h->UserData);
         std::string list;
         for (const std::string& t : app.m_hidden) list += (list.empty() ? "" : ",") + t;
-        out->appendf("[ganscope][Panels]\nhidden=%s\n\n", list.c_str());
+        out->appendf("[ganscope][Panels]\nhidden=%s\nlayout=%s\n\n", list.c_str(), app.m_layout_kind.c_str());
     };
     ImGui::AddSettingsHandler(&handler);
 }

@@ -11,21 +11,30 @@
 namespace ganscope {
 
 void CurvesPanel::rebuild(const std::vector<StepMetrics>& h) {
-    m_losses = {{"loss G", {}, {}, kColorG}, {"loss D", {}, {}, kColorD}};
-    m_probabilities = {{"D(x)", {}, {}, kColorReal}, {"D(G(z))", {}, {}, kColorFake}};
-    for (auto* group : {&m_losses, &m_probabilities})
-        for (auto& s : *group) {
-            s.x.reserve(h.size());
-            s.y.reserve(h.size());
-        }
-    for (const auto& m : h) {
-        for (auto* group : {&m_losses, &m_probabilities})
-            for (auto& s : *group) s.x.push_back(double(m.step));
-        m_losses[0].y.push_back(m.loss_g);
-        m_losses[1].y.push_back(m.loss_d);
-        m_probabilities[0].y.push_back(m.d_real);
-        m_probabilities[1].y.push_back(m.d_fake);
-    }
+    // A series the model does not have (all NaN: D for seed 004, the GAN term for a DCGAN) is left out.
+    auto series = [&](const char* label, ImU32 color, double StepMetrics::*field) {
+        PlotSeries s{label, {}, {}, color};
+        for (const auto& m : h)
+            if (std::isfinite(m.*field)) {
+                s.x.push_back(double(m.step));
+                s.y.push_back(m.*field);
+            }
+        return s;
+    };
+    m_losses.clear();
+    m_probabilities.clear();
+    for (PlotSeries s :
+         {series("loss G", kColorG, &StepMetrics::loss_g), series("loss D", kColorD, &StepMetrics::loss_d),
+          series("G: GAN term", IM_COL32(230, 200, 90, 255), &StepMetrics::loss_gan)})
+        if (!s.x.empty()) m_losses.push_back(std::move(s));
+    // pix2pix's L1 beside its GAN term (seed 004's aux is its only loss, already shown as loss G)
+    if (!m_losses.empty() && m_losses.back().label == "G: GAN term")
+        m_losses.push_back(series("G: L1", IM_COL32(150, 150, 220, 255), &StepMetrics::loss_aux));
+    // The samples' diversity (their spread over the data's; 1 is as varied as the data) shares the 0-1 axis.
+    for (PlotSeries s :
+         {series("D(x)", kColorReal, &StepMetrics::d_real), series("D(G(z))", kColorFake, &StepMetrics::d_fake),
+          series("diversity", IM_COL32(120, 230, 160, 255), &StepMetrics::diversity)})
+        if (!s.x.empty()) m_probabilities.push_back(std::move(s));
     // Quality: swd and its levels, at the steps where it was evaluated.
     static const ImU32 level_colors[] = {IM_COL32(120, 200, 230, 255), IM_COL32(230, 200, 90, 255),
                                          IM_COL32(200, 120, 120, 255), IM_COL32(150, 150, 220, 255)};
@@ -55,7 +64,8 @@ void CurvesPanel::draw(const RunView& model, const MetricsHistory& metrics) {
     ImGui::Checkbox("log scale", &m_log_loss);
     ImGui::SameLine();
     ImGui::Checkbox("follow", &m_steps.follow);
-    ImGui::SetItemTooltip("keep the newest steps in view; a pan or zoom stops it, a double-click in a plot resumes");
+    ImGui::SetItemTooltip(
+        "keep the newest steps in view; a pan (drag) or zoom (ctrl+wheel) stops it, a double-click in a plot resumes");
     ImGui::SameLine();
     ImGui::TextDisabled("%zu points", h.size());
     if (!model.run.live && h.empty()) {
@@ -69,13 +79,17 @@ void CurvesPanel::draw(const RunView& model, const MetricsHistory& metrics) {
     const float spacing = ImGui::GetStyle().ItemSpacing.y;
     float avail = ImGui::GetContentRegionAvail().y - spacing;
     const bool quality = !m_quality.empty();
-    style.height = std::max(ui_em(7), avail * (quality ? 0.4f : 0.55f));
+    // No discriminator (seed 004): no probabilities plot, the losses take its room.
+    const bool judged = !m_probabilities.empty() || h.empty();
+    style.height = std::max(ui_em(7), avail * (quality ? (judged ? 0.4f : 0.6f) : (judged ? 0.55f : 1.0f)));
     style.log_y = m_log_loss;
     draw_plot("losses", m_losses, style);
-    style.height = std::max(ui_em(7), quality ? avail * 0.3f : ImGui::GetContentRegionAvail().y);
     style.log_y = false;
-    style.value_format = "%.3f";
-    draw_plot("probabilities", m_probabilities, style);
+    if (judged) {
+        style.height = std::max(ui_em(7), quality ? avail * 0.3f : ImGui::GetContentRegionAvail().y);
+        style.value_format = "%.3f";
+        draw_plot("probabilities", m_probabilities, style);
+    }
     if (quality) {
         style.height = std::max(ui_em(7), ImGui::GetContentRegionAvail().y);
         style.value_format = "%.1f";

@@ -75,15 +75,19 @@ void InspectPanel::draw_verdicts(const InspectModel& m) {
     if (m.verdicts.empty()) return;
     const auto [lo, hi] = std::minmax_element(m.verdicts.begin(), m.verdicts.end());
     const float mean = std::accumulate(m.verdicts.begin(), m.verdicts.end(), 0.0f) / float(m.verdicts.size());
+    // Lines wrap at the panel's edge: at 1280x800 the panel is a third of the window wide.
+    ImGui::PushTextWrapPos(0);
     if (m.probabilities) {
         const auto real = std::count_if(m.verdicts.begin(), m.verdicts.end(), [](float v) { return v > 0.5f; });
         ImGui::Text("discriminator on the grid of step %lld: mean %.0f%% real, %lld of %zu judged real", (long long)m.grid_step,
                     100 * mean, (long long)real, m.verdicts.size());
         ImGui::TextDisabled("D(G(z)) from %.3f to %.3f; the Samples panel frames each cell:", *lo, *hi);
+        ImGui::PopTextWrapPos();
         color_bar("coolwarm", "fake 0", "1 real");
     } else {
         ImGui::Text("discriminator's scores on the grid of step %lld: mean %.3f, %.3f to %.3f", (long long)m.grid_step, mean,
                     *lo, *hi);
+        ImGui::PopTextWrapPos();
         char low[32], high[32];
         std::snprintf(low, sizeof low, "%.3g", m.verdict_low);
         std::snprintf(high, sizeof high, "%.3g", m.verdict_high);
@@ -98,18 +102,26 @@ void InspectPanel::draw_feature_maps(InspectModel& m) {
         return;
     }
     ImGui::Text("feature maps of the explorer latent");
-    ImGui::SetNextItemWidth(ui_em(18));
+    // The combo takes the panel's width less its label, never more than the longest block name needs.
+    const float label = ImGui::CalcTextSize("block").x + ImGui::GetStyle().ItemInnerSpacing.x;
+    ImGui::SetNextItemWidth(std::max(ui_em(6), std::min(ui_em(24), ImGui::GetContentRegionAvail().x - label)));
     if (ImGui::BeginCombo("block", m.layers[size_t(m.layer)].c_str())) {
         for (int i = 0; i < int(m.layers.size()); ++i)
             if (ImGui::Selectable(m.layers[size_t(i)].c_str(), i == m.layer)) m.layer = i;
         ImGui::EndCombo();
     }
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%d channels of %dx%d; %s from %.3g to %.3g", m.count, m.cell, m.cell, m.color_map.c_str(),
                         m.low, m.high);
+    ImGui::PopTextWrapPos();
 
+    // The tiles take the panel's width (the panel scrolls when they are taller than it), and at least 4 em per map
+    // whatever the panel's height: 64 maps squeezed into the height left were 80 px together.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float detail = m.channel >= 0 ? std::min(avail.x, avail.y * 0.4f) : 0.0f;
-    const float fit = std::max(0.05f, std::min(avail.x / m.tiles.width, (avail.y - detail - ui_em(2)) / m.tiles.height));
+    const float detail = m.channel >= 0 ? std::min(avail.x, std::max(ui_em(8), avail.y * 0.4f)) : 0.0f;
+    const float by_height = (avail.y - detail - ui_em(2)) / m.tiles.height;
+    const float at_least = std::min(avail.x / m.tiles.width, ui_em(4) * float(m.columns) / m.tiles.width);
+    const float fit = std::max(0.05f, std::max(at_least, std::min(avail.x / m.tiles.width, by_height)));
     ImVec2 at;
     const int c = tiles_image(m.tiles, m.count, m.columns, m.cell, m.padding, m.tiles.width * fit, &at);
     if (c >= 0) {
@@ -134,9 +146,13 @@ void InspectPanel::draw_pairs(InspectModel& m) {
         return;
     }
     ImGui::Text("%d validation pairs", m.pairs);
-    const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
+    // Side by side when each half has room for its colour bar and labels; else one under the other.
+    const float avail = ImGui::GetContentRegionAvail().x, spacing = ImGui::GetStyle().ItemSpacing.x;
+    const bool side_by_side = avail >= ui_em(34);
+    const float half = side_by_side ? (avail - spacing) / 2 : avail;
     ImVec2 at;
     ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + half);
     if (m.patch_tiles.ready()) {
         ImGui::Text("PatchGAN: P(real) per patch, mean %.0f%%", 100 * m.patch_mean);
         color_bar("coolwarm", "fake 0", "1 real");
@@ -147,9 +163,11 @@ void InspectPanel::draw_pairs(InspectModel& m) {
     } else {
         ImGui::TextDisabled("no PatchGAN map: %s", m.note.empty() ? "no discriminator" : "see above");
     }
+    ImGui::PopTextWrapPos();
     ImGui::EndGroup();
-    ImGui::SameLine();
+    if (side_by_side) ImGui::SameLine();
     ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + half);
     ImGui::Text("|output - target|, mean %.3f", m.error_mean);
     char high[32];
     std::snprintf(high, sizeof high, "%.2f", m.error_high);
@@ -158,6 +176,7 @@ void InspectPanel::draw_pairs(InspectModel& m) {
     if (c >= 0)
         ImGui::SetTooltip("pair %d at (%d, %d): |output - target| %.3f\nthe pair's mean %.3f (of 2: [-1, 1] units)", c,
                           int(at.x), int(at.y), m.error_at(c, int(at.x), int(at.y)), m.error_means[size_t(c)]);
+    ImGui::PopTextWrapPos();
     ImGui::EndGroup();
 }
 

@@ -1,6 +1,7 @@
 // The Latent explorer's and Interpolation's models: values their panels edit and the images their module fills. GL thread only.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,7 +26,9 @@ struct ExplorerModel {
     // Filled by the App.
     torch::Tensor random_directions, pca_directions;  // D x L each
     std::vector<double> pca_explained;
+    int64_t pca_step = -1;  // the weights' step the GANSpace directions were computed from
     bool pca_pending = false;
+    bool pca_follow = true;               // recompute them as the run trains (see pca_due)
     bool request_pca = false;             // intent: (re)compute GANSpace directions
     bool save_file = false, load_file = false, copy_text = false, apply_text = false;
     ImageRef image;
@@ -34,6 +37,20 @@ struct ExplorerModel {
     std::string message;                  // last success or error, shown in the panel
     uint64_t randomize_seed = 1;
 };
+
+// Whether GANSpace directions from step `computed` are stale for weights of step `now`: they are recomputed once
+// the run has trained a quarter again as long (at least 100 steps), so early on often and later rarely.
+inline bool pca_due(int64_t computed, int64_t now) {
+    return computed >= 0 && now >= computed + std::max<int64_t>(100, computed / 4);
+}
+
+// New GANSpace directions replacing `old` (same count and size): each keeps the sign of the one it replaces (a
+// principal component's sign is arbitrary), so the sliders' offsets keep meaning about the same thing.
+inline torch::Tensor align_directions(const torch::Tensor& fresh, const torch::Tensor& old) {
+    if (!old.defined() || old.sizes() != fresh.sizes()) return fresh;
+    const torch::Tensor sign = torch::where((fresh * old).sum(1, true) < 0, -1.0, 1.0).to(fresh.dtype());
+    return fresh * sign;
+}
 
 struct InterpolationModel {
     torch::Tensor a, b;            // L each, CPU; undefined until picked

@@ -55,20 +55,25 @@ void ExplorerModule::update(RunView& view, RunSource&) {
     }
     std::shared_ptr<const PcaResult> pca;
     if (worker->pca().fetch_if_newer(m_seen_pca, pca)) {
-        e.pca_directions = pca->directions.directions.cpu();
+        const torch::Tensor fresh = pca->directions.directions.cpu();
+        // A refresh of the same shape keeps the sliders where they are, along the directions' new estimates.
+        const bool refresh = e.pca_directions.defined() && e.pca_directions.sizes() == fresh.sizes();
+        e.pca_directions = align_directions(fresh, e.pca_directions);
         e.pca_explained = pca->directions.explained;
-        e.pca_offsets.assign(size_t(e.pca_directions.size(0)), 0.0f);
+        if (!refresh) e.pca_offsets.assign(size_t(e.pca_directions.size(0)), 0.0f);
         e.pca_pending = false;
+        e.pca_step = pca->weights_step;
         e.message = "GANSpace directions from the weights of step " + std::to_string(pca->weights_step);
         ++e.revision;
     }
     std::string error = worker->error();
     if (!error.empty()) e.message = "generator: " + error;
-    // GANSpace directions once, as soon as the first weights are in the worker.
+    // GANSpace directions as soon as the first weights are in the worker, then again as the run trains.
     if (!m_pca_requested && worker->weights_step() >= 0) {
         m_pca_requested = true;
         e.request_pca = true;
     }
+    if (e.pca_follow && !e.pca_pending && pca_due(e.pca_step, worker->weights_step())) e.request_pca = true;
 }
 
 void ExplorerModule::request(RunView& view) {

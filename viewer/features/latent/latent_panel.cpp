@@ -82,7 +82,23 @@ void LatentPanel::draw_sliders(ExplorerModel& e) {
     slider_column("random", e.random_offsets, labels);
     ImGui::PopID();
     ImGui::NextColumn();
-    ImGui::TextDisabled("GANSpace PCA");
+    // The header line holds what acts on the directions: their step, recompute, and following the run.
+    if (e.pca_step >= 0)
+        ImGui::TextDisabled("GANSpace PCA, step %lld", (long long)e.pca_step);
+    else
+        ImGui::TextDisabled("GANSpace PCA");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "principal components of early generator features over sampled latents,\n"
+            "regressed back to latent directions (GANSpace), from the weights of that step");
+    ImGui::BeginDisabled(e.pca_pending);  // on a line of their own: the column is narrow at 1280x800
+    if (ImGui::SmallButton(e.pca_pending ? "computing..." : e.pca_directions.defined() ? "recompute" : "compute"))
+        e.request_pca = true;
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::Checkbox("follow##pca", &e.pca_follow);
+    ImGui::SetItemTooltip(
+        "recompute as the run trains (after a quarter more steps, at least 100); sliders keep their places");
     if (e.pca_directions.defined() && !e.pca_offsets.empty()) {
         labels.clear();
         for (size_t i = 0; i < e.pca_offsets.size(); ++i) {
@@ -94,13 +110,6 @@ void LatentPanel::draw_sliders(ExplorerModel& e) {
         slider_column("pca", e.pca_offsets, labels);
         ImGui::PopID();
     }
-    ImGui::BeginDisabled(e.pca_pending);
-    if (ImGui::SmallButton(e.pca_pending ? "computing..." : e.pca_directions.defined() ? "recompute" : "compute"))
-        e.request_pca = true;
-    ImGui::EndDisabled();
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("principal components of early generator features over sampled latents,\n"
-                          "regressed back to latent directions (GANSpace)");
     ImGui::Columns(1);
     ImGui::EndChild();
 }

@@ -79,8 +79,9 @@ void Recorder::thread_main() {
             paused = m_paused;
         }
         const uint64_t before = seen;
-        // Grids the trainer published by the clock are for the screen; a timelapse keeps its step cadence.
-        if (m_samples.fetch_if_newer(seen, grid) && grid && !grid->by_clock) {
+        // Every grid counts, those the trainer publishes by the clock between its step-cadence ones included: a
+        // cadence finer than the run's sample_every is met by the first grid at or past each multiple of it.
+        if (m_samples.fetch_if_newer(seen, grid) && grid) {
             if (latest && !paused && seen > before + 1) {
                 std::lock_guard<std::mutex> lock(m_mutex);
                 m_grids_missed += int64_t(seen - before - 1);
@@ -90,8 +91,8 @@ void Recorder::thread_main() {
         }
         // When stopping, the newest grid goes in even if not yet due, so the file ends where training did.
         if (latest && latest->step > m_last_step && ((!paused && latest->step != passed_over) || stopping)) {
-            const bool due = m_last_step < 0 || m_options.every_steps <= 0 ||
-                             latest->step - m_last_step >= m_options.every_steps;
+            const int64_t every = m_options.every_steps;
+            const bool due = m_last_step < 0 || every <= 0 || latest->step >= (m_last_step / every + 1) * every;
             if (due || stopping) record(*latest);
         }
         if (stopping || m_writer->failed()) return;

@@ -20,7 +20,9 @@ namespace ganscope {
 
 struct RecorderOptions {
     VideoOptions video;              // path, format, fps, ffmpeg, ...
-    int64_t every_steps = 0;         // a frame when at least this many steps passed since the last; 0: every grid
+    // A frame from the first grid at or past each multiple of this many steps (after the first frame); 0: every grid.
+    // Grids the trainer publishes by the clock count too, so a cadence finer than the run's sample_every is kept.
+    int64_t every_steps = 0;
     FrameLayout layout{0, 2, 0, 512};
     bool caption = true;             // step, epoch and losses in a band above the grid
     int caption_px = 14;

@@ -56,11 +56,7 @@ std::vector<std::string> caption_lines(int64_t step, int64_t epoch, const StepMe
                   static_cast<long long>(epoch));
     lines.emplace_back(line);
     if (m) {
-        int k = std::snprintf(line, sizeof line, "G %.3f  D %.3f  D(x) %.2f  D(G(z)) %.2f", m->loss_g, m->loss_d,
-                              m->d_real, m->d_fake);
-        if (std::isfinite(m->loss_aux) && k > 0 && size_t(k) < sizeof line)
-            std::snprintf(line + k, sizeof line - size_t(k), "  aux %.3f", m->loss_aux);
-        lines.emplace_back(line);
+        lines.push_back(describe_losses(*m));
     } else {
         lines.emplace_back("G -  D -");  // always two lines: a video's frames must keep one size
     }

@@ -117,43 +117,49 @@ void TrainingPanel::draw(const RunView& model, TrainingIntents& intents) {
         row("speed", buf);
         row("ETA", s->total_steps > 0 ? duration_text(s->eta_seconds) : "open-ended");
         row("data", s->data_description.empty() ? std::string("-") : s->data_description);
-        std::snprintf(buf, sizeof buf, "G %.3f   D %.3f", s->last.loss_g, s->last.loss_d);
-        row("loss", buf);
-        std::snprintf(buf, sizeof buf, "%.2f / %.2f", s->last.d_real, s->last.d_fake);
-        row("D(x), D(G(z))", buf);
+        row("loss", describe_losses(s->last));
         // The rate the schedule gives the next step (the inputs below set the base rates).
         std::snprintf(buf, sizeof buf, "G %.2e   D %.2e  (%s)", s->lr_g_now, s->lr_d_now, s->config.lr_schedule.c_str());
         row("learning rate", buf);
         ImGui::EndTable();
     }
 
-    // Hyper-parameters: edited here, applied at the trainer's next step.
+    // Hyper-parameters: edited here, applied at the trainer's next step. A followed run has no inputs at all
+    // (greyed-out ones looked like they worked): its rates are in the table above, set where it trains.
     ImGui::Separator();
-    ImGui::BeginDisabled(!alive);
-    ImGui::SetNextItemWidth(ui_em(7));
-    ImGui::InputFloat("lr G", &m_lr_g, 0, 0, "%.2e");
-    ImGui::SetNextItemWidth(ui_em(7));
-    ImGui::InputFloat("lr D", &m_lr_d, 0, 0, "%.2e");
-    bool lr_changed = std::abs(m_lr_g - float(s->lr_g)) > 1e-12f || std::abs(m_lr_d - float(s->lr_d)) > 1e-12f;
-    ImGui::SameLine();
-    const RunCommand lr_command{RunCommand::Kind::LearningRates, 0, double(m_lr_g), double(m_lr_d)};
-    const std::string lr_problem = command_problem(lr_command);
-    ImGui::BeginDisabled(!lr_changed || !lr_problem.empty());
-    if (ImGui::Button("Apply##lr")) intents.add(lr_command);
-    ImGui::EndDisabled();
-    if (lr_changed && !lr_problem.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.6f, 0.6f, 1));
-        ImGui::TextWrapped("%s", lr_problem.c_str());
-        ImGui::PopStyleColor();
+    if (!model.run.commands) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextDisabled(
+            "learning rates and batch size are set where the run trains (a served run: watch it "
+            "with --token to steer it from here)");
+        ImGui::PopTextWrapPos();
+    } else {
+        ImGui::BeginDisabled(!alive);
+        ImGui::SetNextItemWidth(ui_em(7));
+        ImGui::InputFloat("lr G", &m_lr_g, 0, 0, "%.2e");
+        ImGui::SetNextItemWidth(ui_em(7));
+        ImGui::InputFloat("lr D", &m_lr_d, 0, 0, "%.2e");
+        bool lr_changed = std::abs(m_lr_g - float(s->lr_g)) > 1e-12f || std::abs(m_lr_d - float(s->lr_d)) > 1e-12f;
+        ImGui::SameLine();
+        const RunCommand lr_command{RunCommand::Kind::LearningRates, 0, double(m_lr_g), double(m_lr_d)};
+        const std::string lr_problem = command_problem(lr_command);
+        ImGui::BeginDisabled(!lr_changed || !lr_problem.empty());
+        if (ImGui::Button("Apply##lr")) intents.add(lr_command);
+        ImGui::EndDisabled();
+        if (lr_changed && !lr_problem.empty()) {
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.6f, 0.6f, 1));
+            ImGui::TextWrapped("%s", lr_problem.c_str());
+            ImGui::PopStyleColor();
+        }
+        ImGui::SetNextItemWidth(ui_em(7));
+        ImGui::InputInt("batch", &m_batch, 8, 32);
+        if (m_batch < 1) m_batch = 1;
+        ImGui::SameLine();
+        ImGui::BeginDisabled(m_batch == s->batch_size);
+        if (ImGui::Button("Apply##batch")) intents.add({RunCommand::Kind::BatchSize, 0, 0, 0, m_batch});
+        ImGui::EndDisabled();
+        ImGui::EndDisabled();
     }
-    ImGui::SetNextItemWidth(ui_em(7));
-    ImGui::InputInt("batch", &m_batch, 8, 32);
-    if (m_batch < 1) m_batch = 1;
-    ImGui::SameLine();
-    ImGui::BeginDisabled(m_batch == s->batch_size);
-    if (ImGui::Button("Apply##batch")) intents.add({RunCommand::Kind::BatchSize, 0, 0, 0, m_batch});
-    ImGui::EndDisabled();
-    ImGui::EndDisabled();
 
     if (!s->message.empty()) {
         ImGui::PushTextWrapPos(0);

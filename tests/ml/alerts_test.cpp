@@ -1,0 +1,128 @@
+// Alerts: each detector on made-up curves (raised once, with its evidence; quiet while healthy or warming up;
+// news again after a recovery), the diversity measure, and alerts.jsonl read back.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "ml/train/alerts.h"
+#include "ml/train/quality.h"
+#include "tests/ml/test_util.h"
+
+using namespace ganscope;
+
+namespace {
+
+StepMetrics record(int64_t step, double d_real = 0.7, double d_fake = 0.3, double swd = std::nan("")) {
+    StepMetrics m;
+    m.step = step;
+    m.loss_g = 1.0;
+    m.loss_d = 1.2;
+    m.d_real = d_real;
+    m.d_fake = d_fake;
+    m.swd = swd;
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("alerts: collapse when the diversity falls far below the data's and its own best, and stays there") {
+    AlertDetector d;
+    // A fresh generator draws nearly one image, and that is no collapse: not armed before it has learnt to vary.
+    for (int64_t s = 0; s < 500; s += 100) CHECK(d.on_diversity(s, 0.05).empty());
+    CHECK(d.on_diversity(500, 0.9).empty());
+    CHECK(d.on_diversity(600, 0.3).empty());
+    CHECK(d.on_diversity(700, 0.3).empty());  // low for 100 steps: not yet
+    const auto raised = d.on_diversity(800, 0.28);
+    REQUIRE(raised.size() == 1);
+    CHECK(raised[0].kind == "collapse");
+    CHECK(raised[0].step == 800);
+    CHECK(raised[0].series == "diversity");
+    CHECK(raised[0].evidence.back() == std::pair<int64_t, double>(800, 0.28));
+    CHECK(raised[0].message.find("0.28 of the data's, down from 0.90, and has stayed low since step 600") != std::string::npos);
+    CHECK(d.on_diversity(900, 0.25).empty());  // still collapsed: said once
+    CHECK(d.on_diversity(1000, 0.8).empty());  // recovered
+    for (int64_t s = 1100; s < 1300; s += 100) CHECK(d.on_diversity(s, 0.3).empty());
+    CHECK(d.on_diversity(1300, 0.3).size() == 1);  // collapsed again: news again
+    // A generator that never learns to vary, and one whose diversity dips a little (a 1-d latent), raise nothing.
+    AlertDetector never, dips;
+    for (int64_t s = 0; s < 5000; s += 100) CHECK(never.on_diversity(s, 0.12).empty());
+    for (int64_t s = 0; s < 5000; s += 100) CHECK(dips.on_diversity(s, s < 1000 ? 0.69 : 0.45).empty());
+}
+
+TEST_CASE("alerts: divergence when D wins completely for 300 steps, or the losses are not finite") {
+    AlertDetector d;
+    for (int64_t s = 10; s <= 200; s += 10) CHECK(d.on_metrics(record(s), true).empty());
+    for (int64_t s = 210; s < 510; s += 10) CHECK(d.on_metrics(record(s, 0.999, 0.001), true).empty());
+    const auto raised = d.on_metrics(record(510, 0.999, 0.001), true);
+    REQUIRE(raised.size() == 1);
+    CHECK(raised[0].kind == "divergence");
+    CHECK(raised[0].message.find("on average since step 210") != std::string::npos);
+    CHECK(raised[0].series == "d_real");
+    // The same scores from an objective without probabilities (hinge, wgan-gp) mean nothing.
+    AlertDetector raw;
+    for (int64_t s = 10; s < 1000; s += 10) CHECK(raw.on_metrics(record(s, 0.999, 0.001), false).empty());
+    StepMetrics nan = record(1000);
+    nan.loss_g = std::nan("");
+    const auto non_finite = raw.on_metrics(nan, false);
+    REQUIRE(non_finite.size() == 1);
+    CHECK(non_finite[0].message.find("not finite") != std::string::npos);
+    // A model without a discriminator (seed 004) logs no D loss: that is not a divergence.
+    StepMetrics palette = record(10, std::nan(""), std::nan(""));
+    palette.loss_d = std::nan("");
+    CHECK(AlertDetector().on_metrics(palette, false).empty());
+}
+
+TEST_CASE("alerts: the quality metric climbing is divergence; no gain for eight evaluations is a stall") {
+    AlertDetector climb;
+    const double swd[] = {90, 60, 40, 30, 35, 50, 55};  // best 30, then 1.5x or worse twice
+    std::vector<Alert> raised;
+    for (int i = 0; i < 7; ++i)
+        for (const Alert& a : climb.on_metrics(record(500 * (i + 1), 0.7, 0.3, swd[i]), true)) raised.push_back(a);
+    REQUIRE(raised.size() == 1);
+    CHECK(raised[0].kind == "divergence");
+    CHECK(raised[0].step == 3500);
+    CHECK(raised[0].series == "swd");
+    CHECK(raised[0].evidence.size() == 7);
+
+    AlertDetector flat;
+    std::vector<Alert> stalls;
+    // Healthy: each evaluation a little better than the best (by more than 2 %).
+    double v = 100;
+    for (int i = 1; i <= 20; ++i, v *= 0.95) CHECK(flat.on_metrics(record(500 * i, 0.7, 0.3, v), true).empty());
+    // Then within 1 % of the best, up and down, for eight evaluations.
+    const double best = v / 0.95;
+    for (int i = 21; i <= 29; ++i)
+        for (const Alert& a : flat.on_metrics(record(500 * i, 0.7, 0.3, best * (i % 2 ? 1.005 : 0.995)), true)) stalls.push_back(a);
+    REQUIRE(stalls.size() == 1);
+    CHECK(stalls[0].kind == "stall");
+    CHECK(stalls[0].step == 500 * 28);
+}
+
+TEST_CASE("alerts: records round-trip through JSON; alerts.jsonl skips a line being written") {
+    Alert a{"collapse", 1200, "mode collapse: ...", "diversity", {{1000, 0.1}, {1100, 0.09}, {1200, std::nan("")}}};
+    const Alert b = Alert::from_json(a.to_json());
+    CHECK(b.kind == "collapse");
+    CHECK(b.step == 1200);
+    CHECK(b.evidence.size() == 3);
+    CHECK(std::isnan(b.evidence[2].second));
+    CHECK(alert_line(a) == "alert (collapse) at step 1200: mode collapse: ...");
+    const std::string path = test::scratch_dir("alerts_file") + "/alerts.jsonl";
+    std::ofstream(path) << a.to_json().dump() << "\n" << "{\"kind\": \"sta";
+    const auto read = read_alerts_file(path);
+    REQUIRE(read.size() == 1);
+    CHECK(read[0].step == 1200);
+    CHECK(read_alerts_file(path + ".none").empty());
+}
+
+TEST_CASE("image_spread: zero for copies of one image, the same for any count of the same spread") {
+    torch::manual_seed(1);
+    const torch::Tensor one = torch::rand({1, 3, 32, 32}) * 2 - 1;
+    CHECK(image_spread(one.repeat({8, 1, 1, 1})) == doctest::Approx(0.0).epsilon(1e-6));
+    CHECK(std::isnan(image_spread(one)));
+    const torch::Tensor many = torch::rand({64, 3, 32, 32}) * 2 - 1;
+    const double all = image_spread(many), half = image_spread(many.narrow(0, 0, 32));
+    CHECK(all > 0.1);
+    CHECK(half == doctest::Approx(all).epsilon(0.1));  // an average over pairs: not a sum
+    CHECK(image_spread(many * 0.5) == doctest::Approx(all * 0.5).epsilon(1e-4));
+}
