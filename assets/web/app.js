@@ -296,6 +296,7 @@ function showStatus(s) {
   if (s.message) add("message", s.message);
   if (first && s.batch_size) { $("batch").value = s.batch_size; $("lr-g").value = s.lr_g; $("lr-d").value = s.lr_d; }
   if (first && s.model) loadConfig();
+  if (!datasetPages && s.dataset_size) $("dataset-count").textContent = s.dataset_size + " images";
   $("translate-card").hidden = s.model !== "pix2pix";
   if (s.grid_step >= 0 && s.grid_step !== liveGridStep && atLive()) refreshGrid(s.grid_step);
 }
@@ -303,15 +304,21 @@ function loadConfig() {
   fetch("/api/config", { headers: headers() }).then((r) => r.json()).then((j) => {
     $("config").textContent = JSON.stringify(j, null, 2);
   }).catch(() => {});
-  fetch("/api/dataset?per_page=64&columns=8", { headers: headers() }).then((r) => r.ok ? r.json() : null).then((j) => {
-    if (!j) return;
-    datasetPages = j.pages;
-    $("dataset-count").textContent = j.images + " images, " + j.pages + " pages";
-  }).catch(() => {});
 }
+// The data set's pages are read on the server, where the data is: only once someone opens them.
 let datasetPages = 0, datasetPage = 1;
 function showDatasetPage() {
-  if (!$("dataset-box").open || !datasetPages) return;
+  if (!$("dataset-box").open) return;
+  if (!datasetPages) {
+    $("page-label").textContent = "reading the data set on the server";
+    fetch("/api/dataset?per_page=64&columns=8", { headers: headers() }).then((r) => r.json().then((j) => {
+      if (!r.ok) return void ($("page-label").textContent = "refused (" + r.status + "): " + (j.error || r.statusText));
+      datasetPages = j.pages;
+      $("dataset-count").textContent = j.images + " images, " + j.pages + " pages";
+      if (datasetPages) showDatasetPage();
+    })).catch((e) => { $("page-label").textContent = "no answer from the server (" + e.message + ")"; });
+    return;
+  }
   $("page-label").textContent = "page " + datasetPage + " of " + datasetPages;
   $("dataset-page").src = "/api/dataset?page=" + datasetPage + "&per_page=64&columns=8";
 }

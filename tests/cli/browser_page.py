@@ -260,6 +260,15 @@ def check_page(url, token, work):
         b.js("document.getElementById('cell-close').click()")
         print("browser: a click on the grid's second cell shows it large (%s)" % same)
 
+        # The run's facts, its config.json, and a page of its data set read on the server when opened.
+        config = json.load(urllib.request.urlopen(url + "/api/config", timeout=10))
+        shown = lambda: b.js("document.getElementById('config').textContent")
+        wait_for("config.json on the page", lambda: shown().startswith("{") and json.loads(shown()) == config, 20)
+        b.js("document.getElementById('dataset-box').open = true")
+        wait_for("a page of the data set", lambda: b.js("document.getElementById('dataset-page').naturalWidth") > 0, 60)
+        print("browser: the run: config.json as served; %s; %s" % (
+            b.js("document.getElementById('dataset-count').textContent"), b.js("document.getElementById('page-label').textContent")))
+
         # Nothing the page did failed on its own: no exception, no script or style refused by the server's policy.
         # (The refusals above are answers the page reads, and 4xx answers to fetch() are logged as errors: those
         # and only those are allowed, for the two URLs that were refused.)
@@ -347,7 +356,7 @@ def screenshots(url, token, out):
                 wait_for("charts", lambda: b.js("ganscope.charts().length") >= 3, 30)
                 wait_for("the grid", lambda: b.js("document.getElementById('grid').naturalWidth") > 0, 30)
                 time.sleep(1.5)
-                shot = b.call("Page.captureScreenshot", format="png", captureBeyondViewport=mobile)
+                shot = b.call("Page.captureScreenshot", format="png")
                 path = os.path.join(out, "page_%s_%s.png" % (name, scheme))
                 with open(path, "wb") as f:
                     f.write(base64.b64decode(shot["data"]))
