@@ -267,9 +267,20 @@ function duration(seconds) {
   const h = Math.floor(seconds / 3600), m = Math.floor(seconds / 60) % 60, s = Math.floor(seconds % 60);
   return (h ? h + " h " : "") + (h || m ? m + " min " : "") + s + " s";
 }
-function showStatus(s) {
+// Status comes up to ten times a second; the page shows it at most twice a second (the latest), since every change
+// to the page costs the browser a layout and a paint, on the machine that trains when the browser runs there.
+let statusShown = 0, statusTimer = 0;
+function takeStatus(s) {
   const first = status.step === undefined;
   status = s;
+  clearTimeout(statusTimer);
+  const wait = 500 - (performance.now() - statusShown);
+  if (first || wait <= 0 || s.state !== $("state").textContent) showStatus(first);
+  else statusTimer = setTimeout(() => showStatus(false), wait);
+}
+function showStatus(first) {
+  statusShown = performance.now();
+  const s = status;
   $("state").textContent = s.state;
   $("dot").className = "dot " + (kStates.includes(s.state) ? s.state : "");
   $("run").textContent = s.run || "";
@@ -339,17 +350,25 @@ function setGridImage(blob, label, padding) {
   if (old.startsWith("blob:")) URL.revokeObjectURL(old);
   $("grid-label").textContent = label;
 }
+// At most one grid a second, the newest: the server encodes a grid's PNG only when someone asks for it, on the
+// cores that train.
+let gridFetched = -1e9;
 function refreshGrid(step) {
   gridWanted = step;
   if (gridInFlight) return;
   gridInFlight = true;
-  fetch("/api/grid.png", { headers: headers() }).then((r) => r.ok ? r.blob() : null).then((b) => {
-    liveGridStep = step;
-    if (b && atLive()) setGridImage(b, "step " + step + " (live)", status.grid_padding ?? 2);
-  }).catch(() => {}).finally(() => {
-    gridInFlight = false;
-    if (gridWanted !== liveGridStep) refreshGrid(gridWanted);
-  });
+  const wait = Math.max(0, 1000 - (performance.now() - gridFetched));
+  setTimeout(() => {
+    gridFetched = performance.now();
+    const wanted = gridWanted;
+    fetch("/api/grid.png", { headers: headers() }).then((r) => r.ok ? r.blob() : null).then((b) => {
+      liveGridStep = wanted;
+      if (b && atLive()) setGridImage(b, "step " + wanted + " (live)", status.grid_padding ?? 2);
+    }).catch(() => {}).finally(() => {
+      gridInFlight = false;
+      if (gridWanted !== liveGridStep) refreshGrid(gridWanted);
+    });
+  }, wait);
   if (Date.now() - keptAt > 5000) loadKept();
 }
 function loadKept() {
@@ -490,7 +509,7 @@ function connectStream() {
   stream = new EventSource("/api/events");
   let first = true;
   stream.addEventListener("status", (e) => {
-    showStatus(JSON.parse(e.data));
+    takeStatus(JSON.parse(e.data));
     if (first) { first = false; fetchSince().catch(() => {}); }
   });
   stream.addEventListener("metrics", (e) => addRecords([JSON.parse(e.data)]));
@@ -505,7 +524,7 @@ function connectStream() {
 // Polling, for tools that wait for a page to be idle (a browser's virtual time never runs while a stream is open).
 function poll() {
   $("live").textContent = "live: polling every second";
-  fetch("/api/status", { headers: headers() }).then((r) => r.json()).then(showStatus)
+  fetch("/api/status", { headers: headers() }).then((r) => r.json()).then(takeStatus)
     .then(fetchSince).catch(() => { $("state").textContent = "disconnected, retrying"; })
     .finally(() => setTimeout(poll, 1000));
 }
