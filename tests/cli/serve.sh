@@ -37,13 +37,14 @@ curl -sf "$url/api/dataset?page=1&per_page=16&columns=4" -o "$work/page1.png" &&
 [ "$(code "$url/api/dataset?page=0")" = 400 ] || fail "dataset page 0 is not 400"
 [ "$(code -X POST -H "Authorization: Bearer $token" -H 'Content-Type: image/png' --data-binary @"$work/grid.png" "$url/api/translate")" = 409 ] || fail "translate on a DCGAN run is not 409"
 
-# The page in a real browser: the DOM's step, twice, a few seconds apart.
+# The page in a real browser: the DOM's step, twice, a few seconds apart. The page polls (#live=poll): with its event
+# stream open, Chromium's virtual time would wait for that request forever (browser.sh drives the streaming page).
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || fail "no chromium: scripts/setup installs Debian's chromium"
 # A profile of its own for each run: a browser left behind by one must not hold the next one's profile lock.
 dom() { timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome-$1" \
-          --virtual-time-budget=3000 --dump-dom "$url/" 2> /dev/null; }
-step_of() { sed -n 's/.*<td id="step">\([0-9]*\).*/\1/p' | head -1; }
+          --virtual-time-budget=3000 --dump-dom "$url/#live=poll" 2> /dev/null; }
+step_of() { sed -n 's/.*id="progress">step \([0-9]*\).*/\1/p' | head -1; }
 first=$(dom first | step_of)
 [ -n "$first" ] || fail "the page's DOM shows no step"
 # Until the server's step has moved past what the page showed (deadline 60 s), then the page must show it too.
@@ -56,7 +57,7 @@ second=$(dom second | step_of)
 [ -n "$second" ] || fail "the page's DOM shows no step the second time"
 [ "$second" -gt "$first" ] || fail "the page's step did not advance ($first, then $second; the server was at $now)"
 timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome-shot" --window-size=1280,800 \
-  --virtual-time-budget=3000 --screenshot="$work/page.png" "$url/" > /dev/null 2>&1 || true
+  --virtual-time-budget=3000 --screenshot="$work/page.png" "$url/#live=poll" > /dev/null 2>&1 || true
 [ -s "$work/page.png" ] || fail "no screenshot of the page"
 kill -INT $pid
 rc=0; wait $pid || rc=$?

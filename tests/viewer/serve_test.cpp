@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include <chrono>
 #include <filesystem>
@@ -187,6 +188,40 @@ TEST_CASE("serve: endpoints, the token, and every refusal, while training goes o
     CHECK(c.Get("/api/history/999999999")->status == 404);
     CHECK(c.Get("/api/history/../../etc/passwd")->status == 404);
     CHECK(c.Get("/api/nothing-here")->status == 404);
+
+    // The grids the run kept: listed by step, fetched by step as the PNG the trainer wrote, never by path.
+    REQUIRE(wait_for([&] { return get_json(c, "/api/samples").size() >= 2; }));
+    const nlohmann::json kept = get_json(c, "/api/samples");
+    CHECK(kept[0]["step"].get<int64_t>() < kept[1]["step"].get<int64_t>());
+    auto kept_png = c.Get(kept[0]["url"].get<std::string>().c_str());
+    REQUIRE(kept_png);
+    CHECK(kept_png->status == 200);
+    CHECK(kept_png->get_header_value("Content-Type") == "image/png");
+    char kept_name[40];
+    std::snprintf(kept_name, sizeof kept_name, "/samples/step_%08lld.png",
+                  static_cast<long long>(kept[0]["step"].get<int64_t>()));
+    std::ifstream kept_file(t.run_dir + kept_name, std::ios::binary);
+    CHECK(kept_png->body == std::string(std::istreambuf_iterator<char>(kept_file), {}));
+    CHECK(c.Get("/api/samples/999999999")->status == 404);
+    CHECK(c.Get("/api/samples/../config.json")->status == 404);
+
+    // The page and its files come from the binary, under a policy that runs only the server's own scripts.
+    auto page = c.Get("/");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
+    CHECK(page->get_header_value("Content-Security-Policy").find("script-src 'self';") != std::string::npos);
+    CHECK(page->body.find("/static/app.js") != std::string::npos);
+    for (const char* file :
+         {"/static/app.js", "/static/app.css", "/static/dygraph.min.js", "/static/dygraph.min.css"}) {
+        auto r = c.Get(file);
+        REQUIRE(r);
+        CHECK_MESSAGE(r->status == 200, file);
+        CHECK(r->body.size() > 500);
+    }
+    CHECK(c.Get("/static/app.js")->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+    CHECK(c.Get("/static/nothing.js")->status == 404);
+    CHECK(c.Get("/static/../run_server.cpp")->status == 404);
 
     // Commands: the token, the body, the command, each refusal changes nothing.
     const nlohmann::json settings = get_json(c, "/api/status");

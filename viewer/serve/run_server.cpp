@@ -27,12 +27,12 @@
 #include "ml/data/tensor_image.h"
 #include "ml/models/translator.h"
 #include "viewer/serve/door.h"
+#include "viewer/serve/served_files.h"
 #include "viewer/sources/command_json.h"
 #include "viewer/sources/png_bytes.h"
+#include "viewer/sources/run_files.h"
 
 namespace ganscope {
-
-const std::string& served_page();  // served_page.cpp, generated from assets/web/index.html
 
 namespace {
 
@@ -265,11 +265,31 @@ void RunServer::routes() {
         };
     };
 
-    svr.Get("/", guarded([](const httplib::Request&, httplib::Response& res) {
-        res.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self' blob:; style-src 'unsafe-inline'; "
-                                                  "script-src 'unsafe-inline'");
-        res.set_content(served_page(), "text/html; charset=utf-8");
-    }));
+    // The page and its files, from the binary. Scripts and styles from this server only: nothing inline runs, so
+    // text a run puts on the page (a folder's name, an error) can never become script.
+    auto page_file = [](const std::string& path, httplib::Response& res) {
+        const auto bytes = served_file(path);
+        if (!bytes) return send_error(res, 404, "no such file: " + quoted(path));
+        const auto ends = [&](const char* tail) {
+            const size_t n = std::strlen(tail);
+            return path.size() >= n && path.compare(path.size() - n, n, tail) == 0;
+        };
+        const char* type = ends(".js")    ? "text/javascript; charset=utf-8"
+                           : ends(".css") ? "text/css; charset=utf-8"
+                                          : "text/html; charset=utf-8";
+        res.set_header(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+        res.set_header("X-Content-Type-Options", "nosniff");
+        res.set_header("Referrer-Policy", "no-referrer");
+        res.set_header("Cache-Control", "no-cache");
+        res.set_content(bytes->data(), bytes->size(), type);
+    };
+    svr.Get("/", guarded([page_file](const httplib::Request&, httplib::Response& res) { page_file("/", res); }));
+    svr.Get(R"(/static/([a-z0-9.]{1,40}))", guarded([page_file](const httplib::Request& req, httplib::Response& res) {
+                page_file("/static/" + req.matches[1].str(), res);
+            }));
 
     svr.Get("/api/status", guarded([this](const httplib::Request&, httplib::Response& res) {
         res.set_content(status_json() + "\n", "application/json");
@@ -345,6 +365,31 @@ void RunServer::routes() {
         }
         send_error(res, 404, "no snapshot of step " + std::to_string(step) + "; GET /api/history lists them");
     }));
+
+    // The grids the run kept (samples/step_*.png, as the trainer wrote them: make_grid, 2 px white gutters), listed by
+    // step and fetched by the step the list gives (never by a path); the file's bytes as they are, nothing decoded.
+    svr.Get("/api/samples", guarded([this](const httplib::Request&, httplib::Response& res) {
+                nlohmann::json list = nlohmann::json::array();
+                if (!m_source.run_dir().empty())
+                    for (const SampleFile& f : list_samples(m_source.run_dir()))
+                        list.push_back({{"step", f.step}, {"url", "/api/samples/" + std::to_string(f.step)}});
+                res.set_header("Cache-Control", "no-store");
+                res.set_content(json_text(list) + "\n", "application/json");
+            }));
+    svr.Get(R"(/api/samples/(\d{1,18}))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+                const int64_t step = std::strtoll(req.matches[1].str().c_str(), nullptr, 10);
+                if (m_source.run_dir().empty()) return send_error(res, 404, "this run keeps no sample grids");
+                for (const SampleFile& f : list_samples(m_source.run_dir())) {
+                    if (f.step != step) continue;
+                    std::ifstream in(f.path, std::ios::binary);
+                    std::ostringstream bytes;
+                    bytes << in.rdbuf();
+                    if (!in || bytes.str().empty())
+                        return send_error(res, 404, "the grid of step " + std::to_string(step) + " is gone");
+                    return res.set_content(bytes.str(), "image/png");
+                }
+                send_error(res, 404, "no grid of step " + std::to_string(step) + "; GET /api/samples lists them");
+            }));
 
     // The newest generator snapshot (what the explorer of a watching window draws with), as a history file.
     auto snapshot_cache = std::make_shared<std::pair<std::mutex, std::pair<uint64_t, std::string>>>();

@@ -76,8 +76,8 @@ SampleGrid display_grid(const torch::Tensor& images, const TrainConfig& config, 
     return g;
 }
 
-std::optional<SampleFile> newest_sample(const std::string& run_dir) {
-    std::optional<SampleFile> best;
+std::vector<SampleFile> list_samples(const std::string& run_dir) {
+    std::vector<SampleFile> files;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(fs::path(run_dir) / "samples", ec)) {
         const std::string name = entry.path().filename().string();
@@ -85,10 +85,17 @@ std::optional<SampleFile> newest_sample(const std::string& run_dir) {
         if (name.size() < 10 || name.rfind("step_", 0) != 0 || name.substr(name.size() - 4) != ".png") continue;
         char* end = nullptr;
         const long long step = std::strtoll(name.c_str() + 5, &end, 10);
-        if (end != name.c_str() + name.size() - 4) continue;
-        if (!best || step > best->step) best = SampleFile{entry.path().string(), step};
+        if (end != name.c_str() + name.size() - 4 || step < 0) continue;
+        files.push_back(SampleFile{entry.path().string(), step});
     }
-    return best;
+    std::sort(files.begin(), files.end(), [](const SampleFile& a, const SampleFile& b) { return a.step < b.step; });
+    return files;
+}
+
+std::optional<SampleFile> newest_sample(const std::string& run_dir) {
+    const std::vector<SampleFile> files = list_samples(run_dir);
+    if (files.empty()) return std::nullopt;
+    return files.back();
 }
 
 torch::Tensor cells_of_grid_png(const std::string& path, int cell, int padding, int64_t count) {

@@ -56,6 +56,8 @@ struct SampleFile {
     int64_t step = 0;
 };
 std::optional<SampleFile> newest_sample(const std::string& run_dir);
+// Every samples/step_*.png of a run (the grids it kept), oldest first; empty when it has none.
+std::vector<SampleFile> list_samples(const std::string& run_dir);
 // The cells of a grid PNG that the trainer wrote (make_grid, `padding` gutters), as N x 3 x cell x cell in
 // [-1, 1]. `count` cells (0: every cell but trailing blank ones). Throws naming the file if it does not fit.
 torch::Tensor cells_of_grid_png(const std::string& path, int cell, int padding, int64_t count);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The served page in a real browser, end to end: `ganscope train --headless --serve` on the tiny preset, headless
+# Chromium driven through its DevTools protocol (browser_page.py): every series charted in step order with the
+# history held back behind the stream, Pause and Resume from the page change the server's state, refusals without
+# and with a wrong token shown, the history slider changes the grid, 15 s of virtual time with the stream open; and
+# `chromium --virtual-time-budget=15000 --dump-dom` finishes on the page (polling) and shows the live step; on a
+# pix2pix run a stroke drawn with the mouse is translated by the server's model.
+# Usage: browser.sh GANSCOPE_BINARY WORKDIR
+set -euo pipefail
+bin="$1"; work="$2"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+rm -rf "$work"; mkdir -p "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+python="${GANSCOPE_PYTHON:-$root/.venv/bin/python}"
+"$python" -c "import websocket" 2> /dev/null || fail "no websocket-client in $python: run scripts/setup"
+browser=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$browser" ] || fail "no chromium: scripts/setup installs Debian's chromium"
+dev=(--device "${GANSCOPE_TEST_DEVICE:-cpu}")
+port=$("$python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 0 --out "$work/run" --serve "127.0.0.1:$port" > "$work/train.txt" 2>&1 &
+pid=$!
+trap 'kill $pid 2> /dev/null || true' EXIT
+url="http://127.0.0.1:$port"
+for _ in $(seq 300); do grep -q "serving $url" "$work/train.txt" 2> /dev/null && break; sleep 0.1; done
+grep -q "serving $url" "$work/train.txt" || { cat "$work/train.txt"; fail "no serving line"; }
+token=$(cat "$work/run/serve.token")
+for _ in $(seq 300); do curl -sf "$url/api/status" | grep -q '"grid_step":[1-9]' && break; sleep 0.2; done
+
+# The page and its files come from the binary, under a policy that runs no inline script.
+curl -sfD "$work/head.txt" "$url/" -o "$work/index.html" || fail "GET /"
+grep -qi "^content-security-policy:.*script-src 'self';" "$work/head.txt" || fail "the page's policy allows more than its own scripts"
+for f in app.js app.css dygraph.min.js dygraph.min.css; do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/static/$f")" = 200 ] || fail "/static/$f is not served"
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/static/nope.js")" = 404 ] || fail "an unknown static file is not 404"
+grep -q 'src="http\|href="http' "$work/index.html" && fail "the page loads something from outside the server"
+curl -sf "$url/api/samples" | grep -q '"url":"/api/samples/[0-9]*"' || fail "GET /api/samples lists no grid"
+first=$(curl -sf "$url/api/samples" | sed -n 's/^\[{"step":\([0-9]*\).*/\1/p')
+curl -sf "$url/api/samples/$first" -o "$work/kept.png" && [ "$(head -c 4 "$work/kept.png" | tail -c 3)" = PNG ] || fail "kept grid $first"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/samples/999999999")" = 404 ] || fail "a grid never kept is not 404"
+
+"$python" "$root/tests/cli/browser_page.py" test "$url" "$token" "$work"
+
+# Without the stream (#live=poll), Chromium's own virtual-time budget runs out and the DOM shows the live step
+# (with a stream open it never would: virtual time waits while any request is pending).
+start=$(date +%s)
+timeout 120 "$browser" --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome-vt" \
+  --virtual-time-budget=15000 --dump-dom "$url/#live=poll" > "$work/dom.html" 2> /dev/null || fail "chromium --virtual-time-budget=15000 did not finish on the page"
+grep -q 'id="progress">step [0-9]' "$work/dom.html" || fail "the page loaded under the virtual-time budget shows no step"
+grep -q 'class="chart"' "$work/dom.html" || fail "the page loaded under the virtual-time budget draws no chart"
+echo "browser: --virtual-time-budget=15000 --dump-dom (polling) finished in $(( $(date +%s) - start )) s"
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/train.txt"; fail "the served run exited $rc after Ctrl-C, expected 130"; }
+
+# A pix2pix run: the page's Translate canvas, drawn on with the mouse, translated by the server's model.
+"$bin" train "${dev[@]}" --headless --preset tiny --model pix2pix --pairs sketch --steps 0 --out "$work/p2p" \
+  --serve "127.0.0.1:$port" > "$work/p2p.txt" 2>&1 &
+pid=$!
+for _ in $(seq 300); do grep -q "serving $url" "$work/p2p.txt" 2> /dev/null && break; sleep 0.1; done
+grep -q "serving $url" "$work/p2p.txt" || { cat "$work/p2p.txt"; fail "no serving line for the pix2pix run"; }
+"$python" "$root/tests/cli/browser_page.py" translate "$url" "$(cat "$work/p2p/serve.token")" "$work"
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/p2p.txt"; fail "the served pix2pix run exited $rc after Ctrl-C, expected 130"; }
+echo "browser: ok"
