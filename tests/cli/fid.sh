@@ -42,6 +42,31 @@ for name, mine, theirs in (("fid", fid, ref["fid"]), ("kid", kid, ref["kid"])):
         sys.exit(f"{name} differs by {rel:.2e} relative")
 PY
 
+# A checkpoint: FID and KID of its generator against its data set; the real features are cached, so the second
+# evaluation reads them; with swd asked too the last line stays `swd: X`.
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 2 --swd-every 0 --out "$work/run" > "$work/train.txt" 2>&1 ||
+  { cat "$work/train.txt"; fail "training failed"; }
+export GANSCOPE_CACHE="$work/cache"
+for i in 1 2; do
+  "$bin" eval "${dev[@]}" --checkpoint "$work/run/checkpoint.pt" --metrics swd,fid,kid --images 24 --swd-images 32 \
+    --fid-weights "$work/inception.pth" > "$work/ckpt$i.txt" 2>&1 || { cat "$work/ckpt$i.txt"; fail "eval of a checkpoint failed"; }
+done
+cat "$work/ckpt2.txt"
+grep -q "real features computed and cached in" "$work/ckpt1.txt" || fail "the first evaluation did not cache the real features"
+grep -q "real features read from" "$work/ckpt2.txt" || fail "the second evaluation did not read the cached real features"
+[ "$(sed -n 's/^fid: //p' "$work/ckpt1.txt")" = "$(sed -n 's/^fid: //p' "$work/ckpt2.txt")" ] || fail "the cached features changed the FID"
+grep -Eq '^fid: [0-9.e+-]+$' "$work/ckpt2.txt" || fail "no fid line"
+tail -n 1 "$work/ckpt2.txt" | grep -Eq '^swd: [0-9]+\.[0-9]+$' || fail "the last line is not 'swd: X'"
+unset GANSCOPE_CACHE
+# pix2pix: the validation pairs' outputs against their targets.
+"$bin" train "${dev[@]}" --headless --model pix2pix --preset tiny --steps 2 --swd-every 0 --out "$work/p2p" > "$work/p2p.txt" 2>&1 ||
+  { cat "$work/p2p.txt"; fail "pix2pix training failed"; }
+"$bin" eval "${dev[@]}" --checkpoint "$work/p2p/checkpoint.pt" --metrics fid,kid --fid-weights "$work/inception.pth" \
+  > "$work/p2p_eval.txt" 2>&1 || { cat "$work/p2p_eval.txt"; fail "pix2pix eval failed"; }
+cat "$work/p2p_eval.txt"
+grep -q "validation pairs" "$work/p2p_eval.txt" || fail "pix2pix FID is not over the validation pairs"
+grep -Eq '^fid: [0-9.e+-]+$' "$work/p2p_eval.txt" || fail "pix2pix: no fid line"
+
 # Refusals: one line on stderr naming the file, exit 1.
 refused() {  # FILE WHAT
   if "$bin" eval "${dev[@]}" --metrics fid --real "$work/real" --fake "$work/fake" --fid-weights "$1" > "$work/out.txt" 2> "$work/err.txt"; then

@@ -125,12 +125,12 @@ def reference(real_dir, fake_dir, weights):
         return sorted([f for ext in fid_score.IMAGE_EXTENSIONS for f in path.glob(f"*.{ext}")])
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    act_real = fid_score.get_activations(files(real_dir), model, 50, 2048, "cpu", 0)
-    act_fake = fid_score.get_activations(files(fake_dir), model, 50, 2048, "cpu", 0)
-    mu1, s1 = np.mean(act_real, axis=0), np.cov(act_real, rowvar=False)
-    mu2, s2 = np.mean(act_fake, axis=0), np.cov(act_fake, rowvar=False)
-    said = io.StringIO()
+    said = io.StringIO()  # pytorch-fid prints its warnings; stdout carries the JSON line alone
     with contextlib.redirect_stdout(said):
+        act_real = fid_score.get_activations(files(real_dir), model, 50, 2048, "cpu", 0)
+        act_fake = fid_score.get_activations(files(fake_dir), model, 50, 2048, "cpu", 0)
+        mu1, s1 = np.mean(act_real, axis=0), np.cov(act_real, rowvar=False)
+        mu2, s2 = np.mean(act_fake, axis=0), np.cov(act_fake, rowvar=False)
         fid = fid_score.calculate_frechet_distance(mu1, s1, mu2, s2)
     n = min(len(act_real), len(act_fake))
     kid = kid_features_to_metric(torch.from_numpy(act_real), torch.from_numpy(act_fake), kid_subsets=4,

@@ -50,9 +50,9 @@ FidOptions fid_options(const Args& args) {
 
 void print_fid(const std::set<std::string>& metrics, double fid, const KidResult& kid) {
     if (metrics.count("kid"))
-        std::printf("kid: %.6g (std %.3g over %d subsets of %lld)\n", kid.mean, kid.std, kid.subsets,
+        std::printf("kid: %.9g (std %.3g over %d subsets of %lld)\n", kid.mean, kid.std, kid.subsets,
                     static_cast<long long>(kid.subset_size));
-    if (metrics.count("fid")) std::printf("fid: %.6f\n", fid);
+    if (metrics.count("fid")) std::printf("fid: %.9g\n", fid);
 }
 
 // Two folders: every image directly in each, as pytorch-fid lists and reads them.
@@ -91,12 +91,12 @@ int eval(const Args& args) {
         std::printf("eval: %s, %s %dx%d at step %lld on %s\n", args.get("checkpoint").c_str(), c.model.c_str(),
                     c.image_size, c.image_size, static_cast<long long>(f->step), f->device.c_str());
         if (!f->record.cache_path.empty())
-            std::printf("fid: %lld generated images (fixed latents) against %lld real ones; real features %s %s\n",
+            std::printf("fid/kid: %lld generated images (fixed latents) against %lld real ones; real features %s %s\n",
                         static_cast<long long>(f->record.images), static_cast<long long>(f->record.images),
                         f->record.reals_from_cache ? "read from" : "computed and cached in",
                         f->record.cache_path.c_str());
         else
-            std::printf("fid: validation pairs, %lld outputs against their targets\n",
+            std::printf("fid/kid: validation pairs, %lld outputs against their targets\n",
                         static_cast<long long>(f->record.images));
         std::printf("fid metric time: %.2f s\n", f->record.seconds);
         if (!metrics.count("swd")) print_fid(metrics, f->record.fid, f->record.kid);
