@@ -1,6 +1,7 @@
 // pytorch-fid's FID Inception-v3 and its checked weights loader (see fid_inception.h).
 #include "ml/metrics/fid_inception.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
