@@ -72,7 +72,9 @@ TEST_CASE("FID with fewer samples than dimensions equals the square-root-of-cova
     const double tr_sqrt = torch::linalg_eigvalsh(r.mm(s2).mm(r)).clamp_min(0).sqrt().sum().item<double>();
     const double expected = (a.mean(0) - b.mean(0)).square().sum().item<double>() + s1.trace().item<double>() +
                             s2.trace().item<double>() - 2 * tr_sqrt;
-    CHECK(frechet_distance(feature_stats(a), feature_stats(b)) == doctest::Approx(expected).epsilon(1e-9));
+    // The reference itself is the less exact one: the square roots of the rounding noise left in the zero
+    // eigenvalues (about 1e-16) add about 1e-8 each.
+    CHECK(frechet_distance(feature_stats(a), feature_stats(b)) == doctest::Approx(expected).epsilon(1e-6));
 }
 
 TEST_CASE("KID is torch-fidelity's unbiased polynomial MMD; subsets as large as the sets are drawn once") {
