@@ -33,7 +33,7 @@ void CurvesPanel::rebuild(const std::vector<StepMetrics>& h) {
     // The samples' diversity (their spread over the data's; 1 is as varied as the data) shares the 0-1 axis.
     for (PlotSeries s :
          {series("D(x)", kColorReal, &StepMetrics::d_real), series("D(G(z))", kColorFake, &StepMetrics::d_fake),
-          series("diversity", IM_COL32(120, 230, 160, 255), &StepMetrics::diversity)})
+          series("diversity", IM_COL32(130, 170, 255, 255), &StepMetrics::diversity)})
         if (!s.x.empty()) m_probabilities.push_back(std::move(s));
     // Quality: swd and its levels, at the steps where it was evaluated.
     static const ImU32 level_colors[] = {IM_COL32(120, 200, 230, 255), IM_COL32(230, 200, 90, 255),
