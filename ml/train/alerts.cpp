@@ -36,7 +36,8 @@ std::string number(double v, const char* format = "%.3g") {
 
 nlohmann::json Alert::to_json() const {
     nlohmann::json points = nlohmann::json::array();
-    for (const auto& [s, v] : evidence) points.push_back({s, std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr)});
+    for (const auto& [s, v] : evidence)
+        points.push_back({s, std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr)});
     return {{"kind", kind}, {"step", step}, {"message", message}, {"series", series}, {"evidence", points}};
 }
 
@@ -76,11 +77,14 @@ void run_alert_command(const std::string& command, const Alert& alert) {
         std::fwrite(json.data(), 1, json.size(), pipe);
         const int status = ::pclose(pipe);
         if (status != 0)
-            std::fprintf(stderr, "ganscope: --alert-command exited with status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            std::fprintf(stderr, "ganscope: --alert-command exited with status %d\n",
+                         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }).detach();
 }
 
-std::string alert_line(const Alert& a) { return "alert (" + a.kind + ") at step " + std::to_string(a.step) + ": " + a.message; }
+std::string alert_line(const Alert& a) {
+    return "alert (" + a.kind + ") at step " + std::to_string(a.step) + ": " + a.message;
+}
 
 std::vector<Alert> AlertDetector::on_diversity(int64_t step, double diversity) {
     std::vector<Alert> out;
@@ -102,8 +106,9 @@ std::vector<Alert> AlertDetector::on_diversity(int64_t step, double diversity) {
         m_collapsed = true;
         out.push_back({"collapse", step,
                        "mode collapse: the fixed-latent samples' diversity is " + number(diversity, "%.2f") +
-                           " of the data's, down from " + number(m_best_diversity, "%.2f") + ", and has stayed low since step " +
-                           std::to_string(m_low_since) + "; the generator draws few distinct images",
+                           " of the data's, down from " + number(m_best_diversity, "%.2f") +
+                           ", and has stayed low since step " + std::to_string(m_low_since) +
+                           "; the generator draws few distinct images",
                        "diversity", tail(m_diversity)});
     }
     return out;
@@ -115,10 +120,12 @@ std::vector<Alert> AlertDetector::on_metrics(const StepMetrics& m, bool probabil
     if (!std::isfinite(m.loss_g) || std::isinf(m.loss_d)) {
         if (!m_nonfinite) {
             m_nonfinite = true;
-            out.push_back({"divergence", m.step,
+            out.push_back({"divergence",
+                           m.step,
                            "divergence: the losses are not finite (G " + number(m.loss_g) + ", D " + number(m.loss_d) +
                                "); training pauses, the last good checkpoint is kept",
-                           "loss_g", {{m.step, m.loss_g}}});
+                           "loss_g",
+                           {{m.step, m.loss_g}}});
         }
         return out;
     }

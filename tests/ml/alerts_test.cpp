@@ -39,7 +39,8 @@ TEST_CASE("alerts: collapse when the diversity falls far below the data's and it
     CHECK(raised[0].step == 800);
     CHECK(raised[0].series == "diversity");
     CHECK(raised[0].evidence.back() == std::pair<int64_t, double>(800, 0.28));
-    CHECK(raised[0].message.find("0.28 of the data's, down from 0.90, and has stayed low since step 600") != std::string::npos);
+    CHECK(raised[0].message.find("0.28 of the data's, down from 0.90, and has stayed low since step 600") !=
+          std::string::npos);
     CHECK(d.on_diversity(900, 0.25).empty());  // still collapsed: said once
     CHECK(d.on_diversity(1000, 0.8).empty());  // recovered
     for (int64_t s = 1100; s < 1300; s += 100) CHECK(d.on_diversity(s, 0.3).empty());
@@ -93,7 +94,8 @@ TEST_CASE("alerts: the quality metric climbing is divergence; no gain for eight 
     // Then within 1 % of the best, up and down, for eight evaluations.
     const double best = v / 0.95;
     for (int i = 21; i <= 29; ++i)
-        for (const Alert& a : flat.on_metrics(record(500 * i, 0.7, 0.3, best * (i % 2 ? 1.005 : 0.995)), true)) stalls.push_back(a);
+        for (const Alert& a : flat.on_metrics(record(500 * i, 0.7, 0.3, best * (i % 2 ? 1.005 : 0.995)), true))
+            stalls.push_back(a);
     REQUIRE(stalls.size() == 1);
     CHECK(stalls[0].kind == "stall");
     CHECK(stalls[0].step == 500 * 28);
@@ -108,7 +110,8 @@ TEST_CASE("alerts: records round-trip through JSON; alerts.jsonl skips a line be
     CHECK(std::isnan(b.evidence[2].second));
     CHECK(alert_line(a) == "alert (collapse) at step 1200: mode collapse: ...");
     const std::string path = test::scratch_dir("alerts_file") + "/alerts.jsonl";
-    std::ofstream(path) << a.to_json().dump() << "\n" << "{\"kind\": \"sta";
+    std::ofstream(path) << a.to_json().dump() << "\n"
+                        << "{\"kind\": \"sta";
     const auto read = read_alerts_file(path);
     REQUIRE(read.size() == 1);
     CHECK(read[0].step == 1200);
