@@ -64,6 +64,8 @@ nlohmann::json TrainConfig::to_json() const {
         {"fresh_g_latents", fresh_g_latents},
         {"swd_every", swd_every},
         {"swd_images", swd_images},
+        {"fid_every", fid_every},
+        {"fid_images", fid_images},
         {"publish_seconds", publish_seconds},
         {"history_seconds", history_seconds},
         {"lr_schedule", lr_schedule},
@@ -134,6 +136,8 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "fresh_g_latents", c.fresh_g_latents);
     read(j, "swd_every", c.swd_every);
     read(j, "swd_images", c.swd_images);
+    read(j, "fid_every", c.fid_every);
+    read(j, "fid_images", c.fid_images);
     read(j, "publish_seconds", c.publish_seconds);
     read(j, "history_seconds", c.history_seconds);
     read(j, "world_size", c.world_size);  // distributed; global_batch_size follows from it
@@ -196,6 +200,8 @@ void TrainConfig::validate() const {
     if (!(ema_decay >= 0 && ema_decay < 1)) fail("--ema " + std::to_string(ema_decay) + ": use 0 (off) or a decay below 1, such as 0.999");
     if (swd_every < 0) fail("--swd-every " + std::to_string(swd_every) + ": use 0 (off) or a step count");
     if (swd_images < 16 || swd_images > 65536) fail("--swd-images " + std::to_string(swd_images) + ": use 16 to 65536");
+    if (fid_every < 0) fail("--fid-every " + std::to_string(fid_every) + ": use 0 (off) or a step count");
+    if (fid_images < 2 || fid_images > 65536) fail("--fid-images " + std::to_string(fid_images) + ": use 2 to 65536");
     if (!(publish_seconds >= 0) || !(history_seconds >= 0)) fail("--publish-seconds / --history-seconds: use 0 (off) or more");
     if (model == "pix2pix" && (gan_loss != "bce" || r1_gamma > 0 || !diffaug.empty() || ema_decay > 0))
         fail("--gan-loss, --r1, --diffaug and --ema are DCGAN options; pix2pix trains with its paper's BCE + L1");

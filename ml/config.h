@@ -56,6 +56,10 @@ struct TrainConfig {
     bool fresh_g_latents = false;
     int swd_every = 500;             // steps between quality evaluations (swd in metrics.jsonl); 0: off
     int swd_images = 512;            // generated (fixed latents) and real images the metric compares
+    // FID and KID (ml/train/fid_quality.h) every fid_every steps, on fid_images images a side; 0: off (the default:
+    // on a CPU an evaluation of 256 images takes minutes, docs/metrics.md).
+    int fid_every = 0;
+    int fid_images = 256;
     double publish_seconds = 2;      // the grid and the weights snapshot also publish this often; 0: by steps only
     double history_seconds = 25;     // history snapshots also this often (dozens per 20 minutes); 0: steps only
     // Distributed training: ranks training together; batch_size is per rank, the global batch is

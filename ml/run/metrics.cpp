@@ -37,6 +37,9 @@ nlohmann::json StepMetrics::to_json() const {
     if (std::isfinite(val_l1)) j["val_l1"] = val_l1;
     if (std::isfinite(swd_seconds)) j["swd_seconds"] = swd_seconds;
     if (std::isfinite(diversity)) j["diversity"] = diversity;
+    if (std::isfinite(fid)) j["fid"] = fid;
+    if (std::isfinite(kid)) j["kid"] = kid;
+    if (std::isfinite(fid_seconds)) j["fid_seconds"] = fid_seconds;
     if (std::isfinite(lr_g)) j["lr_g"] = lr_g;
     if (std::isfinite(lr_d)) j["lr_d"] = lr_d;
     return j;
@@ -59,6 +62,9 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
     m.val_l1 = get_number(j, "val_l1");
     m.swd_seconds = get_number(j, "swd_seconds");
     m.diversity = get_number(j, "diversity");
+    m.fid = get_number(j, "fid");
+    m.kid = get_number(j, "kid");
+    m.fid_seconds = get_number(j, "fid_seconds");
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& key = it.key();
         if (key.size() > 4 && key.compare(0, 4, "swd_") == 0 && key.find_first_not_of("0123456789", 4) == std::string::npos &&

@@ -29,6 +29,10 @@ struct StepMetrics {
     // "diversity": the fixed-latent samples' spread over a real batch's (1: as varied as the data), on the steps
     // whose grid was measured (ml/train/quality.h image_spread); the collapse detector's input.
     double diversity = std::numeric_limits<double>::quiet_NaN();
+    // "fid", "kid" (its mean over subsets) and "fid_seconds" on the steps where they were evaluated (--fid-every).
+    double fid = std::numeric_limits<double>::quiet_NaN();
+    double kid = std::numeric_limits<double>::quiet_NaN();
+    double fid_seconds = std::numeric_limits<double>::quiet_NaN();
     // The learning rates the logged step trained with (after the schedule); NaN when unknown.
     double lr_g = std::numeric_limits<double>::quiet_NaN();
     double lr_d = std::numeric_limits<double>::quiet_NaN();

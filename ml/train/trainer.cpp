@@ -44,6 +44,27 @@ void Trainer::Impl::evaluate_quality() {
     }
 }
 
+void Trainer::Impl::evaluate_fid() {
+    if (fid_off) return;
+    try {
+        if (!fid) {
+            std::string from;
+            FidOptions options;
+            options.weights = fid_weights_path(owner.m_options.fid_weights, &from);
+            options.images = config.fid_images;
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(options.weights, ec))
+                throw std::runtime_error(fid_weights_missing(options.weights, from));
+            fid = std::make_unique<FidMetric>(config, source, options);
+        }
+        pending_fid = fid->evaluate(*task);
+    } catch (const std::exception& e) {
+        fid_off = true;  // said once; training goes on without it
+        const std::string why = e.what();
+        message(why.rfind("FID and KID are off", 0) == 0 ? why : "FID and KID are off for this run: " + why);
+    }
+}
+
 void Trainer::Impl::publish() {
     status.step = step;
     status.epoch = loader ? loader->position().epoch : 0;
@@ -205,6 +226,13 @@ void Trainer::Impl::after_step() {
         evaluate_quality();
         window_start += Clock::now() - t0;
     }
+    // FID and KID on their own cadence, every rank alike (as the swd: no rank waits past --dist-timeout on another).
+    const bool fid_due = config.fid_every > 0 && step % config.fid_every == 0 && !fid_off;
+    if (fid_due) {
+        const auto t0 = Clock::now();
+        evaluate_fid();
+        window_start += Clock::now() - t0;
+    }
     const bool keep_due = kept_checkpoint_due();
     // The step's grid is rendered before its record is logged, so the record carries the samples' diversity.
     torch::Tensor grid_images;
@@ -213,7 +241,7 @@ void Trainer::Impl::after_step() {
         measure_diversity(grid_images);
     }
     // A checkpoint is only written after the losses were read back and found finite.
-    if (step % config.log_every == 0 || step % config.checkpoint_every == 0 || quality_due || keep_due ||
+    if (step % config.log_every == 0 || step % config.checkpoint_every == 0 || quality_due || fid_due || keep_due ||
         (config.steps > 0 && step >= config.steps)) {
         if (!log_metrics()) {
             poisoned = true;

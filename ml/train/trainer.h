@@ -97,6 +97,9 @@ struct TrainerOptions {
     // resumed stranger's folder cannot bring one).
     std::string on_alert = "none";
     std::string alert_command;
+    // The Inception weights for config.fid_every (ml/metrics/inception_features.h fid_weights_path: empty looks
+    // in GANSCOPE_FID_WEIGHTS, then the config folder). A machine's path, so not in config.json.
+    std::string fid_weights;
 };
 
 class Trainer {

@@ -220,6 +220,12 @@ bool Trainer::Impl::log_metrics() {
     m.seconds = seconds_offset + std::chrono::duration<double>(Clock::now() - run_start).count();
     m.diversity = pending_diversity;
     pending_diversity = std::nan("");
+    if (pending_fid) {
+        m.fid = pending_fid->fid;
+        m.kid = pending_fid->kid.mean;
+        m.fid_seconds = pending_fid->seconds;
+        pending_fid.reset();
+    }
     if (pending_quality) {
         m.swd = pending_quality->swd;
         m.swd_levels = pending_quality->levels;

@@ -16,6 +16,7 @@
 #include "ml/train/device.h"
 #include "ml/train/distributed.h"
 #include "ml/run/history.h"
+#include "ml/train/fid_quality.h"
 #include "ml/train/quality.h"
 #include "ml/run/run_folder.h"
 #include "ml/run/tensorboard.h"
@@ -58,6 +59,11 @@ struct Trainer::Impl {
         return seconds > 0 && std::chrono::duration<double>(Clock::now() - last).count() >= seconds;
     }
     void evaluate_quality();
+    // FID and KID (config.fid_every): the metric, the record the next log line carries; off after one failure.
+    std::unique_ptr<FidMetric> fid;
+    std::optional<FidRecord> pending_fid;
+    bool fid_off = false;
+    void evaluate_fid();
 
     // Alerts: the detectors, the spread of a real batch the samples' diversity is measured against (computed
     // once), the diversity the next log record carries, and what an alert asks of the run loop.

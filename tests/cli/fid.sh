@@ -67,6 +67,27 @@ cat "$work/p2p_eval.txt"
 grep -q "validation pairs" "$work/p2p_eval.txt" || fail "pix2pix FID is not over the validation pairs"
 grep -Eq '^fid: [0-9.e+-]+$' "$work/p2p_eval.txt" || fail "pix2pix: no fid line"
 
+# During training: --fid-every 5 on 8 images a side puts fid and kid in metrics.jsonl at steps 5 and 10, and
+# TensorBoard reads them; without weights the run says so in one line and trains on.
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 10 --swd-every 0 --fid-every 5 --fid-images 8 \
+  --fid-weights "$work/inception.pth" --out "$work/fidrun" > "$work/fidrun.txt" 2>&1 || { cat "$work/fidrun.txt"; fail "training with --fid-every failed"; }
+"$python" "$here/../python/tensorboard_read.py" "$work/fidrun" > "$work/fidrun_tb.json"
+"$python" - "$work/fidrun/metrics.jsonl" "$work/fidrun_tb.json" <<'PY' || fail "--fid-every did not log fid and kid at steps 5 and 10"
+import json, math, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+got = [(r["step"], r["fid"], r["kid"]) for r in rows if "fid" in r]
+assert [s for s, _, _ in got] == [5, 10], got
+assert all(math.isfinite(f) and f > 0 and math.isfinite(k) for _, f, k in got), got
+tb = json.load(open(sys.argv[2]))["scalars"]
+assert [p[0] for p in tb["fid"]] == [5, 10] and [p[0] for p in tb["kid"]] == [5, 10], tb.keys()
+print("fid during training:", got)
+PY
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 6 --swd-every 0 --fid-every 3 --fid-weights "$work/absent.pth" \
+  --out "$work/fidoff" > "$work/fidoff.txt" 2>&1 || { cat "$work/fidoff.txt"; fail "a run without the weights failed"; }
+[ "$(grep -c "FID and KID are off: no Inception weights at $work/absent.pth" "$work/fidoff.txt")" -eq 1 ] ||
+  { cat "$work/fidoff.txt"; fail "a run without the weights did not say so once"; }
+grep -q "done: step 6;" "$work/fidoff.txt" || fail "a run without the weights did not train on"
+
 # Refusals: one line on stderr naming the file, exit 1.
 refused() {  # FILE WHAT
   if "$bin" eval "${dev[@]}" --metrics fid --real "$work/real" --fake "$work/fake" --fid-weights "$1" > "$work/out.txt" 2> "$work/err.txt"; then

@@ -59,6 +59,13 @@ void add_train_options(Args& args) {
     args.number("ema", "DECAY", "exponential moving average of G's weights for the grid, explorer and exports (0: off)");
     args.whole("swd-every", "N", "quality metric (sliced Wasserstein distance, x1e3) every N steps (0: off)");
     args.whole("swd-images", "N", "images per side of the quality metric");
+    args.whole("fid-every", "N",
+               "FID and KID (pytorch-fid's Inception, docs/metrics.md) every N steps (default 0: off; "
+               "minutes per evaluation on a CPU)");
+    args.whole("fid-images", "N", "images per side of FID and KID during training (default 256)");
+    args.text("fid-weights", "FILE",
+              "pt_inception-2015-12-05-6726825d.pth for --fid-every (default: $GANSCOPE_FID_WEIGHTS, "
+              "then ~/.config/ganscope/)");
     args.number("publish-seconds", "S", "the grid and weights also publish by the clock, every S seconds (0: off)");
     args.number("history-seconds", "S", "history snapshots also by the clock, every S seconds (0: off)");
     // Alerts (docs/alerts.md): collapse, divergence and stalls are detected on every run.
@@ -150,6 +157,8 @@ TrainConfig config_from_args(const Args& args) {
     c.ema_decay = args.get_double("ema", c.ema_decay);
     c.swd_every = args.get_int("swd-every", c.swd_every);
     c.swd_images = args.get_int("swd-images", c.swd_images);
+    c.fid_every = args.get_int("fid-every", c.fid_every);
+    c.fid_images = args.get_int("fid-images", c.fid_images);
     c.publish_seconds = args.get_double("publish-seconds", c.publish_seconds);
     c.history_seconds = args.get_double("history-seconds", c.history_seconds);
     c.data = args.get("data", c.data);
@@ -212,6 +221,7 @@ std::string run_dir_from_args(const Args& args, const TrainConfig& config) {
 void run_folder_from_args(const Args& args, TrainerOptions& options) {
     options.on_alert = args.get("on-alert", "none");
     options.alert_command = args.get("alert-command", "");
+    options.fid_weights = args.get("fid-weights", "");
     if (!args.has("resume")) {
         if (args.has("from")) throw UsageError("--from FILE goes with --resume runs/NAME");
         options.run_dir = run_dir_from_args(args, options.config);

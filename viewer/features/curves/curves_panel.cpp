@@ -45,6 +45,8 @@ void CurvesPanel::rebuild(const std::vector<StepMetrics>& h) {
         it->x.push_back(x);
         it->y.push_back(y);
     };
+    for (const auto& m : h)  // FID shares the axis: tens to hundreds, as swd x1e3
+        if (std::isfinite(m.fid)) add("fid", IM_COL32(255, 140, 200, 255), double(m.step), m.fid);
     for (const auto& m : h) {
         if (!std::isfinite(m.swd)) continue;
         add("swd", IM_COL32(235, 235, 235, 255), double(m.step), m.swd);
@@ -93,7 +95,7 @@ void CurvesPanel::draw(const RunView& model, const MetricsHistory& metrics) {
     if (quality) {
         style.height = std::max(ui_em(7), ImGui::GetContentRegionAvail().y);
         style.value_format = "%.1f";
-        draw_plot("quality: swd x1e3 (lower is better)", m_quality, style);
+        draw_plot("quality (lower is better): swd x1e3, fid", m_quality, style);
     }
 }
 
