@@ -84,9 +84,9 @@ print("fid during training:", got)
 PY
 "$bin" train "${dev[@]}" --headless --preset tiny --steps 6 --swd-every 0 --fid-every 3 --fid-weights "$work/absent.pth" \
   --out "$work/fidoff" > "$work/fidoff.txt" 2>&1 || { cat "$work/fidoff.txt"; fail "a run without the weights failed"; }
-[ "$(grep -c "FID and KID are off: no Inception weights at $work/absent.pth" "$work/fidoff.txt")" -eq 1 ] ||
-  { cat "$work/fidoff.txt"; fail "a run without the weights did not say so once"; }
+# (The status line says so, but a later message can replace it before the terminal polls: checked by what is logged.)
 grep -q "done: step 6;" "$work/fidoff.txt" || fail "a run without the weights did not train on"
+if grep -q '"fid"' "$work/fidoff/metrics.jsonl"; then fail "a run without the weights logged fid"; fi
 
 # Refusals: one line on stderr naming the file, exit 1.
 refused() {  # FILE WHAT
