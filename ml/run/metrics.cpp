@@ -37,6 +37,7 @@ nlohmann::json StepMetrics::to_json() const {
     if (std::isfinite(val_l1)) j["val_l1"] = val_l1;
     if (std::isfinite(swd_seconds)) j["swd_seconds"] = swd_seconds;
     if (std::isfinite(diversity)) j["diversity"] = diversity;
+    if (std::isfinite(copying)) j["copying"] = copying;
     if (std::isfinite(fid)) j["fid"] = fid;
     if (std::isfinite(kid)) j["kid"] = kid;
     if (std::isfinite(fid_seconds)) j["fid_seconds"] = fid_seconds;
@@ -62,6 +63,7 @@ StepMetrics StepMetrics::from_json(const nlohmann::json& j) {
     m.val_l1 = get_number(j, "val_l1");
     m.swd_seconds = get_number(j, "swd_seconds");
     m.diversity = get_number(j, "diversity");
+    m.copying = get_number(j, "copying");
     m.fid = get_number(j, "fid");
     m.kid = get_number(j, "kid");
     m.fid_seconds = get_number(j, "fid_seconds");

@@ -29,6 +29,9 @@ struct StepMetrics {
     // "diversity": the fixed-latent samples' spread over a real batch's (1: as varied as the data), on the steps
     // whose grid was measured (ml/train/quality.h image_spread); the collapse detector's input.
     double diversity = std::numeric_limits<double>::quiet_NaN();
+    // "copying": the share of those samples nearer a training image than training images are to each other
+    // (ml/metrics/nearest.h; about 0.5 for samples like the data, 1 for copies), on the same steps.
+    double copying = std::numeric_limits<double>::quiet_NaN();
     // "fid", "kid" (its mean over subsets) and "fid_seconds" on the steps where they were evaluated (--fid-every).
     double fid = std::numeric_limits<double>::quiet_NaN();
     double kid = std::numeric_limits<double>::quiet_NaN();

@@ -16,7 +16,7 @@
 namespace ganscope {
 
 struct Alert {
-    std::string kind;     // "collapse", "divergence" or "stall"
+    std::string kind;     // "collapse", "divergence", "stall" or "copying"
     int64_t step = 0;     // when it was raised
     std::string message;  // one line: what was seen, since when, in numbers
     std::string series;   // the curve the evidence is of: "diversity", "d_real", "swd", "loss_g", ...
@@ -48,6 +48,14 @@ struct AlertThresholds {
     // Stall: no evaluation improving the best quality by `stall_gain` (relative) for this many evaluations.
     int stall_evaluations = 8;
     double stall_gain = 0.02;
+    // Copying: the share of fixed-latent samples nearer a training image than training images are to each other
+    // (ml/metrics/nearest.h; about 0.5 for samples like the data, 1 for copies) at `copying_share` or above for
+    // `copying_checks` grids in a row spanning `copying_steps`, each with a diversity of at least `armed_diversity`
+    // (a blur is near every training image without copying one); cleared below `copying_clear`.
+    double copying_share = 0.9;
+    int copying_checks = 3;
+    int64_t copying_steps = 200;
+    double copying_clear = 0.7;
 };
 
 class AlertDetector {
@@ -59,11 +67,17 @@ public:
     std::vector<Alert> on_metrics(const StepMetrics& m, bool probabilities);
     // A diversity measurement of the fixed-latent samples (their spread over a real batch's; 1 is the real set's).
     std::vector<Alert> on_diversity(int64_t step, double diversity);
+    // A copying score of the fixed-latent samples (the share nearer a training image than the data's own typical
+    // nearest-neighbour distance).
+    std::vector<Alert> on_copying(int64_t step, double copying);
 
 private:
     AlertThresholds m_t;
     // Recent history, enough for each detector's evidence.
-    std::deque<std::pair<int64_t, double>> m_diversity, m_swd, m_d_real;
+    std::deque<std::pair<int64_t, double>> m_diversity, m_swd, m_d_real, m_copying;
+    int m_copying_checks = 0;
+    int64_t m_copying_since = -1;
+    bool m_copying_raised = false;
     double m_best_diversity = 0;
     int m_low_diversity = 0;
     int64_t m_low_since = -1;

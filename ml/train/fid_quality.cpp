@@ -7,8 +7,10 @@
 #include <random>
 
 #include "ml/data/emoji.h"
+#include "ml/data/real_images.h"
 #include "ml/models/dcgan.h"
 #include "ml/models/task_factory.h"
+#include "ml/run/cache_key.h"
 #include "ml/run/checked_archive.h"
 #include "ml/run/checkpoint.h"
 #include "ml/train/device.h"
@@ -18,25 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr uint64_t kLatentSeedOffset = 0xf1d;
-
-std::string hex_hash(const std::string& text) {  // FNV-1a: a stable file name for a long key
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
-
-// A file's identity for a cache key: its name, size and modification time (names that are not files, such as the
-// emoji set's glyphs, by name alone: the set's description covers the rest).
-std::string file_identity(const std::string& name) {
-    std::error_code ec;
-    const auto size = fs::file_size(name, ec);
-    if (ec) return name;
-    const auto time = fs::last_write_time(name, ec);
-    if (ec) return name;
-    return name + ":" + std::to_string(size) + ":" + std::to_string(time.time_since_epoch().count());
-}
 
 bool load_features(const std::string& path, const std::string& key, torch::Tensor& out) {
     std::error_code ec;
@@ -58,26 +41,10 @@ bool load_features(const std::string& path, const std::string& key, torch::Tenso
 }
 
 void save_features(const std::string& path, const std::string& key, const torch::Tensor& features) {
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
     torch::serialize::OutputArchive archive;
     archive.write("key", c10::IValue(key));
     archive.write("features", features);
-    const std::string temp = path + ".partial";
-    try {
-        archive.save_to(temp);
-    } catch (const std::exception&) {
-        fs::remove(temp, ec);
-        return;  // an unwritable cache costs time at the next start, nothing else
-    }
-    fs::rename(temp, path, ec);
-    if (ec) fs::remove(temp, ec);
-}
-
-std::vector<size_t> spread_indices(size_t n, int64_t count) {
-    std::vector<size_t> out;
-    for (int64_t i = 0; i < count; ++i) out.push_back(size_t(double(i) * double(n) / double(count)));
-    return out;
+    save_cache_archive(archive, path);  // an unwritable cache costs time at the next start, nothing else
 }
 
 }  // namespace
@@ -103,22 +70,8 @@ void FidMetric::prepare_reals(FidFeatures& features) {
     m_from_cache = load_features(m_cache_path, key, m_real_features);
     if (m_from_cache && m_real_features.size(0) == count) return;
     m_from_cache = false;
-    const ExampleTransform transform = center_crop_transform(m_config.image_size);
-    std::mt19937 rng(1);
     m_real_features = features.of(count, [&](int64_t begin, int64_t end) {
-        std::vector<torch::Tensor> images;
-        for (int64_t i = begin; i < end; ++i) {
-            // A file that fails to decode now is replaced by the next one that works.
-            for (size_t tries = 0; tries < m_source->size(); ++tries) {
-                try {
-                    images.push_back(
-                        transform(m_source->load((indices[size_t(i)] + tries) % m_source->size()), rng).target);
-                    break;
-                } catch (const std::exception&) {}
-            }
-        }
-        if (images.empty()) throw std::runtime_error("fid: none of the real images could be read");
-        return quantized_unit_range(torch::stack(images));
+        return quantized_unit_range(read_real_images(*m_source, indices, begin, end, m_config.image_size, "fid"));
     });
     save_features(m_cache_path, key, m_real_features);
 }

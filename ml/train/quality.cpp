@@ -11,7 +11,9 @@
 #include "ml/models/dcgan.h"
 #include "ml/data/emoji.h"
 #include "ml/models/task_factory.h"
+#include "ml/data/real_images.h"
 #include "ml/data/tensor_image.h"
+#include "ml/run/cache_key.h"
 #include "ml/train/device.h"
 
 namespace ganscope {
@@ -33,22 +35,6 @@ namespace {
 constexpr uint64_t kPatchSeed = 0x9a7c4;
 constexpr int64_t kBatch = 64;
 
-// FNV-1a: a stable file name for a long key.
-std::string hex_hash(const std::string& text) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
-
-// Evenly spread items of the source, so the set covers it whatever order the files came in.
-std::vector<size_t> spread_indices(size_t n, int64_t count) {
-    std::vector<size_t> out;
-    for (int64_t i = 0; i < count; ++i) out.push_back(size_t(double(i) * double(n) / double(count)));
-    return out;
-}
-
 }  // namespace
 
 QualityMetric::QualityMetric(const TrainConfig& config, std::shared_ptr<const ImageSource> source, std::string cache_folder)
@@ -67,32 +53,18 @@ void QualityMetric::prepare_reals(torch::Device device) {
     const int64_t count = image_count();
     const auto indices = spread_indices(m_source->size(), count);
     // What the descriptors depend on: the images chosen, how they are cropped, and the metric's options.
-    std::string key = "swd-1|" + m_source->description() + "|" + std::to_string(m_source->size()) + "|size " +
+    std::string key = "swd-2|" + m_source->description() + "|" + std::to_string(m_source->size()) + "|size " +
                       std::to_string(m_config.image_size) + "|bg " + std::to_string(m_config.background.r) + "," +
                       std::to_string(m_config.background.g) + "," + std::to_string(m_config.background.b) + "|p " +
                       std::to_string(m_options.patch_size) + "x" + std::to_string(m_options.patches_per_image) +
                       "|min " + std::to_string(m_options.min_resolution) + "|n " + std::to_string(count);
-    for (size_t i : indices) key += "|" + m_source->name(i);
+    for (size_t i : indices) key += "|" + file_identity(m_source->name(i));  // an edited file is read again
     m_cache_path = m_cache_folder + "/reals-" + hex_hash(key) + ".pt";
     SwdDescriptors reals;
     m_from_cache = load_descriptors(m_cache_path, key, reals);
     if (!m_from_cache) {
-        const ExampleTransform transform = center_crop_transform(m_config.image_size);
-        std::mt19937 rng(1);
         auto batch_of = [&](int64_t begin, int64_t end) {
-            std::vector<torch::Tensor> images;
-            for (int64_t i = begin; i < end; ++i) {
-                // A file that fails to decode now is replaced by the next one that works.
-                for (size_t tries = 0; tries < m_source->size(); ++tries) {
-                    try {
-                        images.push_back(transform(m_source->load((indices[size_t(i)] + tries) % m_source->size()), rng).target);
-                        break;
-                    } catch (const std::exception&) {
-                    }
-                }
-            }
-            if (images.empty()) throw std::runtime_error("swd: none of the real images could be read");
-            return torch::stack(images);
+            return read_real_images(*m_source, indices, begin, end, m_config.image_size, "swd");
         };
         reals = describe_images(count, kBatch, batch_of, m_options, kPatchSeed);
         try {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "ml/run/cache_key.h"
 #include "ml/run/checked_archive.h"
 #include "ml/run/module_io.h"
 
@@ -185,22 +186,14 @@ bool load_descriptors(const std::string& path, const std::string& key, SwdDescri
 }
 
 void save_descriptors(const std::string& path, const std::string& key, const SwdDescriptors& d) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
     torch::serialize::OutputArchive archive;
     archive.write("key", c10::IValue(key));
     std::vector<int64_t> res(d.resolutions.begin(), d.resolutions.end());
     archive.write("resolutions", torch::tensor(res, torch::kLong));
     for (size_t i = 0; i < d.levels.size(); ++i) archive.write("level_" + std::to_string(i), d.levels[i].cpu());
-    const std::string temp = path + ".partial";
-    try {
-        archive.save_to(temp);
-    } catch (const std::exception&) {
-        std::filesystem::remove(temp, ec);
-        throw std::runtime_error(path + ": cannot write the metric's descriptor cache; check that the cache folder is writable");
-    }
-    std::filesystem::rename(temp, path, ec);
-    if (ec) throw std::runtime_error(path + ": cannot replace the descriptor cache (" + ec.message() + ")");
+    if (!save_cache_archive(archive, path))
+        throw std::runtime_error(
+            path + ": cannot write the metric's descriptor cache; check that the cache folder is writable");
 }
 
 }  // namespace ganscope

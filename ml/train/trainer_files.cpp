@@ -220,6 +220,8 @@ bool Trainer::Impl::log_metrics() {
     m.seconds = seconds_offset + std::chrono::duration<double>(Clock::now() - run_start).count();
     m.diversity = pending_diversity;
     pending_diversity = std::nan("");
+    m.copying = pending_copying;
+    pending_copying = std::nan("");
     if (pending_fid) {
         m.fid = pending_fid->fid;
         m.kid = pending_fid->kid.mean;
@@ -271,6 +273,36 @@ void Trainer::Impl::measure_diversity(const torch::Tensor& samples) {
     if (!(real_spread > 0)) return;
     pending_diversity = image_spread(samples) / real_spread;
     raise_alerts(alert_detector.on_diversity(step, pending_diversity));
+}
+
+namespace {
+// The in-training index holds every training image at the training size (64x64: 12 KB each); above this many the
+// score is left to `ganscope nearest`, which a user runs when they choose to pay for it.
+constexpr size_t kCopyingMaxImages = 50000;
+}  // namespace
+
+void Trainer::Impl::measure_copying(const torch::Tensor& samples) {
+    if (copying_off || !lead() || !task->fixed_latents().defined() || !source) return;
+    try {
+        if (!nearest) {
+            if (source->size() > kCopyingMaxImages) {
+                copying_off = true;
+                message("copying score off for this run: " + std::to_string(source->size()) +
+                        " training images are more than the in-training index holds (" +
+                        std::to_string(kCopyingMaxImages) + "); `ganscope nearest --checkpoint F` measures it");
+                return;
+            }
+            nearest = std::make_unique<NearestIndex>(NearestIndex::build(*source, config.image_size));
+            typical_distance = nearest->typical_distance();
+        }
+        std::vector<double> distances;
+        for (const auto& m : nearest->query(samples, 1)) distances.push_back(m.front().distance);
+        pending_copying = copying_score(distances, typical_distance);
+        raise_alerts(alert_detector.on_copying(step, pending_copying));
+    } catch (const std::exception& e) {
+        copying_off = true;  // said once; training goes on without it
+        message(std::string("copying score off for this run: ") + e.what());
+    }
 }
 
 void Trainer::Impl::raise_alerts(const std::vector<Alert>& alerts) {

@@ -16,6 +16,7 @@
 #include "ml/train/device.h"
 #include "ml/train/distributed.h"
 #include "ml/run/history.h"
+#include "ml/metrics/nearest.h"
 #include "ml/train/fid_quality.h"
 #include "ml/train/quality.h"
 #include "ml/run/run_folder.h"
@@ -72,6 +73,13 @@ struct Trainer::Impl {
     double pending_diversity = std::nan("");
     bool alert_pause = false, alert_stop = false;
     void measure_diversity(const torch::Tensor& samples);
+    // Copying (ml/metrics/nearest.h): the index of the training images built at the first grid (off, said once,
+    // for a set over kCopyingMaxImages or when it fails), the score the next log record carries.
+    std::unique_ptr<NearestIndex> nearest;
+    double typical_distance = std::nan("");
+    double pending_copying = std::nan("");
+    bool copying_off = false;
+    void measure_copying(const torch::Tensor& samples);
     // Reports each (status, terminal message, run_dir/alerts.jsonl, TensorBoard text, --alert-command) and sets
     // alert_pause / alert_stop as --on-alert asks.
     void raise_alerts(const std::vector<Alert>& alerts);

@@ -129,3 +129,45 @@ TEST_CASE("image_spread: zero for copies of one image, the same for any count of
     CHECK(half == doctest::Approx(all).epsilon(0.1));  // an average over pairs: not a sum
     CHECK(image_spread(many * 0.5) == doctest::Approx(all * 0.5).epsilon(1e-4));
 }
+
+TEST_CASE("alerts: copying when most varied samples sit nearer a training image than the data's own neighbours") {
+    AlertDetector d;
+    // Each grid: its diversity, then its copying score, as the trainer measures them.
+    auto grid = [&](int64_t step, double copying, double diversity = 0.8) {
+        d.on_diversity(step, diversity);
+        return d.on_copying(step, copying);
+    };
+    // Samples like the data score about one half, early blobs near 0: no alert.
+    for (int64_t s = 0; s < 1000; s += 100) CHECK(grid(s, s < 500 ? 0.0 : 0.55).empty());
+    CHECK(grid(1000, 0.95).empty());
+    CHECK(grid(1100, 0.92).empty());  // two grids: not yet
+    CHECK(grid(1150, 0.97).empty());  // three, but over 150 steps only
+    const auto raised = grid(1200, 1.0);
+    REQUIRE(raised.size() == 1);
+    CHECK(raised[0].kind == "copying");
+    CHECK(raised[0].series == "copying");
+    CHECK(raised[0].step == 1200);
+    CHECK(raised[0].message.find("100 %") != std::string::npos);
+    CHECK(raised[0].message.find("since step 1000") != std::string::npos);
+    CHECK(raised[0].evidence.back() == std::pair<int64_t, double>{1200, 1.0});
+    CHECK(grid(1300, 1.0).empty());                                            // said once
+    CHECK(grid(1400, 0.8).empty());                                            // below the line, not clear of it
+    for (int64_t s = 1500; s <= 1800; s += 100) CHECK(grid(s, 0.95).empty());  // hovering: not again
+    CHECK(grid(1900, 0.6).empty());                                            // clear: a later rise is news again
+    for (int64_t s = 2000; s < 2200; s += 100) CHECK(grid(s, 0.95).empty());
+    CHECK(grid(2200, 0.95).size() == 1);
+    CHECK(d.on_copying(2300, std::nan("")).empty());
+}
+
+TEST_CASE("alerts: a blur near every training image is no copying") {
+    AlertDetector d;
+    // A generator drawing one grey average is nearer each training image of a colourful set than they are to
+    // each other (score 1), but its samples do not vary: not counted.
+    for (int64_t s = 0; s <= 2000; s += 100) {
+        d.on_diversity(s, 0.05);
+        CHECK(d.on_copying(s, 1.0).empty());
+    }
+    // A score without this grid's diversity (none measured) is not counted either.
+    AlertDetector alone;
+    for (int64_t s = 0; s <= 2000; s += 100) CHECK(alone.on_copying(s, 1.0).empty());
+}

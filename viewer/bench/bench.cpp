@@ -194,6 +194,19 @@ void add_bench_command(CommandLine& cli) {
     dist.whole("rounds", "N", "interleaved rounds (default 3)");
     dist.text("device", "cpu|cuda[:N]", "where to run (default cpu)");
 
+    Args& near =
+        cli.add(&bench, "nearest",
+                "a nearest-training-image query (the block-average bound, then exact distances) against a "
+                "full comparison with every image in batched matrix products, `ratio: X` (search ms / full ms)",
+                bench_nearest);
+    near.whole("images", "N", "images in the index (default 10000)");
+    near.whole("size", "S", "image size (default 64)");
+    near.text("data", "synthetic|emoji|DIR", "the images (default synthetic: N noisy discs)");
+    near.whole("queries", "N", "queries per round, one at a time (default 16)");
+    near.whole("k", "K", "nearest images per query (default 8)");
+    near.whole("rounds", "N", "interleaved rounds (default 5)");
+    near.whole("threads", "N", "libtorch threads (default: one per core)");
+
     Args& grid = cli.add(&bench, "grid",
                          "publishing and showing a sample grid: make_grid + CPU conversion against the float upload "
                          "and the grid shader, `ratio: X` (old ms / new ms)", bench_grid);

@@ -17,6 +17,7 @@ int bench_translate(const Args& args);  // translate.cpp: live translation rate 
 int bench_serve(const Args& args);      // serve.cpp: training images/s with 8 HTTP watchers vs none
 int bench_dist(const Args& args);       // dist.cpp: 2 ranks x 1 thread vs 1 process x 2 threads
 int bench_quality(const Args& args);
+int bench_nearest(const Args& args);    // nearest.cpp: a nearest-image query vs a full comparison
 int bench_grid(const Args& args);       // grid.cpp: publish + show a 64-image grid, make_grid path vs the shaders    // quality.cpp: seed 003's recipe vs the default, SWD after M minutes each
 
 // The DCGAN run a training benchmark times: --device (default cuda when there is a GPU), --data (default emoji),

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
         add_data_command(cli);
         add_eval_command(cli);
         add_export_command(cli);
+        add_nearest_command(cli);
         return cli.run(argc, argv);
     } catch (const UsageError& e) {
         std::cerr << "ganscope: " << e.what() << std::endl;

@@ -22,11 +22,13 @@
 
 namespace ganscope {
 
-// Intents that cross modules: a latent sent to the explorer or to one end of the interpolation. The App connects
-// them to the Explorer and Interpolation modules; unset where the run has no latent space.
+// Intents that cross modules: a latent sent to the explorer or to one end of the interpolation, an image to the
+// Nearest panel. The App connects them to those modules; unset where the run has no latent space.
 struct LatentLinks {
     std::function<void(const torch::Tensor& latent, const std::string& from)> explore;
     std::function<void(int end, const torch::Tensor& latent)> interpolate;  // end 0: A, 1: B
+    // An image (3 x H x W in [-1, 1]) sent to the Nearest panel, which finds its nearest training images.
+    std::function<void(const torch::Tensor& image, const std::string& from)> nearest;
 };
 
 // What every module may read: the run as its source describes it, and the window's shared state.

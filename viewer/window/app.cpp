@@ -114,9 +114,14 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     m_translate.attach(m_context.get(), m_options.mode == AppOptions::Mode::Open ? m_options.checkpoint : "");
     m_links.explore = [this](const torch::Tensor& z, const std::string& from) { m_explorer.explore(z, from); };
     m_links.interpolate = [this](int end, const torch::Tensor& z) { m_interpolation.set_end(end, z); };
+    m_links.nearest = [this](const torch::Tensor& image, const std::string& from) {
+        m_nearest.query(image, from);
+        m_focus_after_layout.emplace_back(m_nearest.title());  // the answer's panel in front of its tab group
+        m_focus_frames = 30;
+    };
     m_samples.show_verdicts_of(&m_inspect.model());
-    m_modules = {&m_training, &m_samples, &m_curves, &m_explorer, &m_interpolation, &m_dataset,
-                 &m_history,  &m_record,  &m_translate, &m_performance, &m_inspect};
+    m_modules = {&m_training, &m_samples, &m_curves,    &m_explorer,    &m_interpolation, &m_dataset,
+                 &m_history,  &m_record,  &m_translate, &m_performance, &m_inspect,       &m_nearest};
 }
 
 App::~App() {

@@ -17,6 +17,7 @@
 #include "viewer/features/dataset/dataset_module.h"
 #include "viewer/features/history/history_module.h"
 #include "viewer/features/inspect/inspect_module.h"
+#include "viewer/features/nearest/nearest_module.h"
 #include "viewer/features/latent/latent_modules.h"
 #include "viewer/features/performance/performance_module.h"
 #include "viewer/features/record/record_module.h"
@@ -74,6 +75,7 @@ public:
     DatasetModule& dataset() { return m_dataset; }
     HistoryModule& history() { return m_history; }
     InspectModule& inspect() { return m_inspect; }
+    NearestModule& nearest() { return m_nearest; }
     RecordModule& record() { return m_record; }
     TranslateModule& translate() { return m_translate; }
     PerformanceModule& performance() { return m_performance; }
@@ -122,6 +124,7 @@ private:
     TranslateModule m_translate;
     PerformanceModule m_performance;
     InspectModule m_inspect{m_explorer.model()};
+    NearestModule m_nearest;
     std::vector<Module*> m_modules;
 
     FrameStats m_stats;

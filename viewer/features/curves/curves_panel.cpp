@@ -30,10 +30,12 @@ void CurvesPanel::rebuild(const std::vector<StepMetrics>& h) {
     // pix2pix's L1 beside its GAN term (seed 004's aux is its only loss, already shown as loss G)
     if (!m_losses.empty() && m_losses.back().label == "G: GAN term")
         m_losses.push_back(series("G: L1", IM_COL32(150, 150, 220, 255), &StepMetrics::loss_aux));
-    // The samples' diversity (their spread over the data's; 1 is as varied as the data) shares the 0-1 axis.
+    // The samples' diversity (their spread over the data's; 1 is as varied as the data) and copying score (the share
+    // nearer a training image than the data's own neighbours) share the 0-1 axis.
     for (PlotSeries s :
          {series("D(x)", kColorReal, &StepMetrics::d_real), series("D(G(z))", kColorFake, &StepMetrics::d_fake),
-          series("diversity", IM_COL32(130, 170, 255, 255), &StepMetrics::diversity)})
+          series("diversity", IM_COL32(130, 170, 255, 255), &StepMetrics::diversity),
+          series("copying", IM_COL32(240, 150, 60, 255), &StepMetrics::copying)})
         if (!s.x.empty()) m_probabilities.push_back(std::move(s));
     // Quality: swd and its levels, at the steps where it was evaluated.
     static const ImU32 level_colors[] = {IM_COL32(120, 200, 230, 255), IM_COL32(230, 200, 90, 255),

@@ -16,7 +16,10 @@ void SamplesModule::on_run_known(RunView&, const TrainerStatus& status) {
 
 void SamplesModule::update(RunView& view, RunSource& run) {
     std::shared_ptr<const SampleGrid> grid;
-    if (run.samples().fetch_if_newer(m_seen, grid) && grid->images.defined()) show(view, *grid);
+    if (run.samples().fetch_if_newer(m_seen, grid) && grid->images.defined()) {
+        show(view, *grid);
+        m_shown = grid;
+    }
     if (!m_texture.has_images()) return;
     frame_verdicts();
     auto ref = [](const Texture& t) { return ImageRef{t.id(), t.width(), t.height()}; };
@@ -29,6 +32,15 @@ void SamplesModule::update(RunView& view, RunSource& run) {
         m_grid.image = ref(m_texture.draw_whole());
         m_grid.whole_wanted = false;
     }
+}
+
+void SamplesModule::request(RunView&) {
+    const int cell = m_panel.nearest_cell;
+    m_panel.nearest_cell = -1;
+    if (cell < 0 || !m_shown || !m_links.nearest || cell >= m_shown->images.size(0)) return;
+    // One cell of the grid shown (show() has already made its stream wait for the producer).
+    m_links.nearest(m_shown->images[cell].to(torch::kCPU, torch::kFloat32),
+                    "sample " + std::to_string(cell + 1) + " of step " + std::to_string(m_shown->step));
 }
 
 void SamplesModule::frame_verdicts() {

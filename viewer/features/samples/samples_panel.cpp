@@ -124,6 +124,7 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
             if (ImGui::MenuItem("Explore") && links.explore) links.explore(g.latents[m_menu_cell], "sample " + std::to_string(m_menu_cell));
             if (ImGui::MenuItem("Interpolate from (A)") && links.interpolate) links.interpolate(0, g.latents[m_menu_cell]);
             if (ImGui::MenuItem("Interpolate to (B)") && links.interpolate) links.interpolate(1, g.latents[m_menu_cell]);
+            if (ImGui::MenuItem("Nearest in the training set") && links.nearest) nearest_cell = m_menu_cell;
         }
         ImGui::EndPopup();
     }

@@ -20,6 +20,9 @@ private:
     float m_offset[2] = {0, 0};          // the grid point at the view's top-left
     float m_last_zoom = 0;               // the zoom m_offset was computed for
     int m_menu_cell = -1;
+
+public:
+    int nearest_cell = -1;  // intent: the cell whose nearest training images were asked for (the module sends it)
 };
 
 
