@@ -21,6 +21,7 @@ void add_translate_command(CommandLine& cli);  // translate.cpp: pix2pix batch i
 void add_data_command(CommandLine& cli);       // data.cpp: `ganscope data combine|pairs`
 void add_eval_command(CommandLine& cli);       // eval.cpp: the quality metric of a checkpoint, `swd: X` last
 void add_export_command(CommandLine& cli);     // export.cpp: a checkpoint's network as a PyTorch state_dict
+void add_compare_commands(CommandLine& cli);   // compare.cpp: `ganscope runs [DIR]` and `ganscope compare RUN...`
 
 // The window's own options (--open, --screenshot, ...), and the window run with them plus the
 // training options (train_options.h).
