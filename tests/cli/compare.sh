@@ -16,9 +16,9 @@ if ! "$python" -c "import numpy, PIL" 2> /dev/null; then
 fi
 
 # Two runs that differ only in the generator's learning rate, trained side by side.
-"$bin" train "${dev[@]}" --headless --preset tiny --steps 30 --lr-g 1e-4 --out "$work/runs/a" > "$work/a.txt" 2>&1 &
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 40 --lr-g 1e-4 --out "$work/runs/a" > "$work/a.txt" 2>&1 &
 pid_a=$!
-"$bin" train "${dev[@]}" --headless --preset tiny --steps 30 --lr-g 2e-3 --out "$work/runs/b" > "$work/b.txt" 2>&1 \
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 40 --lr-g 2e-3 --out "$work/runs/b" > "$work/b.txt" 2>&1 \
   || { cat "$work/b.txt"; fail "training b failed"; }
 wait "$pid_a" || { cat "$work/a.txt"; fail "training a failed"; }
 mkdir -p "$work/runs/notes" "$work/notarun"; echo "not a run" > "$work/runs/notes/readme.txt"
@@ -33,7 +33,7 @@ lines = open(f"{work}/runs.txt").read().splitlines()
 for name, line in zip("ab", lines):
     last = json.loads(open(f"{work}/runs/{name}/metrics.jsonl").read().splitlines()[-1])
     mtime = datetime.datetime.fromtimestamp(int(os.path.getmtime(f"{work}/runs/{name}/metrics.jsonl")), datetime.timezone.utc)
-    want = (f"{name}  model=dcgan  step=30/30  loss_g={last['loss_g']:.4g}  loss_d={last['loss_d']:.4g}  swd=-  "
+    want = (f"{name}  model=dcgan  step=40/40  loss_g={last['loss_g']:.4g}  loss_d={last['loss_d']:.4g}  swd=-  "
             f"images/s={last['images_per_sec']:.0f}  updated={mtime:%Y-%m-%dT%H:%M:%SZ}  writer=none")
     if line != want:
         print(f"got  {line}\nwant {want}")
@@ -63,42 +63,52 @@ rm -rf "$work/runs/c"
   || fail "--all-keys should list every key"
 
 # The window: both grids side by side. Each grid's rectangle (printed by the headless window) is read back from the
-# screenshot and must look like its own run's grid PNG more than like the other run's.
+# screenshot, sampled at its scale, and compared cell by cell with its run's own grid PNG of that step (same layout:
+# 2-pixel gutters): equal to its own within rounding, unlike the other run's.
 check_grids() {  # check_grids OUT SHOT STEP
   "$python" - "$work" "$1" "$2" "$3" <<'EOF'
-import re, sys
+import json, math, re, sys
 import numpy as np
 from PIL import Image
 work, out, shot, step = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 rects = re.findall(r"compare grid (\S+) step (\d+) at (\d+) (\d+) (\d+) (\d+)", open(out).read())
 if len(rects) != 2: sys.exit(f"want 2 compare grids, got {rects}")
 screen = np.asarray(Image.open(shot).convert("RGB"), dtype=np.float64)
-def small(img): return np.asarray(img.convert("L").resize((24, 24), Image.BILINEAR), dtype=np.float64)
-crops, pngs = {}, {}
+shown, pngs = {}, {}
 for label, s, x, y, w, h in rects:
     x, y, w, h = map(int, (x, y, w, h))
     name = label.rstrip("/").split("/")[-1]
     if int(s) != step: sys.exit(f"{name} shows step {s}, want {step}")
-    if x < 0 or y < 0 or x + w > screen.shape[1] or y + h > screen.shape[0] or w < 48: sys.exit(f"bad rect {x} {y} {w} {h}")
-    crop = screen[y:y + h, x:x + w]
-    if crop.std() < 10: sys.exit(f"{name}'s grid is blank")
-    crops[name] = small(Image.fromarray(crop.astype(np.uint8)))
-    pngs[name] = small(Image.open(f"{work}/runs/{name}/samples/step_{step:08d}.png").convert("RGB"))
-if sorted(crops) != ["a", "b"]: sys.exit(f"want a and b, got {sorted(crops)}")
-d = lambda p, q: float(np.abs(p - q).mean())
+    png = np.asarray(Image.open(f"{work}/runs/{name}/samples/step_{step:08d}.png").convert("RGB"), dtype=np.float64)
+    H, W = png.shape[:2]
+    k = w // W
+    if k < 1 or w != k * W or h != k * H: sys.exit(f"{name}: {w}x{h} on screen is not a whole multiple of {W}x{H}")
+    if x + w > screen.shape[1] or y + h > screen.shape[0]: sys.exit(f"{name}: rect {x} {y} {w} {h} off screen")
+    shown[name] = screen[y:y + h, x:x + w][k // 2::k, k // 2::k]
+    pngs[name] = png
+    config = json.load(open(f"{work}/runs/{name}/config.json"))
+if sorted(shown) != ["a", "b"]: sys.exit(f"want a and b, got {sorted(shown)}")
+# The cells (not the gutters, whose colour the window chooses).
+cell, count = config["image_size"], config["grid_count"]
+cols = math.ceil(math.sqrt(count))
+mask = np.zeros(pngs["a"].shape[:2], bool)
+for i in range(count):
+    r, c = divmod(i, cols)
+    mask[2 + r * (cell + 2):2 + r * (cell + 2) + cell, 2 + c * (cell + 2):2 + c * (cell + 2) + cell] = True
+d = lambda p, q: float(np.abs(p - q)[mask].mean())
 for me, other in (("a", "b"), ("b", "a")):
-    own, wrong = d(crops[me], pngs[me]), d(crops[me], pngs[other])
-    print(f"{me}: {own:.1f} from its own grid, {wrong:.1f} from {other}'s")
-    if not own < wrong: sys.exit(f"{me}'s grid on screen is not its own")
+    own, wrong = d(shown[me], pngs[me]), d(shown[me], pngs[other])
+    print(f"{me}: {own:.2f} from its own grid, {wrong:.2f} from {other}'s (mean per channel, 0-255)")
+    if not (own < 1 and wrong > 2): sys.exit(f"{me}'s grid on screen is not its own")
 EOF
 }
 "$bin" compare "$work/runs/a" "$work/runs/b" --headless --frames 10 --window-size 1280x800 \
   --screenshot "$work/newest.png" > "$work/newest.txt" 2>&1 || { cat "$work/newest.txt"; fail "compare failed"; }
-check_grids "$work/newest.txt" "$work/newest.png" 30 || fail "the newest grids are not both on screen"
-# The shared slider: pinned at step 12, both show their kept grid nearest it (step 10).
-"$bin" compare "$work/runs/a" "$work/runs/b" --headless --frames 10 --window-size 1280x800 --at-step 12 \
+check_grids "$work/newest.txt" "$work/newest.png" 40 || fail "the newest grids are not both on screen"
+# The shared slider: pinned at step 32, both show their kept grid nearest it (step 30).
+"$bin" compare "$work/runs/a" "$work/runs/b" --headless --frames 10 --window-size 1280x800 --at-step 32 \
   --screenshot "$work/pinned.png" > "$work/pinned.txt" 2>&1 || { cat "$work/pinned.txt"; fail "compare --at-step failed"; }
-check_grids "$work/pinned.txt" "$work/pinned.png" 10 || fail "the pinned grids are not both at step 10"
+check_grids "$work/pinned.txt" "$work/pinned.png" 30 || fail "the pinned grids are not both at step 30"
 
 # A path that is not a run: one line, and the window opens on the runs that are.
 "$bin" compare "$work/runs/a" "$work/notarun" --headless --frames 2 --screenshot "$work/one.png" \

@@ -10,6 +10,7 @@
 #include "viewer/sources/run_source.h"
 
 using namespace ganscope;
+using ganscope::test::work_dir;
 
 TEST_CASE("run_path_problem: run folders, checkpoints and URLs are runs; anything else is one line") {
     const std::string dir = work_dir("compare_paths");
@@ -46,6 +47,13 @@ TEST_CASE("CompareModule: a path that is not a run changes nothing; a run folder
     CHECK(compare.model().runs[1].kind == "following");
     CHECK(compare.model().runs[1].color != compare.model().runs[0].color);
     CHECK(compare.shown(view));
+    CHECK(compare.add(dir + "/run/").find("already in the comparison") != std::string::npos);
+    CHECK(compare.model().runs.size() == 2);
+    std::filesystem::create_directories(dir + "/second");
+    std::ofstream(dir + "/second/config.json") << "{\"model\": \"dcgan\"}";
+    CHECK(compare.add(dir + "/second/") == "");
+    REQUIRE(compare.model().runs.size() == 3);
+    CHECK(compare.model().runs[2].label == "second");  // the folder's name until renamed
     compare.shutdown();
 }
 

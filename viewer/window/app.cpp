@@ -127,7 +127,6 @@ App::App(AppOptions options) : m_options(std::move(options)) {
         const std::string problem = m_compare.add(r.what, r.token, r.label, r.color, r.visible);
         if (!problem.empty()) std::cerr << "ganscope: " << problem << std::endl;
     }
-    m_compare.model().changed = false;  // what the command line opened is saved only once the user changes it
     if (m_options.compare_tab >= 0) m_compare.model().tab = m_options.compare_tab;
     if (m_options.compare_at_step >= 0) {
         m_compare.model().pinned = true;

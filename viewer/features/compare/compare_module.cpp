@@ -36,6 +36,17 @@ uint32_t next_color(const std::vector<CompareRun>& runs) {
     return kPalette[runs.size() % 8];
 }
 
+// A run's name in the legend until renamed: the folder's name, a checkpoint with its folder, a served run's address.
+std::string short_label(const std::string& what) {
+    if (what.rfind("http://", 0) == 0) return what.substr(7);
+    fs::path p = fs::path(what).lexically_normal();
+    if (p.filename().empty()) p = p.parent_path();
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec) && !p.parent_path().filename().empty())
+        return (p.parent_path().filename() / p.filename()).string();
+    return p.filename().empty() ? what : p.filename().string();
+}
+
 double wall_seconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -80,6 +91,15 @@ CompareModule::~CompareModule() = default;
 
 std::string CompareModule::add(const std::string& what, const std::string& token, const std::string& label,
                                uint32_t color, bool visible) {
+    const auto normal = [](const std::string& p) {
+        fs::path n = fs::path(p).lexically_normal();
+        return n.filename().empty() ? n.parent_path() : n;  // "runs/a/" is "runs/a"
+    };
+    const auto same = [&](const CompareRun& r) { return !r.what.empty() && normal(r.what) == normal(what); };
+    if (std::any_of(m_model.runs.begin(), m_model.runs.end(), same)) {
+        m_model.message = what + " is already in the comparison";
+        return m_model.message;
+    }
     std::unique_ptr<RunSource> source;
     try {
         source = open_run_source(what, token);
@@ -89,7 +109,7 @@ std::string CompareModule::add(const std::string& what, const std::string& token
     }
     CompareRun run;
     run.what = what;
-    run.label = label.empty() ? what : label;
+    run.label = label.empty() ? short_label(what) : label;
     run.color = color ? color : next_color(m_model.runs);
     run.visible = visible;
     run.kind = source->kind();
@@ -106,10 +126,13 @@ void CompareModule::update(RunView& view, RunSource& run) {
     CompareRun& own = m_model.runs[0];
     if (own.what.empty()) {
         own.what = view.source.empty() ? run.name() : view.source;
-        if (own.label.empty()) own.label = own.what;
+        if (own.label.empty()) own.label = short_label(own.what);
         own.kind = run.kind();
         own.steered = run.capabilities().commands;
     }
+    // Alone, the window's run is the other panels' business: no second copy of its metrics, no listing of its
+    // samples, no texture (what it has is read when a run joins it).
+    if (m_model.runs.size() < 2) return;
     const double now = wall_seconds();
     for (size_t i = 0; i < m_live.size(); ++i) {
         Live& live = *m_live[i];
@@ -164,7 +187,7 @@ void CompareModule::update_run(size_t index, RunSource& source, Live& live, doub
         }
     }
     if (!dir.empty() && now >= live.next_listing) {
-        live.next_listing = now + 1;
+        live.next_listing = now + 2;
         live.files.clear();
         for (const SampleFile& f : list_samples(dir)) live.files[f.step] = f.path;
     }
@@ -236,6 +259,7 @@ void CompareModule::apply(RunView& view, RunSource&) {
 }
 
 bool CompareModule::grids_ready() const {
+    if (m_model.runs.size() < 2) return true;  // nothing compared
     for (const CompareRun& r : m_model.runs) {
         const bool cannot =
             r.state == "gone" || r.state.rfind("failed", 0) == 0 || r.state == "stopped" || r.state == "finished";

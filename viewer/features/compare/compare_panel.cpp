@@ -187,19 +187,22 @@ void ComparePanel::draw_samples(CompareModel& m) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float column = std::max(ui_em(4), (avail.x - gap * float(shown.size() - 1)) / float(shown.size()));
     const float line = ImGui::GetTextLineHeightWithSpacing();
-    const float image_h = std::max(ui_em(3), avail.y - 3 * line);
+    const float image_h = std::max(ui_em(3), avail.y - 4 * line);
     const ImVec2 origin = ImGui::GetMainViewport()->Pos;
     const float fb_scale = ImGui::GetIO().DisplayFramebufferScale.x;
+    // Columns of one width, placed by position (a long name or state wraps inside its column, never pushes the next).
+    const ImVec2 top = ImGui::GetCursorPos();
+    float bottom = top.y;
     for (size_t i = 0; i < shown.size(); ++i) {
         CompareRun& r = *shown[i];
         ImGui::PushID(int(i));
-        if (i > 0) ImGui::SameLine(0, gap);
+        const float x = top.x + float(i) * (column + gap);
+        ImGui::SetCursorPos(ImVec2(x, top.y));
         ImGui::BeginGroup();
+        ImGui::PushTextWrapPos(x + column);
         swatch(r.color);
         ImGui::SameLine(0, ui_em(0.25f));
-        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + column - ui_em(1));
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.color), "%s", r.label.c_str());
-        ImGui::PopTextWrapPos();
         if (r.shown_step >= 0) {
             if (m.pinned)
                 ImGui::Text("step %lld (kept nearest %lld)", (long long)r.shown_step, (long long)m.pin_step);
@@ -208,8 +211,8 @@ void ComparePanel::draw_samples(CompareModel& m) {
         } else {
             ImGui::TextDisabled("no grid yet");
         }
-        ImGui::SameLine();
         ImGui::TextColored(state_color(r.state), "%s", r.state.c_str());
+        ImGui::PopTextWrapPos();
         if (r.grid.ready()) {
             float scale = std::min(column / float(r.grid.width), image_h / float(r.grid.height));
             if (scale >= 1) scale = std::floor(scale);  // whole pixels when magnified
@@ -227,8 +230,10 @@ void ComparePanel::draw_samples(CompareModel& m) {
             r.grid_w = r.grid_h = 0;
         }
         ImGui::EndGroup();
+        bottom = std::max(bottom, ImGui::GetCursorPosY());
         ImGui::PopID();
     }
+    ImGui::SetCursorPosY(bottom);
 }
 
 void ComparePanel::draw_curves(CompareModel& m) {
@@ -256,8 +261,13 @@ void ComparePanel::draw_curves(CompareModel& m) {
                 }
         if (has) present.push_back(&f);
     }
+    // One row while they fit, then the next.
+    const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
+    const ImGuiStyle& style_now = ImGui::GetStyle();
     for (size_t i = 0; i < present.size(); ++i) {
-        if (i > 0) ImGui::SameLine();
+        const float width =
+            ImGui::GetFrameHeight() + style_now.ItemInnerSpacing.x + ImGui::CalcTextSize(present[i]->key).x;
+        if (i > 0 && ImGui::GetItemRectMax().x + style_now.ItemSpacing.x + width <= right) ImGui::SameLine();
         bool on = m_metrics.count(present[i]->key) > 0;
         if (ImGui::Checkbox(present[i]->key, &on)) {
             if (on)
@@ -311,7 +321,9 @@ void ComparePanel::draw_curves(CompareModel& m) {
 void ComparePanel::draw_runs(CompareModel& m) {
     const ImGuiTableFlags flags =
         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
-    if (ImGui::BeginTable("runs", 10, flags)) {
+    // As tall as its rows: the config diff goes under it.
+    const float rows_height = ImGui::GetFrameHeightWithSpacing() * float(m.runs.size() + 1) + ui_em(1);
+    if (ImGui::BeginTable("runs", 10, flags, ImVec2(0, rows_height))) {
         for (const char* h :
              {"run", "kind", "model", "step", "images seen", "images/s", "swd", "last update", "state", ""})
             ImGui::TableSetupColumn(h);
@@ -323,10 +335,10 @@ void ComparePanel::draw_runs(CompareModel& m) {
             ImGui::TableNextColumn();
             swatch(r.color);
             ImGui::SameLine();
-            ImGui::SetNextItemWidth(ui_em(10));
+            ImGui::SetNextItemWidth(ui_em(7));
             ImGui::InputText("##label", &r.label);
             if (ImGui::IsItemDeactivatedAfterEdit()) {
-                if (r.label.empty()) r.label = r.what;
+                if (r.label.empty()) r.label = r.what;  // a name is needed: the legend tells runs apart by it
                 m.changed = true;
             }
             ImGui::SetItemTooltip("%s: its name in the legend (edit to rename)", r.what.c_str());
@@ -427,7 +439,11 @@ void ComparePanel::draw_add_run(bool open, CompareModel& m) {
         ImGui::InputText("token", &m_add_token, ImGuiInputTextFlags_Password);
     }
     const std::string problem = m_add_what.empty() ? "" : run_path_problem(m_add_what);
-    if (!problem.empty()) ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.4f, 1), "%s", problem.c_str());
+    if (!problem.empty()) {
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ui_em(32));
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.4f, 1), "%s", problem.c_str());
+        ImGui::PopTextWrapPos();
+    }
     ImGui::BeginDisabled(m_add_what.empty() || !problem.empty());
     if (ImGui::Button("Add") || (enter && problem.empty() && !m_add_what.empty())) {
         m.add.push_back({m_add_what, m_add_token});
