@@ -278,8 +278,13 @@ void CompareModule::shutdown() {
 void CompareModule::save_state() const {
     if (m_state_path.empty() || m_model.runs.size() < 2) return;
     nlohmann::json runs = nlohmann::json::array();
-    for (const CompareRun& r : m_model.runs)  // tokens are not kept: a served run is followed read-only
-        runs.push_back({{"what", r.what}, {"label", r.label}, {"color", r.color}, {"visible", r.visible}});
+    for (const CompareRun& r : m_model.runs) {  // tokens are not kept: a served run is followed read-only
+        // Absolute, so `ganscope compare` reopens the set from any folder.
+        std::error_code ec;
+        const fs::path absolute = r.what.rfind("http://", 0) == 0 ? fs::path(r.what) : fs::absolute(r.what, ec);
+        const std::string what = ec ? r.what : absolute.lexically_normal().string();
+        runs.push_back({{"what", what}, {"label", r.label}, {"color", r.color}, {"visible", r.visible}});
+    }
     try {
         write_atomically(m_state_path, nlohmann::json{{"runs", runs}}.dump(2) + "\n");
     } catch (const std::exception&) {

@@ -186,15 +186,14 @@ void ComparePanel::draw_samples(CompareModel& m) {
     const float gap = ui_em(0.75f);
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float column = std::max(ui_em(4), (avail.x - gap * float(shown.size() - 1)) / float(shown.size()));
-    const float line = ImGui::GetTextLineHeightWithSpacing();
-    const float image_h = std::max(ui_em(3), avail.y - 4 * line);
     const ImVec2 origin = ImGui::GetMainViewport()->Pos;
     const float fb_scale = ImGui::GetIO().DisplayFramebufferScale.x;
-    // Columns of one width, placed by position (a long name or state wraps inside its column, never pushes the next).
+    // Columns of one width, placed by position (a long name or state wraps inside its column, never pushes the
+    // next): first every header, then every grid from the lowest header's bottom, so the grids line up.
     const ImVec2 top = ImGui::GetCursorPos();
-    float bottom = top.y;
+    float images_y = top.y;
     for (size_t i = 0; i < shown.size(); ++i) {
-        CompareRun& r = *shown[i];
+        const CompareRun& r = *shown[i];
         ImGui::PushID(int(i));
         const float x = top.x + float(i) * (column + gap);
         ImGui::SetCursorPos(ImVec2(x, top.y));
@@ -213,25 +212,31 @@ void ComparePanel::draw_samples(CompareModel& m) {
         }
         ImGui::TextColored(state_color(r.state), "%s", r.state.c_str());
         ImGui::PopTextWrapPos();
-        if (r.grid.ready()) {
-            float scale = std::min(column / float(r.grid.width), image_h / float(r.grid.height));
-            if (scale >= 1) scale = std::floor(scale);  // whole pixels when magnified
-            const ImVec2 size(float(r.grid.width) * scale, float(r.grid.height) * scale);
-            ui_image(ImTextureID(r.grid.texture), size);
-            const ImVec2 p0 = ImGui::GetItemRectMin(), p1 = ImGui::GetItemRectMax();
-            ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), ImU32(r.color),
-                                                0.0f, 2.0f);
-            r.grid_x = (p0.x - origin.x) * fb_scale;
-            r.grid_y = (p0.y - origin.y) * fb_scale;
-            r.grid_w = size.x * fb_scale;
-            r.grid_h = size.y * fb_scale;
-        } else {
-            ImGui::Dummy(ImVec2(column, ui_em(3)));
-            r.grid_w = r.grid_h = 0;
-        }
         ImGui::EndGroup();
-        bottom = std::max(bottom, ImGui::GetCursorPosY());
+        images_y = std::max(images_y, ImGui::GetCursorPosY());
         ImGui::PopID();
+    }
+    const float image_h = std::max(ui_em(3), top.y + avail.y - images_y - ui_em(0.5f));
+    float bottom = images_y;
+    for (size_t i = 0; i < shown.size(); ++i) {
+        CompareRun& r = *shown[i];
+        ImGui::SetCursorPos(ImVec2(top.x + float(i) * (column + gap) + 2, images_y + 2));  // room for the frame
+        if (!r.grid.ready()) {
+            r.grid_w = r.grid_h = 0;
+            continue;
+        }
+        float scale = std::min((column - 4) / float(r.grid.width), (image_h - 4) / float(r.grid.height));
+        if (scale >= 1) scale = std::floor(scale);  // whole pixels when magnified
+        const ImVec2 size(float(r.grid.width) * scale, float(r.grid.height) * scale);
+        ui_image(ImTextureID(r.grid.texture), size);
+        const ImVec2 p0 = ImGui::GetItemRectMin(), p1 = ImGui::GetItemRectMax();
+        ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), ImU32(r.color),
+                                            0.0f, 2.0f);
+        r.grid_x = (p0.x - origin.x) * fb_scale;
+        r.grid_y = (p0.y - origin.y) * fb_scale;
+        r.grid_w = size.x * fb_scale;
+        r.grid_h = size.y * fb_scale;
+        bottom = std::max(bottom, ImGui::GetCursorPosY());
     }
     ImGui::SetCursorPosY(bottom);
 }
@@ -239,7 +244,7 @@ void ComparePanel::draw_samples(CompareModel& m) {
 void ComparePanel::draw_curves(CompareModel& m) {
     static const char* const axes[] = {"step", "images seen", "seconds since start"};
     int axis = int(m.axis);
-    ImGui::SetNextItemWidth(ui_em(9));
+    ImGui::SetNextItemWidth(ui_em(11.5f));
     if (ImGui::Combo("x axis", &axis, axes, 3)) {
         m.axis = CompareAxis(axis);
         m_link.follow = true;
