@@ -52,6 +52,10 @@ double wall_seconds() {
 }
 
 std::string state_of(const TrainerStatus& s) {
+    // A served run whose server went away keeps its last state and says so in its message (remote_source.cpp).
+    if (s.state != TrainerState::Failed &&
+        (s.message.rfind("disconnected", 0) == 0 || s.message.rfind("cannot reach", 0) == 0))
+        return "disconnected";
     switch (s.state) {
         case TrainerState::Starting: return s.error.empty() ? "starting" : "error: " + s.error;
         case TrainerState::Running: return s.error.empty() ? "running" : "error: " + s.error;
