@@ -110,6 +110,19 @@ check_grids "$work/newest.txt" "$work/newest.png" 40 || fail "the newest grids a
   --screenshot "$work/pinned.png" > "$work/pinned.txt" 2>&1 || { cat "$work/pinned.txt"; fail "compare --at-step failed"; }
 check_grids "$work/pinned.txt" "$work/pinned.png" 30 || fail "the pinned grids are not both at step 30"
 
+# Nothing the window drew raised one of Dear ImGui's recoverable errors.
+! grep -h "imgui-error" "$work/newest.txt" "$work/pinned.txt" || fail "the window logged a Dear ImGui error"
+
+# Runs of different models: a pix2pix run beside the DCGAN, each grid its own (the triplets' grid is wider than tall).
+"$bin" train "${dev[@]}" --headless --preset tiny --model pix2pix --steps 5 --out "$work/runs/p" > "$work/p.txt" 2>&1 \
+  || { cat "$work/p.txt"; fail "training the pix2pix run failed"; }
+"$bin" compare "$work/runs/a" "$work/runs/p" --headless --frames 5 --screenshot "$work/mixed.png" > "$work/mixed.txt" 2>&1 \
+  || { cat "$work/mixed.txt"; fail "compare of a DCGAN and a pix2pix run failed"; }
+grep -q "compare grid a step 40 at" "$work/mixed.txt" || { cat "$work/mixed.txt"; fail "the DCGAN's grid should show"; }
+read -r pw ph < <(sed -n 's/.*compare grid p step 5 at [0-9]* [0-9]* \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/mixed.txt")
+[ -n "${pw:-}" ] && [ "$pw" -gt $((2 * ph)) ] || { cat "$work/mixed.txt"; fail "the pix2pix run's triplets should show"; }
+! grep -q "imgui-error" "$work/mixed.txt" || fail "the mixed window logged a Dear ImGui error"
+
 # A path that is not a run: one line, and the window opens on the runs that are.
 "$bin" compare "$work/runs/a" "$work/notarun" --headless --frames 2 --screenshot "$work/one.png" \
   > "$work/one.txt" 2> "$work/one.err" || { cat "$work/one.err"; fail "compare with a non-run failed"; }

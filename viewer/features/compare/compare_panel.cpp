@@ -239,6 +239,7 @@ void ComparePanel::draw_samples(CompareModel& m) {
         bottom = std::max(bottom, ImGui::GetCursorPosY());
     }
     ImGui::SetCursorPosY(bottom);
+    ImGui::Dummy(ImVec2(0, 0));  // an item where the cursor was moved: the window's extent follows it
 }
 
 void ComparePanel::draw_curves(CompareModel& m) {
