@@ -11,9 +11,9 @@ DockLayout default_dock_layout(bool latent_space) {
                 {"left", DockSide::Up, 0.58f, "left_top", "left_bottom"},
                 {"middle", DockSide::Up, 0.6f, "middle_top", "middle_bottom"}};
     if (latent_space) l.splits.push_back({"right", DockSide::Up, 0.6f, "right_top", "right_bottom"});
-    l.panels = {{"Training", "left_top"},      {"Performance", "left_bottom"}, {"Record", "left_bottom"},
-                {"Samples", "middle_top"},     {"Dataset", "middle_top"},      {"History", "middle_top"},
-                {"Curves", "middle_bottom"}};
+    l.panels = {{"Training", "left_top"},  {"Performance", "left_bottom"}, {"Record", "left_bottom"},
+                {"Samples", "middle_top"}, {"Dataset", "middle_top"},      {"History", "middle_top"},
+                {"Compare", "middle_top"}, {"Curves", "middle_bottom"}};
     if (latent_space) {
         l.panels.push_back({"Latent explorer", "right_top"});
         l.panels.push_back({"Interpolation", "right_bottom"});

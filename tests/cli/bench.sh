@@ -26,4 +26,8 @@ run_bench dist --device cpu --size 16 --batch 4 --width 8 --steps 2 --warmup 1 -
 run_bench quality --device cpu --minutes 0.05 --slice 1 --size 16 --batch 4 --swd-images 16 --out "$work/quality"
 run_bench grid --count 4 --size 16 --view-width 64 --view-height 64 --reps 2 --rounds 1
 run_bench viewer --device cpu --seconds 1 --rounds 1 --size 16 --batch 4
+# With compared runs publishing beside the window's own run (the Compare panel), paired against watching it alone.
+run_bench viewer --device cpu --seconds 1 --rounds 1 --size 16 --batch 4 --runs 2 --runs-every 0.25
+grep -q "^watching 2 runs (.* grids each, one every 0.25 s): frame busy median .* throughput ratio" "$work/viewer.txt" \
+  || { cat "$work/viewer.txt"; fail "bench viewer --runs 2: no paired line"; }
 echo "cli bench: all checks passed"

@@ -227,6 +227,8 @@ void add_bench_command(CommandLine& cli) {
     vw.whole("size", "S", "image size (default: the machine's)");
     vw.whole("batch", "B", "batch size");
     vw.whole("sample-every", "N", "steps between grids (default 5: the worst case for the window)");
+    vw.whole("runs", "N", "also a phase watching N compared runs that publish (a metrics line and a grid each)");
+    vw.number("runs-every", "S", "with --runs: seconds between the compared runs' publishes (default 0.5)");
 }
 
 }  // namespace ganscope

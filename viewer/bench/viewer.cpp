@@ -1,12 +1,18 @@
 // `ganscope bench viewer`: training throughput with the window drawing at 60 FPS against training alone,
 // alternating in one run: watching (no input), watching with every frame drawn whole, and scrubbing the
-// explorer every frame; the grid is refreshed as published. Frame-time statistics. Main thread.
+// explorer every frame; the grid is refreshed as published. With --runs N, also watching while N compared run
+// folders publish (the Compare panel in front). Frame-time statistics. Main thread.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "ml/data/image.h"
+#include "ml/data/tensor_image.h"
 #include "viewer/window/app.h"
 #include "viewer/bench/bench.h"
 
@@ -19,6 +25,73 @@ int64_t trainer_step(App& app) {
     auto s = app.source().status().latest();
     return s ? s->step : 0;
 }
+
+// N run folders written as a training process writes them, while active: every `period` seconds each gets a
+// metrics line and a new samples/step_N.png (to a temporary name, then renamed) of the window's own run's size, so
+// the window follows, decodes and uploads what it would for N runs training elsewhere. Its own thread.
+class PublishingRuns {
+public:
+    PublishingRuns(int count, const TrainConfig& like, double period, const std::string& dir)
+        : m_config(like), m_period(period) {
+        namespace fs = std::filesystem;
+        fs::remove_all(dir);
+        for (int i = 0; i < count; ++i) {
+            const std::string run = dir + "/run" + std::to_string(i);
+            fs::create_directories(run + "/samples");
+            m_config.seed = uint64_t(i + 1);
+            std::ofstream(run + "/config.json") << m_config.to_json().dump(2);
+            m_dirs.push_back(run);
+        }
+        publish(0);  // a first grid each, so the runs are known before the phases
+        m_thread = std::thread([this] { loop(); });
+    }
+    ~PublishingRuns() {
+        m_stop = true;
+        m_thread.join();
+        std::error_code ec;
+        for (const std::string& run : m_dirs) std::filesystem::remove_all(run, ec);
+    }
+    const std::vector<std::string>& folders() const { return m_dirs; }
+    void set_active(bool on) { m_active = on; }
+    int64_t published() const { return m_published; }
+
+private:
+    void loop() {
+        int64_t step = 0;
+        while (!m_stop) {
+            const auto t0 = Clock::now();
+            if (m_active) publish(step += 5);
+            std::this_thread::sleep_until(t0 + std::chrono::duration<double>(m_period));
+        }
+    }
+    void publish(int64_t step) {
+        const int size = m_config.image_size > 0 ? m_config.image_size : 32;
+        char name[32];
+        std::snprintf(name, sizeof name, "step_%08lld.png", (long long)step);
+        for (const std::string& run : m_dirs) {
+            const torch::Tensor images = torch::rand({m_config.grid_count, 3, size, size}) * 2 - 1;
+            const int columns = int(std::ceil(std::sqrt(double(m_config.grid_count))));
+            const std::string path = run + "/samples/" + name;
+            write_png(path + ".tmp", tensor_to_image(make_grid(images, columns)));
+            std::filesystem::rename(path + ".tmp", path);
+            StepMetrics m;
+            m.step = step;
+            m.loss_g = 1 + std::sin(double(step) * 0.01);
+            m.loss_d = 1 - 0.5 * std::sin(double(step) * 0.01);
+            m.images_per_sec = 100;
+            m.seconds = double(step) * 0.1;
+            std::ofstream(run + "/metrics.jsonl", std::ios::app) << m.to_json().dump() << "\n";
+        }
+        ++m_published;
+    }
+
+    TrainConfig m_config;
+    double m_period;
+    std::vector<std::string> m_dirs;
+    std::atomic<bool> m_stop{false}, m_active{false};
+    std::atomic<int64_t> m_published{0};
+    std::thread m_thread;
+};
 
 double percentile(std::vector<double> v, double q) {
     if (v.empty()) return 0;
@@ -61,6 +134,22 @@ int bench_viewer(const Args& args) {
         if (Clock::now() - warm_start > std::chrono::minutes(5)) throw std::runtime_error("training did not start");
     }
     const auto status = app.source().status().latest();
+    // --runs N: N compared runs publishing beside the window's own (the Compare panel in front, its grids shown).
+    const int runs = args.get_int("runs", 0);
+    std::unique_ptr<PublishingRuns> publishing;
+    if (runs > 0) {
+        publishing = std::make_unique<PublishingRuns>(
+            runs, status->config, args.get_double("runs-every", 0.5),
+            (std::filesystem::temp_directory_path() / "ganscope-bench-viewer-runs").string());
+        for (const std::string& dir : publishing->folders()) {
+            const std::string problem = app.compare().add(dir);
+            if (!problem.empty()) throw std::runtime_error(problem);
+        }
+        app.compare().model().tab = 0;
+        const auto shown_start = Clock::now();
+        while (!app.compare().grids_ready() && Clock::now() - shown_start < std::chrono::seconds(60))
+            paced_frame(false);
+    }
     std::printf("bench viewer: %s %dx%d batch %d on %s, %s, %.0f s per phase, %d round(s)\n",
                 status->config.model.c_str(), status->config.image_size, status->config.image_size,
                 status->batch_size, status->device.c_str(), (app.context().info().renderer + ", " + app.context().info().platform).c_str(), seconds, rounds);
@@ -68,7 +157,7 @@ int bench_viewer(const Args& args) {
     // One phase: from a step boundary to a step boundary, so the rate has no quantisation error. Phases:
     // training alone (no frames), the window open as people watch it (60 FPS, no input), the same with every
     // frame drawn whole (what damage tracking saves), and a user scrubbing the explorer's pad every frame.
-    enum class Phase { Alone, Watching, WatchingFullRedraw, Scrubbing };
+    enum class Phase { Alone, Watching, WatchingFullRedraw, Scrubbing, WatchingRuns };
     struct PhaseResult {
         double images_per_second = 0;
         std::vector<double> busy_ms;
@@ -79,6 +168,7 @@ int bench_viewer(const Args& args) {
         PhaseResult result;
         float t = 0;
         app.set_damage_tracking(kind != Phase::WatchingFullRedraw);
+        if (publishing) publishing->set_active(kind == Phase::WatchingRuns);
         auto idle = [&] {
             if (kind == Phase::Alone) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -114,15 +204,20 @@ int bench_viewer(const Args& args) {
             result.drawn = (app.frame_stats().drawn_fraction_all() * double(frames1) - drawn0 * double(frames0)) /
                            double(result.frames);
         app.set_damage_tracking(true);
+        if (publishing) publishing->set_active(false);
         return result;
     };
-    const char* names[] = {"training alone", "watching", "watching, full redraw", "scrubbing"};
-    double rate[4] = {0, 0, 0, 0};
-    std::vector<double> busy[4];
-    double drawn[4] = {0, 0, 0, 0};
+    const std::string runs_name = "watching " + std::to_string(runs) + " runs";
+    const char* names[] = {"training alone", "watching", "watching, full redraw", "scrubbing", runs_name.c_str()};
+    double rate[5] = {0, 0, 0, 0, 0};
+    std::vector<double> busy[5];
+    double drawn[5] = {0, 0, 0, 0, 0};
+    std::vector<Phase> kinds = {Phase::Alone, Phase::Watching, Phase::WatchingFullRedraw, Phase::Scrubbing};
+    if (publishing) kinds.push_back(Phase::WatchingRuns);
+    const int phases = int(kinds.size());
     for (int r = 0; r < rounds; ++r) {
         std::printf("round %d:", r + 1);
-        for (Phase kind : {Phase::Alone, Phase::Watching, Phase::WatchingFullRedraw, Phase::Scrubbing}) {
+        for (Phase kind : kinds) {
             PhaseResult p = phase(kind);
             const int k = int(kind);
             rate[k] += p.images_per_second / rounds;
@@ -135,7 +230,7 @@ int bench_viewer(const Args& args) {
     }
     std::printf("frames: %zu, median %.2f ms, p95 %.2f ms, max %.2f ms (time in App::frame)\n", frame_ms.size(),
                 percentile(frame_ms, 0.5), percentile(frame_ms, 0.95), percentile(frame_ms, 1.0));
-    for (int k = 1; k < 4; ++k)
+    for (int k = 1; k < phases; ++k)
         std::printf("%-22s %8.2f img/s  ratio %.3f  frame busy median %.2f ms, p95 %.2f ms  drew %.0f%% of the "
                     "window per frame\n",
                     names[k], rate[k], rate[k] / rate[0], percentile(busy[k], 0.5), percentile(busy[k], 0.95),
@@ -148,6 +243,12 @@ int bench_viewer(const Args& args) {
     }
     std::printf("frame intervals (all phases with frames): %s\n", app.frame_stats().report().c_str());
     std::printf("training alone:       %.2f img/s\nwith the window open: %.2f img/s (watching)\n", rate[0], rate[1]);
+    if (publishing)
+        std::printf(
+            "%s (%lld grids each, one every %.2g s): frame busy median %.2f ms against %.2f ms watching one; "
+            "throughput ratio %.3f against watching one\n",
+            runs_name.c_str(), (long long)publishing->published(), args.get_double("runs-every", 0.5),
+            percentile(busy[4], 0.5), percentile(busy[1], 0.5), rate[4] / rate[1]);
     std::printf("ratio while scrubbing: %.3f\nratio: %.3f\n", rate[3] / rate[0], rate[1] / rate[0]);
     return 0;
 }

@@ -77,6 +77,13 @@ CLI::Option* Args::text(const std::string& name, const std::string& value_name, 
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
+CLI::Option* Args::texts(const std::string& name, const std::string& value_name, const std::string& help) {
+    return m_app->add_option("--" + name, help)
+        ->type_name(value_name)
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 CLI::Option* Args::whole(const std::string& name, const std::string& value_name, const std::string& help) {
     return text(name, value_name, help)->check(whole_number(value_name));
 }

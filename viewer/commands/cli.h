@@ -28,6 +28,8 @@ public:
     CLI::Option* text(const std::string& name, const std::string& value_name, const std::string& help);
     CLI::Option* whole(const std::string& name, const std::string& value_name, const std::string& help);  // an integer
     CLI::Option* number(const std::string& name, const std::string& value_name, const std::string& help);  // a real
+    // Given any number of times (--token A --token B): every value, in order, from app()->get_option(...)->results().
+    CLI::Option* texts(const std::string& name, const std::string& value_name, const std::string& help);
     CLI::Option* choice(const std::string& name, const std::vector<std::string>& values, const std::string& help);
     // Positional arguments, kept in order (`ganscope timelapse runs/NAME`).
     CLI::Option* positional(const std::string& value_name, const std::string& help);

@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   ganscope train --headless --resume runs/emoji --steps 2000
   ganscope train --headless --model pix2pix --pairs sketch
   ganscope timelapse runs/emoji --out emoji.mp4
+  ganscope runs                               one line a run under runs/
+  ganscope compare runs/a runs/b              both runs in one window: curves, grids, config diff
   ganscope COMMAND --help                     every option of a command)");
         add_window_command(cli);
         add_train_command(cli);
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
         add_eval_command(cli);
         add_export_command(cli);
         add_nearest_command(cli);
+        add_compare_commands(cli);
         return cli.run(argc, argv);
     } catch (const UsageError& e) {
         std::cerr << "ganscope: " << e.what() << std::endl;

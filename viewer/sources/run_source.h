@@ -71,4 +71,12 @@ std::unique_ptr<RunSource> make_checkpoint_source(const std::string& path);
 // network file systems too: metrics as lines complete, the newest sample grid and history snapshot. Read-only.
 std::unique_ptr<RunSource> make_folder_source(const std::string& run_dir, double poll_seconds = 0.25);
 
+// What a path or address given for a run is (`ganscope compare`, File > Add run): "" when it is one this window can
+// open (a run folder with its config.json, a checkpoint file, http://HOST:PORT), else one line saying why not.
+std::string run_path_problem(const std::string& what);
+// The source for it: a followed folder, an opened checkpoint, or a served run (token: to steer it). Throws
+// std::runtime_error with run_path_problem's line when it is none of these.
+std::unique_ptr<RunSource> open_run_source(const std::string& what, const std::string& token = "",
+                                           double poll_seconds = 0.25);
+
 }  // namespace ganscope

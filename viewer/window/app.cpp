@@ -121,7 +121,22 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     };
     m_samples.show_verdicts_of(&m_inspect.model());
     m_modules = {&m_training, &m_samples, &m_curves,    &m_explorer,    &m_interpolation, &m_dataset,
-                 &m_history,  &m_record,  &m_translate, &m_performance, &m_inspect,       &m_nearest};
+                 &m_history,  &m_record,  &m_translate, &m_performance, &m_inspect,       &m_nearest, &m_compare};
+    // The runs compared with this one. A path that is not a run is a one-line message; the others open.
+    m_compare.set_state_path(compare_state_path(m_options.ini_path));
+    CompareRun& own = m_compare.model().runs[0];
+    own.label = m_options.compare_own.label;
+    if (m_options.compare_own.color) own.color = m_options.compare_own.color;
+    own.visible = m_options.compare_own.visible;
+    for (const SavedCompareRun& r : m_options.compare) {
+        const std::string problem = m_compare.add(r.what, r.token, r.label, r.color, r.visible);
+        if (!problem.empty()) std::cerr << "ganscope: " << problem << std::endl;
+    }
+    if (m_options.compare_tab >= 0) m_compare.model().tab = m_options.compare_tab;
+    if (m_options.compare_at_step >= 0) {
+        m_compare.model().pinned = true;
+        m_compare.model().pin_step = m_options.compare_at_step;
+    }
 }
 
 App::~App() {
@@ -253,7 +268,9 @@ int App::run() {
         };
         // --open of a file it cannot read, or a run that failed: one line and no screenshot of the failure.
         auto failed = [&] { return m_view.status && m_view.status->state == TrainerState::Failed; };
-        while (m_samples.grid().step < 0 && waited() < m_options.wait_seconds && !failed()) {
+        // Compared runs: each has shown its grid too (or cannot: stopped, gone, failed).
+        while ((m_samples.grid().step < 0 || !m_compare.grids_ready()) && waited() < m_options.wait_seconds &&
+               !failed()) {
             if (!m_view.run.live && m_view.status && !m_view.status->error.empty()) break;
             paced_frame();
         }
@@ -267,6 +284,12 @@ int App::run() {
         if (!m_options.screenshot.empty()) {
             save_screenshot(m_options.screenshot);
             std::cout << "ganscope: screenshot " << m_options.screenshot << std::endl;
+            // Where each compared grid is in it, so a test can read its pixels back.
+            for (const CompareRun& r : m_compare.model().runs)
+                if (m_compare.shown(m_view) && r.visible && r.grid_w > 0)
+                    std::cout << "ganscope: compare grid " << r.label << " step " << r.shown_step << " at "
+                              << int(r.grid_x) << " " << int(r.grid_y) << " " << int(r.grid_w) << " " << int(r.grid_h)
+                              << std::endl;
         }
     }
     std::cout << "ganscope: " << m_stats.report() << std::endl;

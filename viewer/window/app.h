@@ -13,6 +13,7 @@
 
 #include "ml/train/trainer.h"
 #include "render/gl_context.h"
+#include "viewer/features/compare/compare_module.h"
 #include "viewer/features/curves/curves_module.h"
 #include "viewer/features/dataset/dataset_module.h"
 #include "viewer/features/history/history_module.h"
@@ -49,6 +50,13 @@ struct AppOptions {
     bool stop_trainer_on_exit = true;
     bool damage_tracking = true;    // false: every frame draws the whole window (GANSCOPE_FULL_REDRAW=1)
     const std::atomic<bool>* interrupted = nullptr;  // set by a signal handler: close like the close button
+    // `ganscope compare`: runs shown beside the window's own (which the mode above opens), each a run source of its
+    // own; the Compare panel's tab in front (0 samples, 1 curves, 2 runs; -1: samples) and a step its grids are
+    // pinned to (-1: each follows its newest).
+    std::vector<SavedCompareRun> compare;
+    SavedCompareRun compare_own;  // the label, colour and visibility of the window's own run in the comparison
+    int compare_tab = -1;
+    int64_t compare_at_step = -1;
 };
 
 class App {
@@ -79,6 +87,7 @@ public:
     RecordModule& record() { return m_record; }
     TranslateModule& translate() { return m_translate; }
     PerformanceModule& performance() { return m_performance; }
+    CompareModule& compare() { return m_compare; }
     LatentWorker* worker() { return m_latent.worker(); }
     const FrameStats& frame_stats() const { return m_stats; }
     // The View menu: a panel shown or hidden (kept in imgui.ini), and Reset layout (from the next frame).
@@ -125,7 +134,10 @@ private:
     PerformanceModule m_performance;
     InspectModule m_inspect{m_explorer.model()};
     NearestModule m_nearest;
+    CompareModule m_compare;
     std::vector<Module*> m_modules;
+    bool m_add_run = false;        // File > Add run chosen: its dialog opens this frame
+    bool m_compare_shown = false;  // the Compare panel was shown last frame (it takes the front when it appears)
 
     FrameStats m_stats;
     DamageTracker m_damage;

@@ -90,6 +90,7 @@ void App::draw_ui() {
         if (ImGui::BeginMenu("File")) {
             if (ImGui::MenuItem("Save checkpoint", "S", false, m.run.commands)) intents.add({RunCommand::Kind::Save});
             if (ImGui::MenuItem("Screenshot", "F12")) m.screenshot = true;
+            if (ImGui::MenuItem("Add run...")) m_add_run = true;  // compare another run beside this one
             ImGui::Separator();
             if (ImGui::MenuItem("Quit", "Ctrl+Q")) m_context->request_close();
             ImGui::EndMenu();
@@ -169,6 +170,18 @@ void App::draw_ui() {
         m_reset_layout = false;
     }
     ImGui::DockSpaceOverViewport(dockspace, ImGui::GetMainViewport());
+    m_compare.draw_add_run(m_add_run);
+    m_add_run = false;
+    // The Compare panel takes the front of its node when it appears (compare, or a run added), over the Samples tab
+    // that the layout brings to the front.
+    const bool compare_shown = m_compare.shown(m);
+    if (compare_shown && !m_compare_shown && kind_known) {
+        m_focus_after_layout.erase(std::remove(m_focus_after_layout.begin(), m_focus_after_layout.end(), "Samples"),
+                                   m_focus_after_layout.end());
+        m_focus_after_layout.emplace_back(m_compare.title());
+        m_focus_frames = 30;
+    }
+    if (kind_known) m_compare_shown = compare_shown;
 
     // Tab intents (menu items, tests): that panel to the front of its dock node, once its tab exists (the
     // layout's front tabs first, so an intent of the same frame wins).

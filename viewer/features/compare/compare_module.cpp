@@ -1,0 +1,324 @@
+// The runs of a comparison, their grids into textures, and the kept set (see compare_module.h). GL thread.
+#include "viewer/features/compare/compare_module.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "ml/models/latent.h"
+#include "ml/run/run_folder.h"
+#include "ml/run/run_summary.h"
+#include "viewer/sources/run_files.h"
+
+namespace ganscope {
+namespace {
+namespace fs = std::filesystem;
+
+// Eight colours told apart on the dark theme (and by most colour-blind eyes: Okabe-Ito's, brightened).
+constexpr uint32_t kPalette[] = {
+    0xFF3CA0F0u,  // orange   (ImU32 is ABGR)
+    0xFFE8B456u,  // sky blue
+    0xFF73C800u,  // green
+    0xFF42E4F0u,  // yellow
+    0xFFB27200u,  // blue
+    0xFF005ED5u,  // vermilion
+    0xFFA779CCu,  // purple
+    0xFFC0C0C0u,  // grey
+};
+
+uint32_t next_color(const std::vector<CompareRun>& runs) {
+    for (uint32_t c : kPalette)
+        if (std::none_of(runs.begin(), runs.end(), [&](const CompareRun& r) { return r.color == c; })) return c;
+    return kPalette[runs.size() % 8];
+}
+
+// A run's name in the legend until renamed: the folder's name, a checkpoint with its folder, a served run's address.
+std::string short_label(const std::string& what) {
+    if (what.rfind("http://", 0) == 0) return what.substr(7);
+    fs::path p = fs::path(what).lexically_normal();
+    if (p.filename().empty()) p = p.parent_path();
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec) && !p.parent_path().filename().empty())
+        return (p.parent_path().filename() / p.filename()).string();
+    return p.filename().empty() ? what : p.filename().string();
+}
+
+double wall_seconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string state_of(const TrainerStatus& s) {
+    // A served run whose server went away keeps its last state and says so in its message (remote_source.cpp).
+    if (s.state != TrainerState::Failed &&
+        (s.message.rfind("disconnected", 0) == 0 || s.message.rfind("cannot reach", 0) == 0))
+        return "disconnected";
+    switch (s.state) {
+        case TrainerState::Starting: return s.error.empty() ? "starting" : "error: " + s.error;
+        case TrainerState::Running: return s.error.empty() ? "running" : "error: " + s.error;
+        case TrainerState::Paused: return "paused";
+        case TrainerState::Finished: return "finished";
+        case TrainerState::Failed: return "failed: " + s.error;
+    }
+    return "";
+}
+
+}  // namespace
+
+// What the module holds of a run beside its model: the source (null for the window's own), the grid texture, the
+// grids read back from the run's files or kept from its publishes, and what it has seen.
+struct CompareModule::Live {
+    std::unique_ptr<RunSource> source;
+    TensorTexture texture;
+    uint64_t seen_status = 0, seen_grid = 0;
+    int64_t logged_step = -2;
+    std::shared_ptr<const SampleGrid> newest;                    // the newest published grid
+    std::map<int64_t, std::shared_ptr<const SampleGrid>> grids;  // kept: read from samples/ or published
+    std::map<int64_t, std::string> files;                        // samples/step_*.png by step
+    double next_listing = 0, next_probe = 0;
+    bool writer = true;  // a followed folder's writer still holds it (probed every 2 s)
+    bool gone = false;   // a followed folder no longer exists
+};
+
+CompareModule::CompareModule() {
+    CompareRun own;
+    own.primary = true;
+    own.color = kPalette[0];
+    m_model.runs.push_back(std::move(own));
+    m_live.push_back(std::make_unique<Live>());
+}
+
+CompareModule::~CompareModule() = default;
+
+std::string CompareModule::add(const std::string& what, const std::string& token, const std::string& label,
+                               uint32_t color, bool visible) {
+    const auto normal = [](const std::string& p) {
+        fs::path n = fs::path(p).lexically_normal();
+        return n.filename().empty() ? n.parent_path() : n;  // "runs/a/" is "runs/a"
+    };
+    const auto same = [&](const CompareRun& r) { return !r.what.empty() && normal(r.what) == normal(what); };
+    if (std::any_of(m_model.runs.begin(), m_model.runs.end(), same)) {
+        m_model.message = what + " is already in the comparison";
+        return m_model.message;
+    }
+    std::unique_ptr<RunSource> source;
+    try {
+        source = open_run_source(what, token);
+    } catch (const std::exception& e) {
+        m_model.message = e.what();
+        return m_model.message;
+    }
+    CompareRun run;
+    run.what = what;
+    run.label = label.empty() ? short_label(what) : label;
+    run.color = color ? color : next_color(m_model.runs);
+    run.visible = visible;
+    run.kind = source->kind();
+    m_model.runs.push_back(std::move(run));
+    auto live = std::make_unique<Live>();
+    live->source = std::move(source);
+    m_live.push_back(std::move(live));
+    m_model.message.clear();
+    m_model.changed = true;
+    return "";
+}
+
+void CompareModule::update(RunView& view, RunSource& run) {
+    CompareRun& own = m_model.runs[0];
+    if (own.what.empty()) {
+        own.what = view.source.empty() ? run.name() : view.source;
+        if (own.label.empty()) own.label = short_label(own.what);
+        own.kind = run.kind();
+        own.steered = run.capabilities().commands;
+    }
+    // Alone, the window's run is the other panels' business: no second copy of its metrics, no listing of its
+    // samples, no texture (what it has is read when a run joins it).
+    if (m_model.runs.size() < 2) return;
+    const double now = wall_seconds();
+    for (size_t i = 0; i < m_live.size(); ++i) {
+        Live& live = *m_live[i];
+        update_run(i, live.source ? *live.source : run, live, now);
+    }
+}
+
+void CompareModule::update_run(size_t index, RunSource& source, Live& live, double now) {
+    CompareRun& r = m_model.runs[index];
+    std::shared_ptr<const TrainerStatus> status;
+    if (source.status().fetch_if_newer(live.seen_status, status)) {
+        r.status = status;
+        if (!r.config && status->state != TrainerState::Starting && status->state != TrainerState::Failed &&
+            status->config.batch_size > 0)
+            r.config = status->config;
+    }
+    if (r.status && r.status->last.step != live.logged_step) {
+        live.logged_step = r.status->last.step;
+        const auto& have = r.metrics.records();
+        const auto fresh = source.metrics_since(have.empty() ? -1 : have.back().step);
+        for (const StepMetrics& m : fresh) r.metrics.push(m);
+        if (!fresh.empty()) r.last_update = int64_t(now);
+    }
+    const std::string dir = source.run_dir();
+    if (!dir.empty() && now >= live.next_probe) {
+        live.next_probe = now + 2;
+        std::error_code ec;
+        live.gone = !fs::exists(dir, ec) && source.kind() == "following";
+        if (source.kind() == "following") {
+            live.writer = writer_holds(dir);
+            const auto written = fs::last_write_time(dir + "/metrics.jsonl", ec);
+            if (!ec)
+                r.last_update =
+                    int64_t(std::chrono::duration<double>(written - fs::file_time_type::clock::now()).count() + now);
+        }
+    }
+    r.state = !r.status ? "starting" : state_of(*r.status);
+    if (live.gone)
+        r.state = "gone";
+    else if (source.kind() == "following" && r.state == "running" && !live.writer)
+        r.state = "stopped";
+
+    // Grids: the newest as it is published; the kept ones (the run's samples/ files, else those published while
+    // open) for the shared slider.
+    std::shared_ptr<const SampleGrid> grid;
+    if (source.samples().fetch_if_newer(live.seen_grid, grid) && grid && grid->images.defined()) {
+        live.newest = grid;
+        r.live_step = grid->step;
+        if (dir.empty()) {
+            live.grids[grid->step] = grid;
+            while (live.grids.size() > 64) live.grids.erase(live.grids.begin());  // memory stays flat
+        }
+    }
+    if (!dir.empty() && now >= live.next_listing) {
+        live.next_listing = now + 2;
+        live.files.clear();
+        for (const SampleFile& f : list_samples(dir)) live.files[f.step] = f.path;
+    }
+    r.kept_steps.clear();
+    for (const auto& [step, path] : live.files) r.kept_steps.push_back(step);
+    for (const auto& [step, g] : live.grids)
+        if (!live.files.count(step)) r.kept_steps.push_back(step);
+    std::sort(r.kept_steps.begin(), r.kept_steps.end());
+    show_grid(r, live);
+}
+
+void CompareModule::show_grid(CompareRun& r, Live& live) {
+    std::shared_ptr<const SampleGrid> want = live.newest;
+    int64_t step = live.newest ? live.newest->step : -1;
+    if (m_model.pinned && !r.kept_steps.empty()) {
+        // The kept grid nearest the shared step (the earlier one on a tie).
+        auto it = std::lower_bound(r.kept_steps.begin(), r.kept_steps.end(), m_model.pin_step);
+        if (it == r.kept_steps.end() ||
+            (it != r.kept_steps.begin() && m_model.pin_step - *(it - 1) <= *it - m_model.pin_step))
+            --it;
+        step = *it;
+        want = nullptr;
+        if (auto g = live.grids.find(step); g != live.grids.end())
+            want = g->second;
+        else if (auto f = live.files.find(step); f != live.files.end() && r.config) {
+            try {
+                const TrainConfig& c = *r.config;
+                const int64_t count = c.has_latent_space() ? c.grid_count : 0;
+                torch::Tensor cells = cells_of_grid_png(f->second, c.image_size, 2, count);
+                torch::Tensor latents =
+                    c.has_latent_space() ? make_fixed_latents(c.grid_count, c.latent_dim, c.seed) : torch::Tensor();
+                want = std::make_shared<const SampleGrid>(display_grid(cells, c, step, latents));
+                live.grids[step] = want;
+                if (live.grids.size() > 64)  // memory stays flat: the end farthest from this step goes
+                    live.grids.erase(live.grids.begin()->first == step ? std::prev(live.grids.end())
+                                                                       : live.grids.begin());
+            } catch (const std::exception& e) {
+                m_model.message = e.what();
+                live.files.erase(f);
+            }
+        }
+    }
+    if (!want || step == r.shown_step) return;
+    const torch::Tensor image =
+        want->grid.defined() ? want->grid : grid_image(want->images, want->columns, want->padding);
+    live.texture.update(image, want->ready.get());
+    r.shown_step = step;
+    r.grid = image_of(live.texture);
+}
+
+void CompareModule::apply(RunView& view, RunSource&) {
+    CompareModel& m = m_model;
+    for (const CompareModel::Add& a : m.add) {
+        const std::string problem = add(a.what, a.token);
+        view.notify(problem.empty() ? "comparing " + a.what : problem, 8);
+    }
+    m.add.clear();
+    if (m.remove > 0 && size_t(m.remove) < m.runs.size()) {  // the window's own run stays
+        if (m_live[size_t(m.remove)]->source) m_live[size_t(m.remove)]->source->close();
+        m_live.erase(m_live.begin() + m.remove);
+        m.runs.erase(m.runs.begin() + m.remove);
+        m.changed = true;
+    }
+    m.remove = -1;
+    if (m.changed) {
+        m.changed = false;
+        save_state();
+    }
+}
+
+bool CompareModule::grids_ready() const {
+    if (m_model.runs.size() < 2) return true;  // nothing compared
+    for (const CompareRun& r : m_model.runs) {
+        const bool cannot =
+            r.state == "gone" || r.state.rfind("failed", 0) == 0 || r.state == "stopped" || r.state == "finished";
+        if (r.shown_step < 0 && !(cannot && r.kept_steps.empty())) return false;
+    }
+    return true;
+}
+
+void CompareModule::shutdown() {
+    for (auto& live : m_live)
+        if (live->source) live->source->close();
+    m_live.clear();
+    m_model.runs.resize(0);
+}
+
+void CompareModule::save_state() const {
+    if (m_state_path.empty() || m_model.runs.size() < 2) return;
+    nlohmann::json runs = nlohmann::json::array();
+    for (const CompareRun& r : m_model.runs) {  // tokens are not kept: a served run is followed read-only
+        // Absolute, so `ganscope compare` reopens the set from any folder.
+        std::error_code ec;
+        const fs::path absolute = r.what.rfind("http://", 0) == 0 ? fs::path(r.what) : fs::absolute(r.what, ec);
+        const std::string what = ec ? r.what : absolute.lexically_normal().string();
+        runs.push_back({{"what", what}, {"label", r.label}, {"color", r.color}, {"visible", r.visible}});
+    }
+    try {
+        write_atomically(m_state_path, nlohmann::json{{"runs", runs}}.dump(2) + "\n");
+    } catch (const std::exception&) {
+        // the layout folder is not writable: the set is simply not remembered
+    }
+}
+
+std::vector<SavedCompareRun> read_compare_state(const std::string& path) {
+    std::vector<SavedCompareRun> out;
+    std::ifstream in(path);
+    if (!in) return out;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(in);
+        for (const auto& r : j.at("runs")) {
+            SavedCompareRun s;
+            s.what = r.at("what").get<std::string>();
+            s.label = r.value("label", s.what);
+            s.color = r.value("color", uint32_t(0));
+            s.visible = r.value("visible", true);
+            if (!s.what.empty()) out.push_back(std::move(s));
+        }
+    } catch (const std::exception&) {
+        out.clear();  // damaged: as if there were none
+    }
+    return out;
+}
+
+std::string compare_state_path(const std::string& ini_path) {
+    if (ini_path.empty()) return "";
+    return (fs::path(ini_path).parent_path() / "compare.json").string();
+}
+
+}  // namespace ganscope
