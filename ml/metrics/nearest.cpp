@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <sstream>
 
 #include "ml/data/emoji.h"
 #include "ml/data/real_images.h"
@@ -15,35 +16,45 @@ namespace ganscope {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr int64_t kCoarseSide = 16;  // the bound's images: at most 16 x 16 blocks
-constexpr int64_t kReadBatch = 256;
-constexpr int64_t kQueryChunk = 64;  // queries ranked at once (their bound matrix is chunk x N floats)
+constexpr int64_t kCoarseSide = 16;                  // the bound's images: at most 16 x 16 blocks
+constexpr int64_t kChunkBytes = int64_t(256) << 20;  // float work on the set goes in chunks of this size
+constexpr int64_t kQueryChunk = 64;                  // queries ranked at once (their bound matrix is chunk x N floats)
 
-// The largest block side that divides `side` and leaves at most kCoarseSide blocks; 1 when none does (the bound
-// is then the full distance itself). Only whole blocks keep the bound exact.
+// The smallest block side that divides `side` and leaves at most kCoarseSide blocks a side (the side itself when
+// nothing smaller does: a prime side gets one block, a weak bound, still exact). Only whole blocks keep the bound.
 int block_side(int64_t side) {
     for (int64_t b = 1; b <= side; ++b)
         if (side % b == 0 && side / b <= kCoarseSide) return int(b);
     return 1;
 }
 
+torch::Tensor bytes_of(const std::string& text) {
+    return torch::from_blob(const_cast<char*>(text.data()), {int64_t(text.size())}, torch::kUInt8).clone();
+}
+
+std::string text_of(const torch::Tensor& bytes) {
+    return std::string(reinterpret_cast<const char*>(bytes.data_ptr<uint8_t>()), size_t(bytes.numel()));
+}
+
+// The key and the names are stored as byte tensors, not pickled strings: the archive check refuses pickles over
+// 16 MiB, which the names of 100,000 files would pass.
 bool load_index(const std::string& path, const std::string& key, torch::Tensor& pixels,
                 std::vector<std::string>& names) {
     std::error_code ec;
     if (!fs::exists(path, ec)) return false;
     try {
         torch::serialize::InputArchive archive = open_checked_archive(path, "nearest-image cache");
-        c10::IValue stored, stored_names;
-        if (!archive.try_read("key", stored) || !stored.isString() || stored.toStringRef() != key) return false;
-        if (!archive.try_read("names", stored_names) || !stored_names.isList()) return false;
-        torch::Tensor read;
+        torch::Tensor stored_key, stored_names, read;
+        archive.read("key", stored_key);
+        if (stored_key.scalar_type() != torch::kUInt8 || stored_key.dim() != 1 || text_of(stored_key) != key)
+            return false;
+        archive.read("names", stored_names);
         archive.read("pixels", read);
+        if (stored_names.scalar_type() != torch::kUInt8 || stored_names.dim() != 1) return false;
         if (read.dim() != 4 || read.size(1) != 3 || read.scalar_type() != torch::kUInt8) return false;
         std::vector<std::string> read_names;
-        for (const c10::IValue& name : stored_names.toListRef()) {
-            if (!name.isString()) return false;
-            read_names.push_back(name.toStringRef());
-        }
+        std::stringstream in(text_of(stored_names));
+        for (std::string name; std::getline(in, name);) read_names.push_back(name);
         if (int64_t(read_names.size()) != read.size(0)) return false;
         pixels = read;
         names = std::move(read_names);
@@ -55,11 +66,14 @@ bool load_index(const std::string& path, const std::string& key, torch::Tensor& 
 
 void save_index(const std::string& path, const std::string& key, const torch::Tensor& pixels,
                 const std::vector<std::string>& names) {
+    std::string joined;
+    for (const std::string& name : names) {
+        if (name.find('\n') != std::string::npos) return;  // a name with a line break: not cached
+        joined += name + "\n";
+    }
     torch::serialize::OutputArchive archive;
-    archive.write("key", c10::IValue(key));
-    c10::List<std::string> list;
-    for (const std::string& name : names) list.push_back(name);
-    archive.write("names", c10::IValue(list));
+    archive.write("key", bytes_of(key));
+    archive.write("names", bytes_of(joined));
     archive.write("pixels", pixels);
     save_cache_archive(archive, path);  // an unwritable cache costs time at the next query, nothing else
 }
@@ -76,42 +90,52 @@ NearestIndex::NearestIndex(torch::Tensor pixels, std::vector<std::string> names)
     m_pixels = m_pixels.cpu().contiguous();
     m_block = block_side(m_pixels.size(2));
     std::vector<torch::Tensor> parts;  // in chunks: the set as floats would be 4x its bytes
-    for (int64_t b = 0; b < m_pixels.size(0); b += 4096) parts.push_back(coarse(m_pixels.slice(0, b, b + 4096)));
+    const int64_t chunk = std::max<int64_t>(1, kChunkBytes / (4 * m_pixels[0].numel()));
+    for (int64_t b = 0; b < m_pixels.size(0); b += chunk) parts.push_back(coarse(m_pixels.slice(0, b, b + chunk)));
     m_coarse = torch::cat(parts);
     m_coarse_sq = m_coarse.pow(2).sum(1);
+    m_max_coarse_sq = m_coarse_sq.numel() ? m_coarse_sq.max().item<double>() : 0;
 }
 
-NearestIndex NearestIndex::build(const ImageSource& source, int image_size, const std::string& cache_folder) {
+int64_t NearestIndex::bytes_for(int64_t count, int image_size) {
+    const int64_t values = 3 * int64_t(image_size) * image_size;
+    const int64_t block = block_side(image_size);
+    return count * (values + 4 * values / (block * block));
+}
+
+NearestIndex NearestIndex::build(const ImageSource& source, int image_size, Rgb background,
+                                 const std::string& cache_folder, const std::atomic<bool>* cancel) {
     if (source.size() == 0) throw DataError(source.description() + ": no images to search");
     const std::string folder = cache_folder.empty() ? cache_dir() + "/nearest" : cache_folder;
-    std::string key = "nearest-1|" + source.description() + "|" + std::to_string(source.size()) + "|size " +
-                      std::to_string(image_size);
+    std::string key = "nearest-2|" + source.description() + "|" + std::to_string(source.size()) + "|size " +
+                      std::to_string(image_size) + "|bg " + std::to_string(background.r) + "," +
+                      std::to_string(background.g) + "," + std::to_string(background.b);
     for (size_t i = 0; i < source.size(); ++i) key += "|" + file_identity(source.name(i));
     const std::string path = folder + "/index-" + hex_hash(key) + ".pt";
     torch::Tensor pixels;
     std::vector<std::string> names;
     const bool cached = load_index(path, key, pixels, names);
     if (!cached) {
-        // Each file once, in order; one that does not decode is left out (read_real_images would repeat a neighbour).
+        // Each file once, in order, into one tensor; one that does not decode is left out (read_real_images would
+        // repeat a neighbour).
         const ExampleTransform transform = center_crop_transform(image_size);
         std::mt19937 rng(1);
-        std::vector<torch::Tensor> batch, batches;
+        pixels = torch::empty({int64_t(source.size()), 3, image_size, image_size}, torch::kUInt8);
+        int64_t filled = 0;
         for (size_t i = 0; i < source.size(); ++i) {
+            if (cancel && cancel->load())
+                throw std::runtime_error("nearest: reading the training images was cancelled");
             try {
-                batch.push_back(transform(source.load(i), rng).target);
+                const torch::Tensor image = transform(source.load(i), rng).target;
+                pixels[filled].copy_(image.add(1.0f).mul_(127.5f).round_().clamp_(0, 255));
                 names.push_back(source.name(i));
+                ++filled;
             } catch (const std::exception&) {
                 continue;
             }
-            if (int64_t(batch.size()) == kReadBatch || i + 1 == source.size()) {
-                batches.push_back(torch::stack(batch).add(1.0f).mul_(127.5f).round_().clamp_(0, 255).to(torch::kUInt8));
-                batch.clear();
-            }
         }
-        if (!batch.empty())
-            batches.push_back(torch::stack(batch).add(1.0f).mul_(127.5f).round_().clamp_(0, 255).to(torch::kUInt8));
         if (names.empty()) throw DataError(source.description() + ": none of its images could be read");
-        pixels = torch::cat(batches);
+        pixels = pixels.slice(0, 0, filled);
         save_index(path, key, pixels, names);
     }
     NearestIndex index(pixels, std::move(names));
@@ -141,7 +165,8 @@ torch::Tensor NearestIndex::coarse(const torch::Tensor& pixels) const {
 }
 
 std::vector<std::vector<NearestMatch>> NearestIndex::query(const torch::Tensor& images, int k,
-                                                           const std::vector<int64_t>& exclude) const {
+                                                           const std::vector<int64_t>& exclude,
+                                                           int64_t* full_comparisons) const {
     torch::NoGradGuard no_grad;
     const torch::Tensor q = quantise(images);
     const int64_t n = q.size(0), count = size();
@@ -150,20 +175,23 @@ std::vector<std::vector<NearestMatch>> NearestIndex::query(const torch::Tensor& 
     k = int(std::min<int64_t>(std::max(k, 1), count));
     const double values = double(m_pixels[0].numel());
     const double coarse_values = double(m_coarse.size(1));
-    // The bound is compared with full distances as mean squares; float32 rounding in the product is far below this.
-    const double slack = 1e-3;
+    // The bound is computed as ||q||^2 + ||r||^2 - 2 q.r in float32, whose rounding grows with the magnitudes
+    // (about 2^-24 of each term per addition over the block averages): a margin above that worst case keeps it a
+    // lower bound, so the search stays exact; it costs a few more full comparisons.
+    const double rounding = 2 * coarse_values * std::ldexp(1.0, -24);
     const int64_t stride = m_pixels[0].numel();
     const uint8_t* reals = m_pixels.data_ptr<uint8_t>();
     const uint8_t* queries = q.data_ptr<uint8_t>();
     const torch::Tensor q_coarse = coarse(q);
-    m_full_comparisons = 0;
+    int64_t comparisons = 0;
     std::vector<std::vector<NearestMatch>> out(static_cast<size_t>(n), std::vector<NearestMatch>());
     for (int64_t c0 = 0; c0 < n; c0 += kQueryChunk) {
         const int64_t c1 = std::min(n, c0 + kQueryChunk);
         // Coarse mean squared distances of each query in the chunk to every image: ||q||^2 + ||r||^2 - 2 q.r.
         const torch::Tensor qc = q_coarse.slice(0, c0, c1);
+        const torch::Tensor qc_sq = qc.pow(2).sum(1);
         const torch::Tensor bound =
-            (qc.pow(2).sum(1, true) + m_coarse_sq.unsqueeze(0) - 2 * torch::mm(qc, m_coarse.t())).clamp_min_(0) /
+            (qc_sq.unsqueeze(1) + m_coarse_sq.unsqueeze(0) - 2 * torch::mm(qc, m_coarse.t())).clamp_min_(0) /
             coarse_values;
         const torch::Tensor order = bound.argsort(int64_t(1), false);
         const auto bound_a = bound.accessor<float, 2>();
@@ -171,6 +199,7 @@ std::vector<std::vector<NearestMatch>> NearestIndex::query(const torch::Tensor& 
         for (int64_t i = c0; i < c1; ++i) {
             const int64_t row = i - c0;
             const int64_t skip = exclude.empty() ? -1 : exclude[size_t(i)];
+            const double slack = rounding * (qc_sq[row].item<double>() + m_max_coarse_sq) / coarse_values;
             std::vector<NearestMatch> best;  // sorted by distance, at most k; distance holds the mean square here
             const uint8_t* qi = queries + i * stride;
             for (int64_t r = 0; r < count; ++r) {
@@ -184,7 +213,7 @@ std::vector<std::vector<NearestMatch>> NearestIndex::query(const torch::Tensor& 
                     const int32_t d = int32_t(qi[v]) - int32_t(rj[v]);
                     ssd += d * d;
                 }
-                ++m_full_comparisons;
+                ++comparisons;
                 const double mean_sq = double(ssd) / values;
                 if (int64_t(best.size()) == k && mean_sq >= best.back().distance) continue;
                 NearestMatch match{j, mean_sq};
@@ -198,6 +227,7 @@ std::vector<std::vector<NearestMatch>> NearestIndex::query(const torch::Tensor& 
             out[size_t(i)] = std::move(best);
         }
     }
+    if (full_comparisons) *full_comparisons = comparisons;
     return out;
 }
 

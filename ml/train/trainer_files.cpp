@@ -276,31 +276,56 @@ void Trainer::Impl::measure_diversity(const torch::Tensor& samples) {
 }
 
 namespace {
-// The in-training index holds every training image at the training size (64x64: 12 KB each); above this many the
-// score is left to `ganscope nearest`, which a user runs when they choose to pay for it.
-constexpr size_t kCopyingMaxImages = 50000;
+// The in-training index holds every training image at the training size (64x64: 15 KB each with its block averages);
+// above this the score is left to `ganscope nearest`, which a user runs when they choose to pay for it.
+constexpr int64_t kCopyingMaxBytes = int64_t(1) << 30;
 }  // namespace
 
-void Trainer::Impl::measure_copying(const torch::Tensor& samples) {
+void Trainer::Impl::measure_copying(const torch::Tensor& samples, bool last) {
     if (copying_off || !lead() || !task->fixed_latents().defined() || !source) return;
     try {
         if (!nearest) {
-            if (source->size() > kCopyingMaxImages) {
-                copying_off = true;
-                message("copying score off for this run: " + std::to_string(source->size()) +
-                        " training images are more than the in-training index holds (" +
-                        std::to_string(kCopyingMaxImages) + "); `ganscope nearest --checkpoint F` measures it");
-                return;
+            if (!nearest_building.valid()) {
+                // Rank 0 alone would read the data while the other ranks wait for it in the next allreduce.
+                if (dist) {
+                    copying_off = true;
+                    message("copying score off for distributed runs; `ganscope nearest --checkpoint F` measures it");
+                    return;
+                }
+                const int64_t bytes = NearestIndex::bytes_for(int64_t(source->size()), config.image_size);
+                if (bytes > kCopyingMaxBytes) {
+                    copying_off = true;
+                    message("copying score off for this run: its " + std::to_string(source->size()) +
+                            " training images need " + std::to_string(bytes >> 20) +
+                            " MB to search, more than the in-training index holds (" +
+                            std::to_string(kCopyingMaxBytes >> 20) +
+                            " MB); `ganscope nearest --checkpoint F` measures it");
+                    return;
+                }
+                // Built beside training (reading a large folder takes a while), first used by a later grid.
+                nearest_building = std::async(std::launch::async, [data = source, size = config.image_size,
+                                                                   background = config.background, this] {
+                    auto index = std::make_unique<NearestIndex>(
+                        NearestIndex::build(*data, size, background, "", &nearest_cancel));
+                    const double typical = index->typical_distance();
+                    return std::make_pair(std::move(index), typical);
+                });
             }
-            nearest = std::make_unique<NearestIndex>(NearestIndex::build(*source, config.image_size));
-            typical_distance = nearest->typical_distance();
+            if (!last && nearest_building.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+            auto [index, typical] = nearest_building.get();  // its exception, if it failed
+            nearest = std::move(index);
+            typical_distance = typical;
         }
         std::vector<double> distances;
         for (const auto& m : nearest->query(samples, 1)) distances.push_back(m.front().distance);
         pending_copying = copying_score(distances, typical_distance);
         raise_alerts(alert_detector.on_copying(step, pending_copying));
-    } catch (const std::exception& e) {
+    } catch (const c10::Error& e) {
         copying_off = true;  // said once; training goes on without it
+        const std::string what = e.what_without_backtrace();
+        message("copying score off for this run: " + what.substr(0, what.find('\n')));
+    } catch (const std::exception& e) {
+        copying_off = true;
         message(std::string("copying score off for this run: ") + e.what());
     }
 }

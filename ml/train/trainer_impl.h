@@ -3,9 +3,11 @@
 // and trainer_dist.cpp (the process group). Private to ml/; only the trainer thread touches an Impl.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,13 +75,17 @@ struct Trainer::Impl {
     double pending_diversity = std::nan("");
     bool alert_pause = false, alert_stop = false;
     void measure_diversity(const torch::Tensor& samples);
-    // Copying (ml/metrics/nearest.h): the index of the training images built at the first grid (off, said once,
-    // for a set over kCopyingMaxImages or when it fails), the score the next log record carries.
+    // Copying (ml/metrics/nearest.h): the index of the training images, built beside training from the first grid
+    // on (off, said once, for distributed runs, a set over kCopyingMaxBytes, or when it fails), the score the next
+    // log record carries. `last`: the run's final grid, which waits for the index so the run ends with a score.
     std::unique_ptr<NearestIndex> nearest;
+    std::atomic<bool> nearest_cancel{false};  // set when the trainer ends: a long first read stops
+    std::future<std::pair<std::unique_ptr<NearestIndex>, double>> nearest_building;  // the index, its typical distance
     double typical_distance = std::nan("");
     double pending_copying = std::nan("");
     bool copying_off = false;
-    void measure_copying(const torch::Tensor& samples);
+    void measure_copying(const torch::Tensor& samples, bool last);
+    ~Impl() { nearest_cancel = true; }  // before the members go: the future waits for the build to stop
     // Reports each (status, terminal message, run_dir/alerts.jsonl, TensorBoard text, --alert-command) and sets
     // alert_pause / alert_stop as --on-alert asks.
     void raise_alerts(const std::vector<Alert>& alerts);

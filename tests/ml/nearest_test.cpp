@@ -51,7 +51,7 @@ TEST_CASE("nearest: a training image finds itself at distance 0, and the search 
     const std::vector<Image> reals = noisy_discs(300, 32, 1);
     MemorySource source(reals, "discs");
     const std::string cache = test::scratch_dir("nearest_exact");
-    const NearestIndex index = NearestIndex::build(source, 32, cache);
+    const NearestIndex index = NearestIndex::build(source, 32, Rgb{255, 255, 255}, cache);
     REQUIRE(index.size() == 300);
     CHECK(index.image_size() == 32);
     CHECK(index.name(17) == source.name(17));
@@ -69,7 +69,8 @@ TEST_CASE("nearest: a training image finds itself at distance 0, and the search 
     // with every image.
     torch::Tensor queries =
         torch::cat({as_batch(noisy_discs(20, 32, 7)), torch::avg_pool2d(real_batch.slice(0, 0, 20), 3, 1, 1)});
-    const auto found = index.query(queries, 5);
+    int64_t compared = 0;
+    const auto found = index.query(queries, 5, {}, &compared);
     const torch::Tensor all = brute_force(queries, real_batch);
     const auto [distances, indices] = all.topk(5, 1, /*largest=*/false);
     for (int64_t i = 0; i < queries.size(0); ++i)
@@ -82,7 +83,7 @@ TEST_CASE("nearest: a training image finds itself at distance 0, and the search 
                 CHECK(found[size_t(i)][size_t(j)].index == indices[i][j].item<int64_t>());
         }
     // The bound ruled out most of the set: far fewer full comparisons than 40 queries x 300 images.
-    CHECK(index.last_full_comparisons() < 40 * 300 / 4);
+    CHECK(compared < 40 * 300 / 4);
 
     // Excluding the image itself gives its nearest other image.
     const auto other = index.query(real_batch.slice(0, 5, 6), 1, {5});
@@ -95,7 +96,7 @@ TEST_CASE("nearest: a training image finds itself at distance 0, and the search 
 TEST_CASE("nearest: images of another size are resized; sizes that leave no whole blocks stay exact") {
     const std::vector<Image> reals = noisy_discs(60, 18, 3);  // 18: blocks of 2 (9 x 9)
     MemorySource source(reals, "discs18");
-    const NearestIndex index = NearestIndex::build(source, 18, test::scratch_dir("nearest_sizes"));
+    const NearestIndex index = NearestIndex::build(source, 18, Rgb{255, 255, 255}, test::scratch_dir("nearest_sizes"));
     const torch::Tensor queries = as_batch(noisy_discs(10, 18, 9));
     const auto found = index.query(queries, 2);
     const torch::Tensor all = brute_force(queries, as_batch(reals));
@@ -113,30 +114,34 @@ TEST_CASE("nearest: the index is cached by its files, and built again when one c
     const std::string data = test::synthetic_folder("nearest_cache_data", 12, 16);
     const std::string cache = test::scratch_dir("nearest_cache");
     FolderSource first(data, Rgb{255, 255, 255});
-    const NearestIndex a = NearestIndex::build(first, 16, cache);
+    const NearestIndex a = NearestIndex::build(first, 16, Rgb{255, 255, 255}, cache);
     CHECK_FALSE(a.from_cache());
     CHECK(std::filesystem::exists(a.cache_path()));
-    const NearestIndex b = NearestIndex::build(first, 16, cache);
+    const NearestIndex b = NearestIndex::build(first, 16, Rgb{255, 255, 255}, cache);
     CHECK(b.from_cache());
     CHECK(b.cache_path() == a.cache_path());
     CHECK(torch::equal(b.image(3), a.image(3)));
     CHECK(b.name(3) == a.name(3));
     // Another crop size is another index.
-    CHECK_FALSE(NearestIndex::build(first, 8, cache).from_cache());
+    CHECK_FALSE(NearestIndex::build(first, 8, Rgb{255, 255, 255}, cache).from_cache());
+    // So is another background (transparent images are composited on it).
+    CHECK_FALSE(NearestIndex::build(first, 16, Rgb{0, 0, 0}, cache).from_cache());
+    CHECK(NearestIndex::build(first, 16, Rgb{255, 255, 255}, cache).from_cache());
     // A file rewritten (another size on disk) is another key.
     write_png(first.name(0), test::synthetic_image(20, 99));
     FolderSource second(data, Rgb{255, 255, 255});
-    const NearestIndex c = NearestIndex::build(second, 16, cache);
+    const NearestIndex c = NearestIndex::build(second, 16, Rgb{255, 255, 255}, cache);
     CHECK_FALSE(c.from_cache());
     // A damaged cache file is built again, not trusted.
     { std::ofstream(c.cache_path(), std::ios::binary | std::ios::trunc) << "not an archive"; }
-    CHECK_FALSE(NearestIndex::build(second, 16, cache).from_cache());
+    CHECK_FALSE(NearestIndex::build(second, 16, Rgb{255, 255, 255}, cache).from_cache());
 }
 
 TEST_CASE("nearest: the real set's typical distance and the copying score") {
     const std::vector<Image> reals = noisy_discs(80, 16, 5);
     MemorySource source(reals, "discs16");
-    const NearestIndex index = NearestIndex::build(source, 16, test::scratch_dir("nearest_typical"));
+    const NearestIndex index =
+        NearestIndex::build(source, 16, Rgb{255, 255, 255}, test::scratch_dir("nearest_typical"));
     const torch::Tensor batch = as_batch(reals);
     // By brute force: each image's nearest other image, then the median of the 80.
     const torch::Tensor all = brute_force(batch, batch) + torch::eye(80, torch::kFloat64) * 1e9;
@@ -159,6 +164,55 @@ TEST_CASE("nearest: the real set's typical distance and the copying score") {
 
 TEST_CASE("nearest: a data set with no readable image is one error naming it") {
     MemorySource empty({}, "nothing");
-    CHECK_THROWS_WITH_AS(NearestIndex::build(empty, 16, test::scratch_dir("nearest_empty")),
+    CHECK_THROWS_WITH_AS(NearestIndex::build(empty, 16, Rgb{255, 255, 255}, test::scratch_dir("nearest_empty")),
                          doctest::Contains("nothing"), DataError);
+    // Files that the scan took for images but that do not decode: the set has none to search.
+    class Unreadable : public ImageSource {
+    public:
+        size_t size() const override { return 3; }
+        Image load(size_t index) const override { throw ImageError("bad" + std::to_string(index) + ".png: truncated"); }
+        std::string name(size_t index) const override { return "bad" + std::to_string(index) + ".png"; }
+        std::string description() const override { return "three broken files"; }
+    };
+    CHECK_THROWS_WITH_AS(NearestIndex::build(Unreadable(), 16, Rgb{255, 255, 255}, test::scratch_dir("nearest_bad")),
+                         doctest::Contains("three broken files: none of its images could be read"), DataError);
+}
+
+TEST_CASE("nearest: exact on saturated near-duplicates, where float rounding of the bound is largest") {
+    // Pure black and white pixels (the largest values the bound's matrix product sees), in pairs that differ in one
+    // pixel: each image's nearest other is its twin, one pixel away.
+    torch::manual_seed(11);
+    const torch::Tensor base = (torch::rand({40, 3, 64, 64}) > 0.5).to(torch::kUInt8) * 255;
+    torch::Tensor twins = base.clone();
+    for (int64_t i = 0; i < 40; ++i) twins[i][i % 3][i][(7 * i) % 64] = 255 - twins[i][i % 3][i][(7 * i) % 64];
+    const torch::Tensor pixels = torch::cat({base, twins});
+    std::vector<std::string> names;
+    for (int i = 0; i < 80; ++i) names.push_back("image " + std::to_string(i));
+    const NearestIndex index(pixels, names);
+    const torch::Tensor images = pixels.to(torch::kFloat).div(127.5).sub(1);
+    std::vector<int64_t> self(80);
+    for (int64_t i = 0; i < 80; ++i) self[size_t(i)] = i;
+    const auto found = index.query(images, 2, self);
+    const double one_pixel = std::sqrt(255.0 * 255.0 / (3 * 64 * 64));
+    for (int64_t i = 0; i < 80; ++i) {
+        CHECK(found[size_t(i)][0].index == (i + 40) % 80);
+        CHECK(found[size_t(i)][0].distance == doctest::Approx(one_pixel).epsilon(1e-12));
+    }
+    // Themselves at exactly 0.
+    const auto same = index.query(images, 1);
+    for (int64_t i = 0; i < 80; ++i) CHECK(same[size_t(i)][0].distance == 0.0);
+}
+
+TEST_CASE("nearest: a prime image size (one block, the weakest bound) is still exact") {
+    const std::vector<Image> reals = noisy_discs(50, 17, 13);
+    MemorySource source(reals, "discs17");
+    const NearestIndex index = NearestIndex::build(source, 17, Rgb{255, 255, 255}, test::scratch_dir("nearest_17"));
+    const torch::Tensor queries = as_batch(noisy_discs(8, 17, 21));
+    const auto found = index.query(queries, 3);
+    const torch::Tensor all = brute_force(queries, as_batch(reals));
+    const auto [distances, indices] = all.topk(3, 1, /*largest=*/false);
+    for (int64_t i = 0; i < 8; ++i)
+        for (int64_t j = 0; j < 3; ++j)
+            CHECK(found[size_t(i)][size_t(j)].distance ==
+                  doctest::Approx(distances[i][j].item<double>()).epsilon(1e-9));
 }

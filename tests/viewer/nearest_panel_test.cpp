@@ -79,7 +79,7 @@ TEST_CASE("Nearest: a Samples cell's menu finds its nearest training images, sho
 
     // The same answer as the index gives for that cell, and the panel's textures hold the cell and the images.
     FolderSource source(data, o.trainer.config.background);
-    const NearestIndex index = NearestIndex::build(source, 16);
+    const NearestIndex index = NearestIndex::build(source, 16, o.trainer.config.background);
     CHECK(index.from_cache());  // the panel's worker built it into the cache
     REQUIRE(app.samples().shown());
     const torch::Tensor sample = app.samples().shown()->images[4].cpu();

@@ -85,7 +85,7 @@ int bench_nearest(const Args& args) {
         config.data = args.get("data");
         config.image_size = int(side);
         const auto source = make_source(config);
-        const NearestIndex built = NearestIndex::build(*source, int(side));
+        const NearestIndex built = NearestIndex::build(*source, int(side), config.background);
         std::vector<torch::Tensor> all;
         for (int64_t i = 0; i < built.size(); ++i) all.push_back(built.image(i));
         pixels = torch::stack(all).add(1).mul(127.5).round().clamp(0, 255).to(torch::kUInt8);
@@ -117,16 +117,18 @@ int bench_nearest(const Args& args) {
         double pruned = 0, full = 0;
         for (int i = 0; i < queries; ++i) {
             auto t = std::chrono::steady_clock::now();
-            const auto found = index.query(q.slice(0, i, i + 1), k);
+            int64_t compared = 0;
+            const auto found = index.query(q.slice(0, i, i + 1), k, {}, &compared);
             pruned += ms_since(t);
-            comparisons += index.last_full_comparisons();
+            comparisons += compared;
             t = std::chrono::steady_clock::now();
             const auto reference = brute_force(pixels, reals_sq, q8.slice(0, i, i + 1));
             full += ms_since(t);
             if (found[0][0].index != reference[0]) {
                 // Equal distances may pick either; anything else is a wrong answer.
-                const auto a = pixels[found[0][0].index].to(torch::kFloat), b = pixels[reference[0]].to(torch::kFloat);
-                const auto qi = q8[i].to(torch::kFloat);
+                const auto a = pixels[found[0][0].index].to(torch::kFloat64),
+                           b = pixels[reference[0]].to(torch::kFloat64);
+                const auto qi = q8[i].to(torch::kFloat64);
                 if ((a - qi).pow(2).sum().item<double>() != (b - qi).pow(2).sum().item<double>())
                     throw std::runtime_error("bench nearest: the search and the full comparison disagree on query " +
                                              std::to_string(i));

@@ -54,7 +54,7 @@ int nearest(const Args& args) {
 
     const auto t0 = std::chrono::steady_clock::now();
     const std::shared_ptr<ImageSource> source = make_source(config);
-    const NearestIndex index = NearestIndex::build(*source, config.image_size);
+    const NearestIndex index = NearestIndex::build(*source, config.image_size, config.background);
     const auto t1 = std::chrono::steady_clock::now();
 
     torch::NoGradGuard no_grad;

@@ -120,8 +120,8 @@ App::App(AppOptions options) : m_options(std::move(options)) {
         m_focus_frames = 30;
     };
     m_samples.show_verdicts_of(&m_inspect.model());
-    m_modules = {&m_training, &m_samples, &m_curves,    &m_explorer,    &m_interpolation, &m_dataset,
-                 &m_history,  &m_record,  &m_translate, &m_performance, &m_inspect,       &m_nearest, &m_compare};
+    m_modules = {&m_training, &m_samples,   &m_curves,      &m_explorer, &m_interpolation, &m_dataset, &m_history,
+                 &m_record,   &m_translate, &m_performance, &m_inspect,  &m_nearest,       &m_compare};
     // The runs compared with this one. A path that is not a run is a one-line message; the others open.
     m_compare.set_state_path(compare_state_path(m_options.ini_path));
     CompareRun& own = m_compare.model().runs[0];

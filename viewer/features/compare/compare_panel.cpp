@@ -33,6 +33,7 @@ const MetricField kMetrics[] = {
     {"kid", &StepMetrics::kid, "%.4f"},
     {"val_l1", &StepMetrics::val_l1, "%.4f"},
     {"diversity", &StepMetrics::diversity, "%.3f"},
+    {"copying", &StepMetrics::copying, "%.3f"},
     {"images_per_sec", &StepMetrics::images_per_sec, "%.1f"},
 };
 

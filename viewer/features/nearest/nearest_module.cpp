@@ -22,6 +22,9 @@ void NearestModule::update(RunView&, RunSource&) {
     std::shared_ptr<const NearestAnswer> a;
     if (m_worker->result().fetch_if_newer(m_seen, a)) {
         NearestModel& m = m_model;
+        m.pending = a->request != m_last_request;  // an older answer: the newest is still coming
+        m.error = a->error;
+        if (!a->error.empty()) return;  // the last answer stays shown under the error
         m.from = a->from;
         m_query.update(a->query, nullptr);
         m.query = image_of(m_query);
@@ -38,12 +41,6 @@ void NearestModule::update(RunView&, RunSource&) {
         m.index_seconds = a->index_seconds;
         m.query_ms = a->query_ms;
         m.picked = 0;
-        m.pending = a->request != m_last_request;  // an older answer: the newest is still coming
-    }
-    const std::string error = m_worker->error();
-    if (!error.empty()) {
-        m_model.error = error;
-        m_model.pending = false;
     }
 }
 

@@ -10,6 +10,25 @@
 #include "viewer/widgets/ui_style.h"
 
 namespace ganscope {
+namespace {
+
+// What names an image in one line: a file's name without its folders, an image of a built-in set ("emoji (3926 Noto
+// Color Emoji glyphs)#328") by its number. The whole name is in the tooltip.
+std::string short_name(const std::string& name) {
+    const auto hash = name.rfind('#');
+    if (name.find('/') == std::string::npos && hash != std::string::npos) return name.substr(hash);
+    return std::filesystem::path(name).filename().string();
+}
+
+// `text` cut to `width` pixels, its end replaced by "..." when it did not fit.
+std::string fitted(const std::string& text, float width) {
+    if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+    std::string cut = text;
+    while (!cut.empty() && ImGui::CalcTextSize((cut + "...").c_str()).x > width) cut.pop_back();
+    return cut + "...";
+}
+
+}  // namespace
 
 void NearestPanel::draw(NearestModel& m) {
     if (!m.error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", m.error.c_str());
@@ -38,7 +57,7 @@ void NearestPanel::draw(NearestModel& m) {
     }
     if (m.picked >= 0 && m.picked < k) {
         const NearestModel::Match& p = m.matches[size_t(m.picked)];
-        ImGui::TextWrapped("nearest %d: %s, %.1f levels", m.picked + 1, p.name.c_str(), p.distance);
+        ImGui::TextWrapped("nearest %d: %s, %.1f levels", m.picked + 1, short_name(p.name).c_str(), p.distance);
     }
     ImGui::Separator();
     // Every match, nearest first; a click shows it large.
@@ -62,10 +81,8 @@ void NearestPanel::draw(NearestModel& m) {
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s\n%.2f levels%s", match.name.c_str(), match.distance,
                               closer ? "\ncloser than training images are to each other" : "");
-        const std::string file = std::filesystem::path(match.name).filename().string();
-        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + cell);
-        ImGui::TextDisabled("%.1f %s", match.distance, file.c_str());
-        ImGui::PopTextWrapPos();
+        ImGui::TextDisabled("%.1f", match.distance);
+        ImGui::TextDisabled("%s", fitted(short_name(match.name), cell).c_str());
         ImGui::PopID();
         ImGui::EndGroup();
     }

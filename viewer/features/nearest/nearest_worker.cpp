@@ -9,7 +9,10 @@ namespace ganscope {
 
 NearestWorker::NearestWorker() : m_loop([this](Pending& taken) { work(taken); }) {}
 
-NearestWorker::~NearestWorker() { m_loop.stop(); }
+NearestWorker::~NearestWorker() {
+    m_cancel = true;
+    m_loop.stop();
+}
 
 uint64_t NearestWorker::request(NearestRequest request) {
     return m_loop.post([&](Pending& p) {
@@ -19,7 +22,31 @@ uint64_t NearestWorker::request(NearestRequest request) {
     });
 }
 
+namespace {
+// The panel's index lives in the window's memory beside everything else: a set above this is left to the command.
+constexpr int64_t kMaxIndexBytes = int64_t(4) << 30;
+}  // namespace
+
 void NearestWorker::work(Pending& taken) {
+    try {
+        answer(taken);
+    } catch (const c10::Error& e) {
+        NearestAnswer failed;
+        failed.request = taken.id;
+        failed.from = taken.request.from;
+        const std::string what = e.what_without_backtrace();
+        failed.error = what.substr(0, what.find('\n'));
+        m_result.publish(std::move(failed));
+    } catch (const std::exception& e) {
+        NearestAnswer failed;
+        failed.request = taken.id;
+        failed.from = taken.request.from;
+        failed.error = e.what();
+        m_result.publish(std::move(failed));
+    }
+}
+
+void NearestWorker::answer(const Pending& taken) {
     const NearestRequest& r = taken.request;
     using Clock = std::chrono::steady_clock;
     NearestAnswer out;
@@ -32,7 +59,15 @@ void NearestWorker::work(Pending& taken) {
         const auto t0 = Clock::now();
         m_index.reset();
         auto source = make_source(r.config);
-        m_index = std::make_unique<NearestIndex>(NearestIndex::build(*source, r.config.image_size));
+        const int64_t bytes = NearestIndex::bytes_for(int64_t(source->size()), r.config.image_size);
+        if (bytes > kMaxIndexBytes)
+            throw std::runtime_error(std::to_string(source->size()) + " training images at " +
+                                     std::to_string(r.config.image_size) + "x" + std::to_string(r.config.image_size) +
+                                     " need " + std::to_string(bytes >> 20) +
+                                     " MB to search, more than the window keeps; `ganscope nearest --checkpoint F` "
+                                     "searches them");
+        m_index = std::make_unique<NearestIndex>(
+            NearestIndex::build(*source, r.config.image_size, r.config.background, "", &m_cancel));
         m_typical = m_index->typical_distance();
         m_index_key = key;
         out.index_seconds = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -3,6 +3,7 @@
 // image asked about. Latest request wins. The GL thread calls the public methods.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -37,6 +38,7 @@ struct NearestAnswer {
     bool from_cache = false;
     double index_seconds = 0;  // building or reading the index, 0 when it was already in memory
     double query_ms = 0;
+    std::string error;  // one line when this request failed (the rest is then empty)
 };
 
 class NearestWorker {
@@ -49,7 +51,6 @@ public:
     // Replaces a request not yet started; returns its id.
     uint64_t request(NearestRequest request);
     const LatestSlot<NearestAnswer>& result() const { return m_result; }
-    std::string error() const { return m_loop.error(); }
 
 private:
     struct Pending {
@@ -57,9 +58,11 @@ private:
         NearestRequest request;
         bool empty() const { return !request.image.defined(); }
     };
-    void work(Pending& taken);
+    void work(Pending& taken);  // answer(), its failure published as an answer with an error
+    void answer(const Pending& taken);
 
     uint64_t m_next_id = 0;                 // under the loop's lock (post)
+    std::atomic<bool> m_cancel{false};      // set when the window closes: a long first read stops
     std::unique_ptr<NearestIndex> m_index;  // the worker thread's own
     std::string m_index_key;                // what it was built from
     double m_typical = 0;

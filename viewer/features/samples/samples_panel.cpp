@@ -120,7 +120,7 @@ void SamplesPanel::draw(const RunView& model, GridModel& g, const LatentLinks& l
     }
     if (ImGui::BeginPopup("cell")) {
         if (m_menu_cell >= 0 && g.latents.defined() && m_menu_cell < g.latents.size(0)) {
-            ImGui::TextDisabled("sample %d", m_menu_cell);
+            ImGui::TextDisabled("sample %d", m_menu_cell + 1);  // counted from 1, as the tooltip counts
             if (ImGui::MenuItem("Explore") && links.explore) links.explore(g.latents[m_menu_cell], "sample " + std::to_string(m_menu_cell));
             if (ImGui::MenuItem("Interpolate from (A)") && links.interpolate) links.interpolate(0, g.latents[m_menu_cell]);
             if (ImGui::MenuItem("Interpolate to (B)") && links.interpolate) links.interpolate(1, g.latents[m_menu_cell]);
