@@ -114,28 +114,30 @@ std::vector<Alert> AlertDetector::on_diversity(int64_t step, double diversity) {
     return out;
 }
 
-std::vector<Alert> AlertDetector::on_copying(int64_t step, double copying) {
+std::vector<Alert> AlertDetector::on_copying(int64_t step, double copying, double near_share) {
     std::vector<Alert> out;
     if (!std::isfinite(copying)) return out;
     keep(m_copying, step, copying);
     // Samples that are one blur sit near every training image without copying any (an average image is near them
     // all): counted only when this grid's diversity (measured just before) shows samples as varied as copies are.
+    // And "nearer than the data's own neighbours" alone is no copy where those neighbours are far apart (a handful
+    // of very different images): a grid counts when most samples sit within a fraction of that distance.
     const bool varied =
         !m_diversity.empty() && m_diversity.back().first == step && m_diversity.back().second >= m_t.armed_diversity;
-    if (copying < m_t.copying_share || !varied) {
+    if (!(near_share >= m_t.copying_share) || !varied) {
         m_copying_checks = 0;
         m_copying_since = -1;
-        if (copying < m_t.copying_clear) m_copying_raised = false;  // well clear: a later rise is news again
+        if (!(near_share >= m_t.copying_clear)) m_copying_raised = false;  // well clear: a later rise is news again
         return out;
     }
     if (m_copying_checks++ == 0) m_copying_since = step;
     if (!m_copying_raised && m_copying_checks >= m_t.copying_checks && step - m_copying_since >= m_t.copying_steps) {
         m_copying_raised = true;
         out.push_back({"copying", step,
-                       "copying: " + number(100 * copying, "%.0f") +
-                           " % of the fixed-latent samples are nearer a training image than training images are to "
-                           "each other, since step " +
-                           std::to_string(m_copying_since) +
+                       "copying: " + number(100 * near_share, "%.0f") + " % of the fixed-latent samples are within " +
+                           number(m_t.copying_near, "%.1f") +
+                           " of the distance training images keep from each other (copying score " +
+                           number(copying, "%.2f") + "), since step " + std::to_string(m_copying_since) +
                            "; the generator may be reproducing its data (`ganscope nearest` shows each sample beside "
                            "its nearest training images); more data or --diffaug helps",
                        "copying", tail(m_copying)});

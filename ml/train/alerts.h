@@ -48,10 +48,12 @@ struct AlertThresholds {
     // Stall: no evaluation improving the best quality by `stall_gain` (relative) for this many evaluations.
     int stall_evaluations = 8;
     double stall_gain = 0.02;
-    // Copying: the share of fixed-latent samples nearer a training image than training images are to each other
-    // (ml/metrics/nearest.h; about 0.5 for samples like the data, 1 for copies) at `copying_share` or above for
+    // Copying: the share of fixed-latent samples within `copying_near` of the distance training images keep from
+    // each other (the copying score, ml/metrics/nearest.h, counts those within all of it: about 0.5 for samples like
+    // the data, but also 1 for rough approximations of a few very different images) at `copying_share` or above for
     // `copying_checks` grids in a row spanning `copying_steps`, each with a diversity of at least `armed_diversity`
     // (a blur is near every training image without copying one); cleared below `copying_clear`.
+    double copying_near = 0.5;
     double copying_share = 0.9;
     int copying_checks = 3;
     int64_t copying_steps = 200;
@@ -68,8 +70,9 @@ public:
     // A diversity measurement of the fixed-latent samples (their spread over a real batch's; 1 is the real set's).
     std::vector<Alert> on_diversity(int64_t step, double diversity);
     // A copying score of the fixed-latent samples (the share nearer a training image than the data's own typical
-    // nearest-neighbour distance).
-    std::vector<Alert> on_copying(int64_t step, double copying);
+    // nearest-neighbour distance), and the share within copying_near of that distance.
+    std::vector<Alert> on_copying(int64_t step, double copying, double near_share);
+    const AlertThresholds& thresholds() const { return m_t; }
 
 private:
     AlertThresholds m_t;

@@ -319,7 +319,8 @@ void Trainer::Impl::measure_copying(const torch::Tensor& samples, bool last) {
         std::vector<double> distances;
         for (const auto& m : nearest->query(samples, 1)) distances.push_back(m.front().distance);
         pending_copying = copying_score(distances, typical_distance);
-        raise_alerts(alert_detector.on_copying(step, pending_copying));
+        const double near = copying_score(distances, alert_detector.thresholds().copying_near * typical_distance);
+        raise_alerts(alert_detector.on_copying(step, pending_copying, near));
     } catch (const c10::Error& e) {
         copying_off = true;  // said once; training goes on without it
         const std::string what = e.what_without_backtrace();

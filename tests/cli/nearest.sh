@@ -27,7 +27,7 @@ for i in range(48):
     Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(f"{out}/img{i:02d}.png")
 PY
 
-"$bin" train "${dev[@]}" --headless --preset tiny --data "$work/data" --steps 8 --out "$work/run" > "$work/train.txt" 2>&1 \
+"$bin" train "${dev[@]}" --headless --preset tiny --data "$work/data" --steps 10 --out "$work/run" > "$work/train.txt" 2>&1 \
   || { cat "$work/train.txt"; fail "training failed"; }
 "$bin" nearest "${dev[@]}" --checkpoint "$work/run/checkpoint.pt" --latents 12 --k 3 --out "$work/near" > "$work/near.txt" 2>&1 \
   || { cat "$work/near.txt"; fail "nearest failed"; }
@@ -36,7 +36,7 @@ grep -q "12 samples of .* against 48 training images" "$work/near.txt" || fail "
 # The run's copying score built the index of its data into the cache: nearest reads it from there.
 grep -q "index read from $work/cache/nearest/index-" "$work/near.txt" || fail "nearest did not read the run's index from the cache"
 [ "$(tail -n 1 "$work/near.txt" | cut -d' ' -f1)" = "copying:" ] || fail "the last line is not 'copying: X'"
-# The run logged its copying score (the tiny preset draws a grid every 4 steps; the index is built beside training
+# The run logged its copying score (the tiny preset measures a grid every 5 steps; the index is built beside training
 # from the first, and the last grid waits for it), a share in [0, 1].
 "$python" -c "
 import json, sys
