@@ -12,6 +12,8 @@
 
 namespace ganscope {
 
+struct AppOptions;  // viewer/window/app.h
+
 // Each adds its command (and subcommands) to the tree.
 void add_window_command(CommandLine& cli);     // window.cpp: `ganscope [options]`, the live window
 void add_train_command(CommandLine& cli);      // train.cpp: `ganscope train --headless`, or the window
@@ -27,6 +29,8 @@ void add_compare_commands(CommandLine& cli);   // compare.cpp: `ganscope runs [D
 // The window's own options (--open, --screenshot, ...), and the window run with them plus the
 // training options (train_options.h).
 void add_window_options(Args& args);
+// What those options ask of the App (headless, size, frames, screenshot, vsync, the layout file); window.cpp.
+AppOptions window_options_from(const Args& args);
 int run_window(const Args& args);
 
 // --serve [HOST:]PORT and --token T (serve.cpp); start_serving returns null without --serve, else a server on

@@ -89,21 +89,7 @@ int compare(const Args& args) {
     if (runs.empty()) return 2;  // every one was refused, each with its line
     if (args.has("print-diff")) return print_diff(runs, args.has("all-keys"));
 
-    AppOptions options;
-    options.headless = args.has("headless");
-    if (args.has("window-size")) {
-        const std::string s = args.get("window-size");
-        if (std::sscanf(s.c_str(), "%dx%d", &options.width, &options.height) != 2 || options.width < 320 ||
-            options.height < 240)
-            throw UsageError("--window-size " + s + ": use WIDTHxHEIGHT, at least 320x240 (e.g. 1280x800)");
-    }
-    options.frames = args.get_int("frames", options.headless ? 60 : 0);
-    options.wait_seconds = args.get_double("wait", 120);
-    options.screenshot = args.get("screenshot", "");
-    options.vsync = !args.has("no-vsync");
-    if (!options.headless && (args.has("frames") || args.has("screenshot")))
-        throw UsageError("--frames and --screenshot go with --headless (in the window press F12 for a screenshot)");
-    options.ini_path = options.headless ? "" : default_ini_path();
+    AppOptions options = window_options_from(args);
     options.watch_poll_seconds = args.get_double("poll", 0.25);
     if (!(options.watch_poll_seconds >= 0.02 && options.watch_poll_seconds <= 60))
         throw UsageError("--poll " + args.get("poll") + ": use 0.02 to 60 seconds");

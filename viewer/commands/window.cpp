@@ -24,8 +24,6 @@ void add_window_options(Args& args) {
     args.flag("no-vsync", "draw without waiting for the display's refresh");
 }
 
-namespace {
-
 // The window's own options, common to every way of opening it.
 AppOptions window_options_from(const Args& args) {
     AppOptions options;
@@ -45,6 +43,8 @@ AppOptions window_options_from(const Args& args) {
     options.ini_path = options.headless ? "" : default_ini_path();
     return options;
 }
+
+namespace {
 
 int show(AppOptions options, const Args* serve) {
     // Ctrl-C or SIGTERM closes the window as its close button does: a local trainer saves a final checkpoint.
