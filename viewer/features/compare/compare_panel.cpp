@@ -318,7 +318,7 @@ void ComparePanel::draw_curves(CompareModel& m) {
     style.x_label = axes[int(m.axis)];
     const float spacing = ImGui::GetStyle().ItemSpacing.y;
     const float each = (ImGui::GetContentRegionAvail().y - spacing * float(plotted.size())) / float(plotted.size());
-    style.height = std::max(ui_em(6), each);
+    style.height = std::max(ui_em(9), each);  // readable axes; more plots than fit scroll
     for (size_t p = 0; p < plotted.size(); ++p) {
         style.value_format = plotted[p]->format;
         draw_plot(plotted[p]->key, per_plot[p], style);
