@@ -19,6 +19,7 @@ DockLayout default_dock_layout(bool latent_space) {
         l.panels.push_back({"Interpolation", "right_bottom"});
         l.panels.push_back({"Inspect", "right_bottom"});
         l.panels.push_back({"Nearest", "right_bottom"});
+        l.panels.push_back({"Projection", "right_bottom"});
     } else {
         l.panels.push_back({"Translate", "right"});
         l.panels.push_back({"Inspect", "right"});

@@ -1,6 +1,7 @@
 // Latent-space math (see latent.h). Any thread; CPU tensors unless the caller passes device tensors.
 #include "ml/models/latent.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <stdexcept>
 
 #include "ml/run/module_io.h"
+#include "ml/run/torch_pickle.h"
 
 namespace ganscope {
 
@@ -154,6 +156,24 @@ void save_latent(const std::string& path, const torch::Tensor& z) {
 }
 
 torch::Tensor load_latent(const std::string& path, int expected_dim) {
+    const std::string ext = std::filesystem::path(path).extension().string();
+    if (ext == ".pt" || ext == ".pth" || ext == ".safetensors") {
+        // torch.save({"latent": z}) as `ganscope project` writes it (or a state_dict of that one tensor), read by
+        // the checked reader: files may come from anyone.
+        const auto entries = read_torch_save(path);
+        const auto found =
+            std::find_if(entries.begin(), entries.end(), [](const auto& e) { return e.first == "latent"; });
+        if (found == entries.end())
+            throw std::runtime_error(path + ": no \"latent\" entry (holds " + std::to_string(entries.size()) +
+                                     " others); give a file `ganscope project` wrote, or a latent as text");
+        const torch::Tensor z = found->second.to(torch::kFloat32).flatten();
+        if (z.numel() != expected_dim)
+            throw std::runtime_error(path + ": the latent has " + std::to_string(z.numel()) +
+                                     " numbers but this generator takes " + std::to_string(expected_dim));
+        if (!torch::isfinite(z).all().item<bool>())
+            throw std::runtime_error(path + ": the latent holds values that are not finite numbers");
+        return z.clone();
+    }
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot open latent file " + path + " (check the path)");
     std::stringstream ss;

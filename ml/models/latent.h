@@ -46,7 +46,8 @@ torch::Tensor truncated_normal(int count, int dim, double threshold, uint64_t se
 // the bad number or the wrong length and what is expected.
 std::string latent_to_text(const torch::Tensor& z);
 torch::Tensor latent_from_text(const std::string& text, int expected_dim);
-// Text files of one latent; save is atomic (temp + rename). Errors name the file and what to do.
+// Text files of one latent; save is atomic (temp + rename). load also reads .pt/.pth/.safetensors files holding a
+// "latent" tensor (what `ganscope project` writes). Errors name the file and what to do.
 void save_latent(const std::string& path, const torch::Tensor& z);
 torch::Tensor load_latent(const std::string& path, int expected_dim);
 

@@ -92,5 +92,34 @@ TEST_CASE("Nearest: a Samples cell's menu finds its nearest training images, sho
     }
     CHECK(m.query.ready());
     CHECK(m.typical == doctest::Approx(index.typical_distance()));
+
+    // The explorer's image: its right-click menu's item (the panel's intent), answered for the image it shows.
+    app.explorer().model().nearest = true;
+    REQUIRE(frames_until(
+        app, [&] { return m.from.rfind("the explorer's image", 0) == 0 && !m.pending; }, 60));
+    CHECK(m.error.empty());
+    CHECK(m.from == "the explorer's image (weights of step 0)");
+    {
+        const std::vector<uint8_t> shown = app.explorer().texture().texture().read_rgba8();
+        const torch::Tensor image = torch::from_blob(const_cast<uint8_t*>(shown.data()), {16, 16, 4}, torch::kUInt8)
+                                            .slice(2, 0, 3)
+                                            .permute({2, 0, 1})
+                                            .to(torch::kFloat32) /
+                                        127.5 -
+                                    1;
+        const auto explorer_want = index.query(image.unsqueeze(0), 8)[0];
+        REQUIRE(m.matches.size() == 8);
+        for (size_t i = 0; i < 8; ++i)
+            CHECK(m.matches[i].distance == doctest::Approx(explorer_want[i].distance).epsilon(1e-3));
+    }
+    // An interpolation frame: the strip's third.
+    REQUIRE(frames_until(
+        app, [&] { return app.interpolation().model().strip.ready(); }, 30));
+    app.interpolation().model().nearest_frame = 2;
+    REQUIRE(frames_until(
+        app, [&] { return m.from.rfind("interpolation frame 3", 0) == 0 && !m.pending; }, 60));
+    CHECK(m.error.empty());
+    CHECK(m.from == "interpolation frame 3 (weights of step 0)");
+    CHECK(m.matches.size() == 8);
     unsetenv("GANSCOPE_CACHE");
 }

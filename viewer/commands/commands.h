@@ -24,6 +24,7 @@ void add_data_command(CommandLine& cli);       // data.cpp: `ganscope data combi
 void add_eval_command(CommandLine& cli);       // eval.cpp: the quality metric of a checkpoint, `swd: X` last
 void add_export_command(CommandLine& cli);     // export.cpp: a checkpoint's network as a PyTorch state_dict
 void add_nearest_command(CommandLine& cli);    // nearest.cpp: samples beside their nearest training images
+void add_project_command(CommandLine& cli);    // project.cpp: the latent of a real image
 void add_compare_commands(CommandLine& cli);   // compare.cpp: `ganscope runs [DIR]` and `ganscope compare RUN...`
 
 // The window's own options (--open, --screenshot, ...), and the window run with them plus the

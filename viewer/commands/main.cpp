@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
         add_eval_command(cli);
         add_export_command(cli);
         add_nearest_command(cli);
+        add_project_command(cli);
         add_compare_commands(cli);
         return cli.run(argc, argv);
     } catch (const UsageError& e) {

@@ -112,6 +112,7 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     m_view.run_kind = m_run->kind();
     m_history.set_run_dir(m_run->run_dir());
     m_translate.attach(m_context.get(), m_options.mode == AppOptions::Mode::Open ? m_options.checkpoint : "");
+    m_project.attach(m_context.get());
     m_links.explore = [this](const torch::Tensor& z, const std::string& from) { m_explorer.explore(z, from); };
     m_links.interpolate = [this](int end, const torch::Tensor& z) { m_interpolation.set_end(end, z); };
     m_links.nearest = [this](const torch::Tensor& image, const std::string& from) {
@@ -121,7 +122,7 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     };
     m_samples.show_verdicts_of(&m_inspect.model());
     m_modules = {&m_training, &m_samples,   &m_curves,      &m_explorer, &m_interpolation, &m_dataset, &m_history,
-                 &m_record,   &m_translate, &m_performance, &m_inspect,  &m_nearest,       &m_compare};
+                 &m_record,   &m_translate, &m_performance, &m_inspect,  &m_nearest,       &m_project, &m_compare};
     // The runs compared with this one. A path that is not a run is a one-line message; the others open.
     m_compare.set_state_path(compare_state_path(m_options.ini_path));
     CompareRun& own = m_compare.model().runs[0];

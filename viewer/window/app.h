@@ -21,6 +21,7 @@
 #include "viewer/features/nearest/nearest_module.h"
 #include "viewer/features/latent/latent_modules.h"
 #include "viewer/features/performance/performance_module.h"
+#include "viewer/features/project/project_module.h"
 #include "viewer/features/record/record_module.h"
 #include "viewer/features/samples/samples_module.h"
 #include "viewer/features/training/training_module.h"
@@ -84,6 +85,7 @@ public:
     HistoryModule& history() { return m_history; }
     InspectModule& inspect() { return m_inspect; }
     NearestModule& nearest() { return m_nearest; }
+    ProjectModule& project() { return m_project; }
     RecordModule& record() { return m_record; }
     TranslateModule& translate() { return m_translate; }
     PerformanceModule& performance() { return m_performance; }
@@ -128,15 +130,17 @@ private:
     ExplorerModule m_explorer{m_latent, m_links};
     InterpolationModule m_interpolation{m_latent, m_links};
     DatasetModule m_dataset{m_samples.grid()};
-    HistoryModule m_history{m_samples.grid(), m_explorer.model()};
+    HistoryModule m_history{m_samples.grid(), m_explorer.model(), m_links};
     RecordModule m_record{m_explorer.model()};
     TranslateModule m_translate;
     PerformanceModule m_performance;
     InspectModule m_inspect{m_explorer.model()};
     NearestModule m_nearest;
+    ProjectModule m_project{m_links};
     CompareModule m_compare;
     std::vector<Module*> m_modules;
     bool m_add_run = false;        // File > Add run chosen: its dialog opens this frame
+    bool m_project_image = false;  // File > Project image chosen: its dialog opens this frame
     bool m_compare_shown = false;  // the Compare panel was shown last frame (it takes the front when it appears)
 
     FrameStats m_stats;

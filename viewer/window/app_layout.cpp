@@ -91,6 +91,8 @@ void App::draw_ui() {
             if (ImGui::MenuItem("Save checkpoint", "S", false, m.run.commands)) intents.add({RunCommand::Kind::Save});
             if (ImGui::MenuItem("Screenshot", "F12")) m.screenshot = true;
             if (ImGui::MenuItem("Add run...")) m_add_run = true;  // compare another run beside this one
+            // A real image into the latent space (a run with one).
+            if (ImGui::MenuItem("Project image...", nullptr, false, m_project.shown(m))) m_project_image = true;
             ImGui::Separator();
             if (ImGui::MenuItem("Quit", "Ctrl+Q")) m_context->request_close();
             ImGui::EndMenu();
@@ -172,6 +174,9 @@ void App::draw_ui() {
     ImGui::DockSpaceOverViewport(dockspace, ImGui::GetMainViewport());
     m_compare.draw_add_run(m_add_run);
     m_add_run = false;
+    m_project.draw_dialog(m_project_image);
+    if (m_project_image) m_focus_after_layout.emplace_back(m_project.title()), m_focus_frames = 30;
+    m_project_image = false;
     // The Compare panel takes the front of its node when it appears (compare, or a run added), over the Samples tab
     // that the layout brings to the front.
     const bool compare_shown = m_compare.shown(m);

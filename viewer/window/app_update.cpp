@@ -34,6 +34,7 @@ void App::update_sources() {
         } else {
             m_latent.set_weights(weights);
             m_record.set_weights(weights);
+            m_project.set_weights(weights);
         }
         m_inspect.set_weights(weights);
     }

@@ -20,6 +20,9 @@ struct HistoryViewModel {
     int grid_width = 0, grid_height = 0;
     uint64_t explorer_texture = 0;
     int explorer_width = 0, explorer_height = 0;
+    int columns = 0, padding = 0, cell = 0;  // the snapshot grid's layout, in texture pixels (for the panel's menu)
+    int menu_cell = -1;                      // the cell the right-click menu is for (-2: the explorer image)
+    int nearest = -1;  // intent: that image to the Nearest panel (a cell, or -2 the explorer image)
     bool live() const { return position < 0 || position >= int(steps.size()); }
 };
 

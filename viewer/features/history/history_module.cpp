@@ -43,6 +43,9 @@ void HistoryModule::update(RunView&, RunSource&) {
         if (images->grid.defined()) {
             const int columns = m_grid.columns > 0 ? m_grid.columns : int(std::ceil(std::sqrt(double(images->grid.size(0)))));
             m_grid_texture.update(grid_image(images->grid, columns, m_grid.padding), nullptr);
+            h.columns = columns;
+            h.padding = m_grid.padding;
+            h.cell = int(images->grid.size(3));
             h.grid_texture = m_grid_texture.imgui_id();
             h.grid_width = m_grid_texture.width();
             h.grid_height = m_grid_texture.height();
@@ -54,6 +57,7 @@ void HistoryModule::update(RunView&, RunSource&) {
             h.explorer_height = m_explorer_texture.height();
         }
         h.shown_step = images->step;
+        m_shown = images;
         h.pending = images->request != m_last_request;  // an older answer: the newest is still coming
     }
     h.error = m_worker->error();
@@ -64,6 +68,17 @@ void HistoryModule::update(RunView&, RunSource&) {
 }
 
 void HistoryModule::apply(RunView&, RunSource&) {
+    // A snapshot's image asked about in the panel's menu: to the Nearest panel.
+    if (m_model.nearest != -1 && m_shown && m_links.nearest) {
+        const int which = m_model.nearest;
+        const std::string step = std::to_string(m_shown->step);
+        if (which >= 0 && m_shown->grid.defined() && which < m_shown->grid.size(0))
+            m_links.nearest(m_shown->grid[which],
+                            "sample " + std::to_string(which + 1) + " of the snapshot of step " + step);
+        else if (which == -2 && m_shown->explorer.defined())
+            m_links.nearest(m_shown->explorer[0], "the explorer's latent in the snapshot of step " + step);
+    }
+    m_model.nearest = -1;
     // History: render the chosen snapshot when the choice or the latents change, and only while visible.
     HistoryViewModel& h = m_model;
     if (!m_worker || !h.active || h.live()) return;

@@ -17,7 +17,8 @@ namespace ganscope {
 
 class HistoryModule : public Module {
 public:
-    HistoryModule(const GridModel& grid, const ExplorerModel& explorer) : m_grid(grid), m_explorer(explorer) {}
+    HistoryModule(const GridModel& grid, const ExplorerModel& explorer, const LatentLinks& links)
+        : m_grid(grid), m_explorer(explorer), m_links(links) {}
     const char* title() const override { return "History"; }
     void update(RunView& view, RunSource& run) override;
     void draw(RunView&) override { m_panel.draw(m_model, m_grid, m_explorer); }
@@ -34,6 +35,8 @@ public:
 private:
     const GridModel& m_grid;
     const ExplorerModel& m_explorer;
+    const LatentLinks& m_links;
+    std::shared_ptr<const HistoryImages> m_shown;  // the snapshot's images on screen (for the Nearest panel)
     HistoryViewModel m_model;
     std::unique_ptr<HistoryWorker> m_worker;
     uint64_t m_seen_images = 0, m_seen_entries = 0;

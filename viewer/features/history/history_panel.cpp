@@ -55,15 +55,41 @@ void HistoryPanel::draw(HistoryViewModel& h, const GridModel& g, const ExplorerM
     const float grid_w = avail.x - side - ImGui::GetStyle().ItemSpacing.x;
     if (grid && gw > 0 && gh > 0 && (live || h.shown_step >= 0)) {
         float scale = std::max(0.1f, std::min(grid_w / gw, avail.y / gh));
+        const ImVec2 origin = ImGui::GetCursorScreenPos();
         ui_image(grid, ImVec2(gw * scale, gh * scale));
+        // A snapshot's cell: right-click for its nearest training images (live cells have the Samples grid's menu).
+        if (!live && h.cell > 0 && h.columns > 0 && ImGui::IsItemClicked(ImGuiMouseButton_Right)) {
+            const ImVec2 at = ImGui::GetIO().MousePos;
+            const int x = int((at.x - origin.x) / scale) - h.padding, y = int((at.y - origin.y) / scale) - h.padding;
+            const int column = x / (h.cell + h.padding), row = y / (h.cell + h.padding);
+            if (x >= 0 && y >= 0 && x % (h.cell + h.padding) < h.cell && y % (h.cell + h.padding) < h.cell &&
+                column < h.columns) {
+                h.menu_cell = row * h.columns + column;
+                ImGui::OpenPopup("history image");
+            }
+        }
     } else {
         ImGui::Dummy(ImVec2(grid_w, avail.y));
     }
     ImGui::SameLine(grid_w + ImGui::GetStyle().ItemSpacing.x + ImGui::GetStyle().WindowPadding.x);
     ImGui::BeginGroup();
     ImGui::TextDisabled("explorer latent");
-    if (single && sw > 0 && sh > 0 && (live || h.shown_step >= 0)) ui_image(single, ImVec2(side, side * sh / sw));
+    if (single && sw > 0 && sh > 0 && (live || h.shown_step >= 0)) {
+        ui_image(single, ImVec2(side, side * sh / sw));
+        if (!live && ImGui::IsItemClicked(ImGuiMouseButton_Right)) {
+            h.menu_cell = -2;
+            ImGui::OpenPopup("history image");
+        }
+    }
     ImGui::EndGroup();
+    if (ImGui::BeginPopup("history image")) {
+        if (h.menu_cell >= 0)
+            ImGui::TextDisabled("sample %d of step %lld", h.menu_cell + 1, (long long)h.shown_step);
+        else
+            ImGui::TextDisabled("the explorer's latent at step %lld", (long long)h.shown_step);
+        if (ImGui::MenuItem("Nearest in the training set")) h.nearest = h.menu_cell;
+        ImGui::EndPopup();
+    }
 }
 
 }  // namespace ganscope

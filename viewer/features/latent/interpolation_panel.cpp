@@ -59,13 +59,24 @@ void InterpolationPanel::draw(InterpolationModel& m, const LatentLinks& links) {
     if (ImGui::IsItemHovered()) {
         float x = (ImGui::GetIO().MousePos.x - origin.x) / scale;
         frame = std::clamp(int((x - m.padding) / (m.cell + m.padding)), 0, frames - 1);
-        ImGui::SetTooltip("frame %d of %d, t = %.2f (click: explore)", frame + 1, frames, frames > 1 ? double(frame) / (frames - 1) : 0.0);
+        ImGui::SetTooltip("frame %d of %d, t = %.2f (click: explore; right-click: more)", frame + 1, frames,
+                          frames > 1 ? double(frame) / (frames - 1) : 0.0);
+        if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
+            m_menu_frame = frame;
+            ImGui::OpenPopup("frame");
+        }
         if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
             double t = frames > 1 ? double(frame) / (frames - 1) : 0.0;
             // The explorer takes the frame's latent; the App computes it the same way it built the strip.
             torch::Tensor z = m.spherical ? slerp_latent(m.a, m.b, t) : lerp_latent(m.a, m.b, t);
             if (links.explore) links.explore(z, "interpolation frame " + std::to_string(frame + 1));
         }
+    }
+    if (ImGui::BeginPopup("frame")) {
+        ImGui::TextDisabled("frame %d", m_menu_frame + 1);
+        if (ImGui::MenuItem("Nearest in the training set", nullptr, false, bool(links.nearest)))
+            m.nearest_frame = m_menu_frame;
+        ImGui::EndPopup();
     }
     // The loop: one frame of the strip large, ping-ponging so it never jumps.
     if (m.animate) {

@@ -9,6 +9,9 @@ namespace ganscope {
 
 struct InterpolationPanel {
     void draw(InterpolationModel& interpolation, const LatentLinks& links);
+
+private:
+    int m_menu_frame = 0;  // the frame the right-click menu is for
 };
 
 }  // namespace ganscope

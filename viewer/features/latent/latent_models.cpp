@@ -46,6 +46,7 @@ void explore_latent(ExplorerModel& e, const torch::Tensor& latent, const std::st
     std::fill(e.random_offsets.begin(), e.random_offsets.end(), 0.0f);
     std::fill(e.pca_offsets.begin(), e.pca_offsets.end(), 0.0f);
     e.pad[0] = e.pad[1] = 0;
+    e.truncation = 1.0f;  // the explorer shows the latent it was given
     ++e.revision;
     e.message = "exploring " + from;
 }

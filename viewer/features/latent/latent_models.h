@@ -31,6 +31,7 @@ struct ExplorerModel {
     bool pca_follow = true;               // recompute them as the run trains (see pca_due)
     bool request_pca = false;             // intent: (re)compute GANSpace directions
     bool save_file = false, load_file = false, copy_text = false, apply_text = false;
+    bool nearest = false;  // intent: the image shown, to the Nearest panel (right-click menu)
     ImageRef image;
     int64_t weights_step = -1;
     double inference_ms = 0;
@@ -65,11 +66,13 @@ struct InterpolationModel {
     ImageRef strip;                // frames side by side
     ImageRef walk_image;
     int cell = 0, padding = 2;
+    int nearest_frame = -1;  // intent: a strip frame (from 0) to the Nearest panel (right-click menu)
 };
 
 // The explorer's latent: (base + offsets along directions + pad) truncated. Undefined before a base exists.
 torch::Tensor explorer_latent(const ExplorerModel& e);
-// Makes the latent the explorer's base, resetting the slider offsets; `from` is said in the panel.
+// Makes the latent the explorer's base, resetting the slider offsets and the truncation (the explorer then draws
+// exactly that latent); `from` is said in the panel.
 void explore_latent(ExplorerModel& e, const torch::Tensor& latent, const std::string& from);
 // Names of the combined direction list (random then PCA), for the pad's axis choice.
 std::vector<std::string> explorer_direction_names(const ExplorerModel& e);

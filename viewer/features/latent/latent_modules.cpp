@@ -42,6 +42,7 @@ void ExplorerModule::update(RunView& view, RunSource&) {
     std::shared_ptr<const LatentImages> r;
     if (worker->result(LatentJob::Explorer).fetch_if_newer(m_seen, r) && r->images.defined()) {
         m_texture.update(r->images[0], r->ready.get());
+        m_shown = r;
         // Edit to screen, in frames: the edit's frame sent the request; this frame draws its image.
         for (const auto& [id, frame] : m_requests)
             if (id == r->request) {
@@ -111,6 +112,10 @@ void ExplorerModule::apply(RunView& view, RunSource&) {
         e.message = ex.what();  // bad text or file: say so in the panel; the current latent is kept
     }
     e.copy_text = e.apply_text = e.save_file = e.load_file = false;
+    if (e.nearest && m_shown && m_links.nearest)
+        m_links.nearest(m_shown->images[0].to(torch::kCPU, torch::kFloat32),
+                        "the explorer's image (weights of step " + std::to_string(m_shown->weights_step) + ")");
+    e.nearest = false;
 }
 
 void InterpolationModule::on_run_known(RunView&, const TrainerStatus& status) {
@@ -135,6 +140,7 @@ void InterpolationModule::update(RunView&, RunSource&) {
     std::shared_ptr<const LatentImages> r;
     if (worker->result(LatentJob::Strip).fetch_if_newer(m_seen_strip, r) && r->images.defined()) {
         m_strip_texture.update(r->grid, r->ready.get());  // tiled by the worker, off this thread
+        m_shown_strip = r;
         m_model.strip = image_of(m_strip_texture);
         m_model.cell = int(r->images.size(3));
     }
@@ -153,6 +159,15 @@ void InterpolationModule::request(RunView& view) {
         worker->request(LatentJob::Strip, interpolation_path(in.a, in.b, std::max(2, in.frames), in.spherical));
     }
     if (in.walk && m_walk) worker->request(LatentJob::Walk, m_walk->advance(view.delta_time * in.walk_speed).unsqueeze(0));
+}
+
+void InterpolationModule::apply(RunView&, RunSource&) {
+    const int frame = m_model.nearest_frame;
+    m_model.nearest_frame = -1;
+    if (frame < 0 || !m_shown_strip || !m_links.nearest || frame >= m_shown_strip->images.size(0)) return;
+    m_links.nearest(m_shown_strip->images[frame].to(torch::kCPU, torch::kFloat32),
+                    "interpolation frame " + std::to_string(frame + 1) + " (weights of step " +
+                        std::to_string(m_shown_strip->weights_step) + ")");
 }
 
 }  // namespace ganscope

@@ -56,6 +56,7 @@ private:
     uint64_t m_seen = 0, m_seen_pca = 0, m_sent = ~0ull;
     std::deque<std::pair<uint64_t, uint64_t>> m_requests;  // request id, frame sent
     std::vector<int> m_latency;
+    std::shared_ptr<const LatentImages> m_shown;  // the image on screen (for the Nearest panel)
     bool m_pca_requested = false;
     LatentPanel m_panel;
 };
@@ -69,6 +70,7 @@ public:
     void update(RunView& view, RunSource& run) override;
     void draw(RunView&) override { m_panel.draw(m_model, m_links); }
     void request(RunView& view) override;
+    void apply(RunView& view, RunSource& run) override;
     void shutdown() override { m_strip_texture = TensorTexture(); m_walk_texture = TensorTexture(); }
 
     void set_end(int end, const torch::Tensor& latent);  // 0: A, 1: B
@@ -82,6 +84,7 @@ private:
     InterpolationModel m_model;
     TensorTexture m_strip_texture, m_walk_texture;
     uint64_t m_seen_strip = 0, m_seen_walk = 0, m_sent = ~0ull;
+    std::shared_ptr<const LatentImages> m_shown_strip;  // the strip on screen (for the Nearest panel)
     std::unique_ptr<LatentWalk> m_walk;
     InterpolationPanel m_panel;
 };

@@ -22,6 +22,10 @@ void LatentPanel::draw(ExplorerModel& e, const LatentLinks& links) {
     ImGui::BeginGroup();
     if (e.image.ready()) {
         ui_image(e.image.texture, ImVec2(side, side));
+        if (ImGui::BeginPopupContextItem("explorer image")) {
+            if (ImGui::MenuItem("Nearest in the training set", nullptr, false, bool(links.nearest))) e.nearest = true;
+            ImGui::EndPopup();
+        }
     } else {
         ImGui::Dummy(ImVec2(side, side));
     }
