@@ -17,13 +17,13 @@
 namespace ganscope {
 
 struct ProjectionOptions {
-    int restarts = 8;             // random starting latents searched together
-    int search_steps = 40;        // steps every start gets before the best is kept
-    int steps = 260;              // steps of the best start after the search
-    double learning_rate = 0.05;  // Adam's, ramped down (cosine) over each phase's last quarter
-    double feature_weight = 0.1;  // weight of the discriminator-feature term (relative to its target's energy)
-    double prior_weight = 0.01;   // keeps |z|^2 / L near 1, where a N(0, I) latent's norm lives
-    uint64_t seed = 1;            // the starts
+    int restarts = 8;              // random starting latents searched together
+    int search_steps = 40;         // steps every start gets before the best is kept
+    int steps = 260;               // steps of the best start after the search
+    double learning_rate = 0.05;   // Adam's, ramped down (cosine) over each phase's last quarter
+    double feature_weight = 0.03;  // weight of the discriminator-feature term (relative to its target's energy)
+    double prior_weight = 0.01;    // keeps |z|^2 / L near 1, where a N(0, I) latent's norm lives
+    uint64_t seed = 1;             // the starts
     int total_steps() const { return search_steps + steps; }
 };
 

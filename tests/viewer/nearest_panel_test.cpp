@@ -93,12 +93,19 @@ TEST_CASE("Nearest: a Samples cell's menu finds its nearest training images, sho
     CHECK(m.query.ready());
     CHECK(m.typical == doctest::Approx(index.typical_distance()));
 
-    // The explorer's image: its right-click menu's item (the panel's intent), answered for the image it shows.
+    // The explorer's image: its right-click menu's item (the panel's intent), answered for the image it shows. A
+    // tab of the Nearest panel's node clicked before (its window focused, as a click on its tab leaves it) must not
+    // keep the front.
+    ImGui::FocusWindow(ImGui::FindWindowByName("Projection"));
+    for (int i = 0; i < 5; ++i) app.frame();
+    REQUIRE_FALSE(bool(ImGui::FindWindowByName("Nearest")->DockTabIsVisible));
     app.explorer().model().nearest = true;
     REQUIRE(frames_until(
         app, [&] { return m.from.rfind("the explorer's image", 0) == 0 && !m.pending; }, 60));
     CHECK(m.error.empty());
     CHECK(m.from == "the explorer's image (weights of step 0)");
+    for (int i = 0; i < 10; ++i) app.frame();
+    CHECK(bool(ImGui::FindWindowByName("Nearest")->DockTabIsVisible));
     {
         const std::vector<uint8_t> shown = app.explorer().texture().texture().read_rgba8();
         const torch::Tensor image = torch::from_blob(const_cast<uint8_t*>(shown.data()), {16, 16, 4}, torch::kUInt8)

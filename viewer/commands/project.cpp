@@ -88,7 +88,7 @@ void add_project_command(CommandLine& cli) {
     args.text("out", "FILE", "the latent: .pt (torch.save({'latent': 1 x L})) or .txt (comma-separated)")->required();
     args.whole("steps", "N", "optimisation steps (default 300: a quarter of them, at most 40, search every start)");
     args.whole("restarts", "R", "random starting latents searched (default 8)");
-    args.number("feature-weight", "W", "weight of the discriminator-feature term (default 0.1; 0: pixels only)");
+    args.number("feature-weight", "W", "weight of the discriminator-feature term (default 0.03; 0: pixels only)");
     args.whole("seed", "S", "the starting latents' seed (default 1)");
     args.text("preview", "PNG", "also write the target beside the reconstruction");
     args.text("device", "auto|cpu|cuda[:N]", "where the generator runs (default auto)");

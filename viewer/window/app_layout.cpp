@@ -208,6 +208,11 @@ void App::draw_ui() {
         ImGuiTabItem* tab = bar ? ImGui::TabBarFindTabByID(bar, window->TabId) : nullptr;
         if (tab && bar->SelectedTabId != window->TabId) {
             ImGui::TabBarQueueFocus(bar, tab);
+            // Docking gives a node's front back to its focused window's tab: a tab of the same node clicked before
+            // (and focused again when a popup elsewhere closed) would win. The panel asked for takes the focus.
+            ImGuiWindow* nav = ImGui::GetCurrentContext()->NavWindow;
+            if (nav && nav->RootWindow && nav->RootWindow != window && nav->RootWindow->DockNode == window->DockNode)
+                ImGui::FocusWindow(window);
             ++it;  // looked at again next frame
             continue;
         }

@@ -16,7 +16,7 @@ struct ProjectModel {
     // Edited by the panel (and File > Project image..., and a dropped file).
     std::string path;  // the image to project
     int steps = 300, restarts = 8;
-    float feature_weight = 0.1f;
+    float feature_weight = 0.03f;
     std::string save_path = "projected.pt";
     bool start = false, stop = false;  // intents
     bool explore = false, use_a = false, use_b = false, save = false;

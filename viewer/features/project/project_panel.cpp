@@ -32,9 +32,10 @@ void draw_options(ProjectModel& m) {
 }  // namespace
 
 void ProjectPanel::draw(ProjectModel& m) {
-    ImGui::TextWrapped(
-        "Where is a real image in the latent space? Give a file (or drop one on the window): the "
-        "latent whose image comes closest is searched from several random starts.");
+    if (m.from.empty())
+        ImGui::TextWrapped(
+            "Where is a real image in the latent space? Give a file (or drop one on the window): the "
+            "latent whose image comes closest is searched from several random starts.");
     ImGui::SetNextItemWidth(std::max(ui_em(8), ImGui::GetContentRegionAvail().x - ui_em(9)));
     const bool enter = ImGui::InputTextWithHint("##image", "image file (PNG, JPEG, ...)", &m.path,
                                                 ImGuiInputTextFlags_EnterReturnsTrue);
@@ -51,9 +52,12 @@ void ProjectPanel::draw(ProjectModel& m) {
     if (m.from.empty()) return;
     ImGui::Separator();
     ImGui::TextWrapped("%s", m.from.c_str());
-    // The target and the reconstruction, large, side by side.
-    const float width = ImGui::GetContentRegionAvail().x;
-    const float large = std::max(ui_em(4), std::min(ui_em(11), (width - ImGui::GetStyle().ItemSpacing.x) / 2));
+    // The target and the reconstruction side by side, the figures to their right, the buttons below: the images as
+    // large as that leaves room for.
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float large = std::max(ui_em(4), std::min({ui_em(10), (avail.x - ui_em(14) - 2 * spacing) / 2,
+                                                     avail.y - 3 * ImGui::GetFrameHeightWithSpacing()}));
     ImGui::BeginGroup();
     if (m.target.ready()) ui_image(m.target.texture, ImVec2(large, large));
     ImGui::TextDisabled("target");
@@ -61,20 +65,26 @@ void ProjectPanel::draw(ProjectModel& m) {
     ImGui::SameLine();
     ImGui::BeginGroup();
     if (m.image.ready()) ui_image(m.image.texture, ImVec2(large, large));
-    ImGui::TextDisabled("generator, step %d of %d", m.step, m.total);
+    ImGui::TextDisabled("generator");
     ImGui::EndGroup();
+    ImGui::SameLine();
+    ImGui::BeginGroup();
     char overlay[64];
     std::snprintf(overlay, sizeof overlay, "%d / %d  %s", m.step, m.total,
                   m.running ? (m.start_kept < 0 ? "searching" : "refining") : (m.complete ? "done" : "stopped"));
     ImGui::ProgressBar(m.total > 0 ? float(m.step) / float(m.total) : 0.0f, ImVec2(-1, 0), overlay);
+    ImGui::Text("RMS %.2f levels", m.rms_levels);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("loss %.5f: pixels %.5f, features %.4f", m.loss, m.pixel, m.feature);
     if (m.losses.size() > 1)
         ImGui::PlotLines("##loss", m.losses.data(), int(m.losses.size()), 0, "log10 loss", FLT_MAX, FLT_MAX,
-                         ImVec2(-1, ui_em(3)));
-    ImGui::Text("RMS %.2f levels   loss %.5f (pixels %.5f, features %.4f)", m.rms_levels, m.loss, m.pixel, m.feature);
-    ImGui::TextDisabled(
-        "%s; generator of step %lld; %.1f s",
-        m.features ? "pixels + discriminator features" : "pixels only (no discriminator in these weights)",
-        (long long)m.weights_step, m.seconds);
+                         ImVec2(-1, std::max(ui_em(2), large - 4 * ImGui::GetFrameHeightWithSpacing())));
+    ImGui::TextDisabled("%s", m.features ? "pixels + D features" : "pixels only");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(m.features ? "the loss: pixel difference plus the discriminator's penultimate features"
+                                     : "no discriminator in these weights (a followed folder or a served run sends "
+                                       "the generator only): the pixel difference alone");
+    ImGui::TextDisabled("G of step %lld, %.1f s", (long long)m.weights_step, m.seconds);
+    ImGui::EndGroup();
     if (m.running) {
         if (ImGui::Button("Stop")) m.stop = true;
     }
