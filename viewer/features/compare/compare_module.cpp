@@ -51,11 +51,9 @@ double wall_seconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string state_of(const TrainerStatus& s) {
-    // A served run whose server went away keeps its last state and says so in its message (remote_source.cpp).
-    if (s.state != TrainerState::Failed &&
-        (s.message.rfind("disconnected", 0) == 0 || s.message.rfind("cannot reach", 0) == 0))
-        return "disconnected";
+std::string state_of(const TrainerStatus& s, bool disconnected) {
+    // A served run whose server went away keeps its last status; its source says it is disconnected.
+    if (disconnected && s.state != TrainerState::Failed) return "disconnected";
     switch (s.state) {
         case TrainerState::Starting: return s.error.empty() ? "starting" : "error: " + s.error;
         case TrainerState::Running: return s.error.empty() ? "running" : "error: " + s.error;
@@ -173,7 +171,8 @@ void CompareModule::update_run(size_t index, RunSource& source, Live& live, doub
                     int64_t(std::chrono::duration<double>(written - fs::file_time_type::clock::now()).count() + now);
         }
     }
-    r.state = !r.status ? "starting" : state_of(*r.status);
+    r.state =
+        !r.status ? (source.disconnected() ? "disconnected" : "starting") : state_of(*r.status, source.disconnected());
     if (live.gone)
         r.state = "gone";
     else if (source.kind() == "following" && r.state == "running" && !live.writer)
