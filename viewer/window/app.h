@@ -51,8 +51,8 @@ struct AppOptions {
     bool damage_tracking = true;    // false: every frame draws the whole window (GANSCOPE_FULL_REDRAW=1)
     const std::atomic<bool>* interrupted = nullptr;  // set by a signal handler: close like the close button
     // `ganscope compare`: runs shown beside the window's own (which the mode above opens), each a run source of its
-    // own; the Compare panel's tab in front (0 samples, 1 curves, 2 runs; -1: samples) and a step its grids are
-    // pinned to (-1: each follows its newest).
+    // own; the Compare panel's tab in front (0 samples, 1 curves, 2 runs, 3 latent; -1: samples) and a step its grids
+    // are pinned to (-1: each follows its newest).
     std::vector<SavedCompareRun> compare;
     SavedCompareRun compare_own;  // the label, colour and visibility of the window's own run in the comparison
     int compare_tab = -1;
@@ -134,7 +134,7 @@ private:
     PerformanceModule m_performance;
     InspectModule m_inspect{m_explorer.model()};
     NearestModule m_nearest;
-    CompareModule m_compare;
+    CompareModule m_compare{&m_explorer.model(), &m_interpolation.model()};
     std::vector<Module*> m_modules;
     bool m_add_run = false;        // File > Add run chosen: its dialog opens this frame
     bool m_compare_shown = false;  // the Compare panel was shown last frame (it takes the front when it appears)
