@@ -90,6 +90,9 @@ public:
     CompareModule& compare() { return m_compare; }
     LatentWorker* worker() { return m_latent.worker(); }
     const FrameStats& frame_stats() const { return m_stats; }
+    // GL-thread time taking in each grid the window's own run published (ms, one a publish, oldest first): the
+    // frame's source and module updates before drawing, less the Compare module's (bench viewer --runs).
+    const std::vector<double>& own_publish_ms() const { return m_own_publish_ms; }
     // The View menu: a panel shown or hidden (kept in imgui.ini), and Reset layout (from the next frame).
     bool panel_open(const char* title) const;
     void set_panel_open(const char* title, bool open);
@@ -114,7 +117,8 @@ private:
 
     std::unique_ptr<RunSource> m_run;
     RunView m_view;
-    uint64_t m_seen_status = 0, m_seen_weights = 0;
+    uint64_t m_seen_status = 0, m_seen_weights = 0, m_seen_own_grids = 0;
+    std::vector<double> m_own_publish_ms;
     bool m_announced = false;    // the source's first real status went to the modules
 
     // The modules, in the order they update (a module may read those before it: Dataset and History the

@@ -183,6 +183,7 @@ void CompareModule::take_reads() {
 }
 
 void CompareModule::update_run(size_t index, RunSource& source, Live& live, double now) {
+    const auto t0 = std::chrono::steady_clock::now();
     CompareRun& r = m_model.runs[index];
     std::shared_ptr<const TrainerStatus> status;
     if (source.status().fetch_if_newer(live.seen_status, status)) {
@@ -226,7 +227,8 @@ void CompareModule::update_run(size_t index, RunSource& source, Live& live, doub
     // Grids: the newest as it is published; the kept ones (the run's samples/ files, else those published while
     // open) for the shared slider.
     std::shared_ptr<const SampleGrid> grid;
-    if (source.samples().fetch_if_newer(live.seen_grid, grid) && grid && grid->images.defined()) {
+    const bool published = source.samples().fetch_if_newer(live.seen_grid, grid) && grid && grid->images.defined();
+    if (published) {
         live.newest = grid;
         r.live_step = grid->step;
         if (dir.empty()) {
@@ -245,6 +247,11 @@ void CompareModule::update_run(size_t index, RunSource& source, Live& live, doub
         if (!live.files.count(step)) r.kept_steps.push_back(step);
     std::sort(r.kept_steps.begin(), r.kept_steps.end());
     show_grid(r, live);
+    if (published && index > 0) {
+        if (m_publish_ms.size() >= 100000) m_publish_ms.clear();
+        m_publish_ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
 }
 
 void CompareModule::show_grid(CompareRun& r, Live& live) {

@@ -45,6 +45,9 @@ public:
     bool grids_ready() const;
     // Headless tests: the Latent tab shows the current latent through every run that can render it.
     bool latents_ready() const;
+    // GL-thread time taking in each grid a compared run published (ms, one a publish, oldest first): that run's
+    // status, metrics, kept-grid listing and grid upload in the frame the grid arrived (bench viewer --runs).
+    const std::vector<double>& publish_ms() const { return m_publish_ms; }
     // The texture holding run `index`'s image of the latent (tests read it back).
     const TensorTexture& latent_texture(size_t index) const;
     CompareModel& model() { return m_model; }
@@ -62,6 +65,7 @@ private:
     CompareModel m_model;
     std::vector<std::unique_ptr<Live>> m_live;  // parallel to m_model.runs; [0] is the window's own run
     uint64_t m_next_key = 0;                    // each Live's key for the latent worker
+    std::vector<double> m_publish_ms;
     std::string m_state_path;
     const ExplorerModel* m_explorer;
     const InterpolationModel* m_interpolation;
