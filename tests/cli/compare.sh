@@ -134,6 +134,8 @@ read -r pw ph < <(sed -n 's/.*compare grid p step 5 at [0-9]* [0-9]* \([0-9]*\) 
 grep -q "compare latent p note pix2pix: no latent space" "$work/latent.txt" \
   || { cat "$work/latent.txt"; fail "the pix2pix run should say it has no latent space"; }
 ! grep -q "imgui-error" "$work/latent.txt" || fail "the Latent tab logged a Dear ImGui error"
+# Only what the tab in front drew is reported where it is: no grid behind the Latent tab.
+! grep -q "compare grid" "$work/latent.txt" || { cat "$work/latent.txt"; fail "grids behind the Latent tab were reported"; }
 "$python" - "$work" <<'EOF' || { cat "$work/latent.txt"; fail "the latent's images are not both on screen"; }
 import re, sys
 import numpy as np

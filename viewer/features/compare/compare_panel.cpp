@@ -106,6 +106,8 @@ std::string shared_latents_note(const std::vector<CompareRun>& runs) {
 }
 
 void ComparePanel::draw(RunView&, CompareModel& m) {
+    // Where grids and images are drawn is set again by the tab in front; the others' are none this frame.
+    for (CompareRun& r : m.runs) r.grid_w = r.grid_h = r.latent_w = r.latent_h = 0;
     draw_legend(m);
     if (!m.message.empty()) ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.4f, 1), "%s", m.message.c_str());
     if (!ImGui::BeginTabBar("compare tabs")) return;
