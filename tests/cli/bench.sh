@@ -30,4 +30,7 @@ run_bench viewer --device cpu --seconds 1 --rounds 1 --size 16 --batch 4
 run_bench viewer --device cpu --seconds 1 --rounds 1 --size 16 --batch 4 --runs 2 --runs-every 0.25
 grep -q "^watching 2 runs (.* grids each, one every 0.25 s): frame busy median .* throughput ratio" "$work/viewer.txt" \
   || { cat "$work/viewer.txt"; fail "bench viewer --runs 2: no paired line"; }
+# The GL thread's time per publish on its own, with some of each taken in (figures, not zero counts).
+grep -Eq "^GL-thread time per publish: watching 2 runs: median [0-9.]+ ms, p95 [0-9.]+ ms a compared run's grid \([1-9][0-9]* taken in; .*watching one: median [0-9.]+ ms, p95 [0-9.]+ ms a grid of the window's own run \([1-9][0-9]* taken in\)$" \
+  "$work/viewer.txt" || { cat "$work/viewer.txt"; fail "bench viewer --runs 2: no GL-thread time per publish"; }
 echo "cli bench: all checks passed"

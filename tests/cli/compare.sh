@@ -126,6 +126,36 @@ read -r pw ph < <(sed -n 's/.*compare grid p step 5 at [0-9]* [0-9]* \([0-9]*\) 
 [ -n "${pw:-}" ] && [ "$pw" -gt $((2 * ph)) ] || { cat "$work/mixed.txt"; fail "the pix2pix run's triplets should show"; }
 ! grep -q "imgui-error" "$work/mixed.txt" || fail "the mixed window logged a Dear ImGui error"
 
+# The Latent tab (`--tab latent`): the explorer's latent through each run's generator, each image labelled with the
+# step of the weights it was drawn with (the final history snapshots, step 40), a and b different images of the one
+# latent; the pix2pix run, which has no latent space, a note instead.
+"$bin" compare "$work/runs/a" "$work/runs/b" "$work/runs/p" --headless --frames 5 --window-size 1280x800 --tab latent \
+  --screenshot "$work/latent.png" > "$work/latent.txt" 2>&1 || { cat "$work/latent.txt"; fail "compare --tab latent failed"; }
+grep -q "compare latent p note pix2pix: no latent space" "$work/latent.txt" \
+  || { cat "$work/latent.txt"; fail "the pix2pix run should say it has no latent space"; }
+! grep -q "imgui-error" "$work/latent.txt" || fail "the Latent tab logged a Dear ImGui error"
+# Only what the tab in front drew is reported where it is: no grid behind the Latent tab.
+! grep -q "compare grid" "$work/latent.txt" || { cat "$work/latent.txt"; fail "grids behind the Latent tab were reported"; }
+"$python" - "$work" <<'EOF' || { cat "$work/latent.txt"; fail "the latent's images are not both on screen"; }
+import re, sys
+import numpy as np
+from PIL import Image
+work = sys.argv[1]
+rects = re.findall(r"compare latent (\S+) step (\d+) at (\d+) (\d+) (\d+) (\d+)", open(f"{work}/latent.txt").read())
+if sorted(r[0] for r in rects) != ["a", "b"] or any(int(r[1]) != 40 for r in rects): sys.exit(f"want a and b at step 40: {rects}")
+screen = np.asarray(Image.open(f"{work}/latent.png").convert("RGB"), dtype=np.float64)
+shown = {}
+for name, _, x, y, w, h in rects:
+    x, y, w, h = map(int, (x, y, w, h))
+    k = w // 16  # the tiny preset's 16x16 images, magnified by a whole factor
+    if k < 2 or w != 16 * k or h != 16 * k: sys.exit(f"{name}: {w}x{h} is not 16x16 magnified")
+    shown[name] = screen[y:y + h, x:x + w][k // 2::k, k // 2::k]
+    if len(np.unique(shown[name].reshape(-1, 3), axis=0)) < 20: sys.exit(f"{name}: a flat image, not a generator's")
+diff = float(np.abs(shown["a"] - shown["b"]).mean())
+print(f"the latent through a and b: mean difference {diff:.2f} of 255")
+if diff < 2: sys.exit("a and b draw the same image: the same latent should differ by their weights")
+EOF
+
 # A path that is not a run: one line, and the window opens on the runs that are.
 "$bin" compare "$work/runs/a" "$work/notarun" --headless --frames 2 --screenshot "$work/one.png" \
   > "$work/one.txt" 2> "$work/one.err" || { cat "$work/one.err"; fail "compare with a non-run failed"; }

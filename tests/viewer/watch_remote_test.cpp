@@ -107,8 +107,10 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
         CHECK(records > 0);
 
         // The server goes away: the window says so and keeps its curves; it comes back: the window follows again.
+        CHECK_FALSE(app.source().disconnected());
         server.reset();
         REQUIRE(frames_until(app, [&] { return m.status->message.find("disconnected, retrying") != std::string::npos; }, 30));
+        CHECK(app.source().disconnected());  // a state of its own, not only the message's wording
         CHECK(metrics.records().size() == records);
         trainer.start();
         so.port = port;
@@ -116,6 +118,7 @@ TEST_CASE("watch http://: the window follows a served run, steers it with the to
         server = std::make_unique<RunServer>(*source, so);
         REQUIRE(frames_until(app, [&] { return metrics.records().size() > records; }, 60));
         CHECK(m.status->message.find("disconnected") == std::string::npos);
+        CHECK_FALSE(app.source().disconnected());
         app.save_screenshot(dir + "/watch_remote.png");
 
     }

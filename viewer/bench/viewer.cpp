@@ -163,6 +163,8 @@ int bench_viewer(const Args& args) {
         std::vector<double> busy_ms;
         double drawn = 0;
         int64_t frames = 0;
+        // GL-thread time taking in each publish: of the window's own run, and of each compared run.
+        std::vector<double> own_publish_ms, runs_publish_ms;
     };
     auto phase = [&](Phase kind) {
         PhaseResult result;
@@ -192,7 +194,13 @@ int bench_viewer(const Args& args) {
         result.busy_ms.clear();
         const double drawn0 = app.frame_stats().drawn_fraction_all();
         const size_t frames0 = app.frame_stats().summary().frames;
+        const size_t own0 = app.own_publish_ms().size(), runs0 = app.compare().publish_ms().size();
         while (Clock::now() - t0 < std::chrono::duration<double>(seconds)) idle();
+        const auto since = [](const std::vector<double>& all, size_t from) {
+            return std::vector<double>(all.begin() + std::ptrdiff_t(std::min(from, all.size())), all.end());
+        };
+        result.own_publish_ms = since(app.own_publish_ms(), own0);
+        result.runs_publish_ms = since(app.compare().publish_ms(), runs0);
         const int64_t s_end = trainer_step(app);
         while (trainer_step(app) == s_end) idle();
         const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -210,7 +218,7 @@ int bench_viewer(const Args& args) {
     const std::string runs_name = "watching " + std::to_string(runs) + " runs";
     const char* names[] = {"training alone", "watching", "watching, full redraw", "scrubbing", runs_name.c_str()};
     double rate[5] = {0, 0, 0, 0, 0};
-    std::vector<double> busy[5];
+    std::vector<double> busy[5], own_publish[5], runs_publish[5];
     double drawn[5] = {0, 0, 0, 0, 0};
     std::vector<Phase> kinds = {Phase::Alone, Phase::Watching, Phase::WatchingFullRedraw, Phase::Scrubbing};
     if (publishing) kinds.push_back(Phase::WatchingRuns);
@@ -223,6 +231,8 @@ int bench_viewer(const Args& args) {
             rate[k] += p.images_per_second / rounds;
             drawn[k] += p.drawn / rounds;
             busy[k].insert(busy[k].end(), p.busy_ms.begin(), p.busy_ms.end());
+            own_publish[k].insert(own_publish[k].end(), p.own_publish_ms.begin(), p.own_publish_ms.end());
+            runs_publish[k].insert(runs_publish[k].end(), p.runs_publish_ms.begin(), p.runs_publish_ms.end());
             std::printf(" %s %.2f img/s;", names[k], p.images_per_second);
             std::fflush(stdout);
         }
@@ -249,6 +259,17 @@ int bench_viewer(const Args& args) {
             "throughput ratio %.3f against watching one\n",
             runs_name.c_str(), (long long)publishing->published(), args.get_double("runs-every", 0.5),
             percentile(busy[4], 0.5), percentile(busy[1], 0.5), rate[4] / rate[1]);
+    if (publishing) {
+        // The GL thread's share of each publish on its own: what taking in one grid costs the frame it arrives in.
+        const int w = int(Phase::Watching), n = int(Phase::WatchingRuns);
+        std::printf(
+            "GL-thread time per publish: %s: median %.2f ms, p95 %.2f ms a compared run's grid (%zu taken in; "
+            "the window's own %.2f ms, %zu); watching one: median %.2f ms, p95 %.2f ms a grid of the "
+            "window's own run (%zu taken in)\n",
+            runs_name.c_str(), percentile(runs_publish[n], 0.5), percentile(runs_publish[n], 0.95),
+            runs_publish[n].size(), percentile(own_publish[n], 0.5), own_publish[n].size(),
+            percentile(own_publish[w], 0.5), percentile(own_publish[w], 0.95), own_publish[w].size());
+    }
     std::printf("ratio while scrubbing: %.3f\nratio: %.3f\n", rate[3] / rate[0], rate[1] / rate[0]);
     return 0;
 }

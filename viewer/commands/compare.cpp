@@ -94,7 +94,7 @@ int compare(const Args& args) {
     if (!(options.watch_poll_seconds >= 0.02 && options.watch_poll_seconds <= 60))
         throw UsageError("--poll " + args.get("poll") + ": use 0.02 to 60 seconds");
     const std::string tab = args.get("tab", "samples");
-    options.compare_tab = tab == "curves" ? 1 : tab == "runs" ? 2 : 0;
+    options.compare_tab = tab == "curves" ? 1 : tab == "runs" ? 2 : tab == "latent" ? 3 : 0;
     options.compare_at_step = args.get_int64("at-step", -1);
 
     // The first run is the window's own (its panels show it; a served run with its token is steered); the others
@@ -135,7 +135,8 @@ void add_compare_commands(CommandLine& cli) {
             "and so on");
     c.flag("print-diff", "print the config keys whose values differ (key, then one column a run) and exit");
     c.flag("all-keys", "with --print-diff: every key");
-    c.choice("tab", {"samples", "curves", "runs"}, "the Compare panel's tab in front at start (default samples)");
+    c.choice("tab", {"samples", "curves", "runs", "latent"},
+             "the Compare panel's tab in front at start (default samples)");
     c.whole("at-step", "N", "pin every grid to its kept snapshot nearest step N (default: each follows its newest)");
     c.number("poll", "S", "seconds between looks at followed folders (default 0.25)");
     c.flag("headless", "no window: draw offscreen (EGL) for --frames frames, then save --screenshot");

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -121,6 +122,7 @@ public:
     std::string kind() const override { return "following"; }
     RunCapabilities capabilities() const override { return {!m_token.empty(), !m_token.empty(), true}; }
     std::string run_dir() const override { return ""; }
+    bool disconnected() const override { return m_disconnected.load(); }
 
     std::shared_ptr<DatasetPages> dataset(const TrainConfig&) const override {
         return std::make_shared<RemoteDatasetPages>(m_server);
@@ -285,6 +287,7 @@ private:
         s.message =
             "following " + m_url + (m_token.empty() ? " (read-only)" : "") + ": " + j.value("message", std::string());
         m_connected = true;
+        m_disconnected = false;  // before the status that says so: a reader never sees this status disconnected
         m_last_status = s;
         m_status.publish(s);
     }
@@ -294,6 +297,7 @@ private:
         s.message = "disconnected, retrying (" + m_url + ": " + why + ")";
         if (!m_connected && s.state == TrainerState::Starting)
             s.message = "cannot reach " + m_url + " (" + why + "), retrying";
+        m_disconnected = true;
         m_status.publish(s);
     }
 
@@ -308,6 +312,7 @@ private:
     int64_t m_grid_step = -1, m_snapshot_step = -1;
     Clock::time_point m_last_snapshot{};
     bool m_connected = false;
+    std::atomic<bool> m_disconnected{false};  // written by the poll thread, read by any
     TrainerStatus m_last_status;
     int64_t m_last_step = -1;  // under m_mutex
     StepMetrics m_last;        // under m_mutex

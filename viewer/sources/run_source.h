@@ -54,6 +54,10 @@ public:
     using RemoteTranslate = std::function<Image(const Image&)>;
     virtual RemoteTranslate remote_translate() const { return {}; }
 
+    // Whether the source has lost its run for now: a served run whose server cannot be reached (it keeps what it
+    // received, shows its last status and retries). Sources that read files or train here never do. Any thread.
+    virtual bool disconnected() const { return false; }
+
     // Queues a command; returns "" when taken, else one line saying why not (a read-only source).
     virtual std::string command(const RunCommand& command) = 0;
     // The window closes: a training source stops (and saves); the others let go of their threads.

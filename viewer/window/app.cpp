@@ -270,8 +270,10 @@ int App::run() {
         // --open of a file it cannot read, or a run that failed: one line and no screenshot of the failure.
         auto failed = [&] { return m_view.status && m_view.status->state == TrainerState::Failed; };
         // Compared runs: each has shown its grid too (or cannot: stopped, gone, failed).
-        while ((m_samples.grid().step < 0 || !m_compare.grids_ready()) && waited() < m_options.wait_seconds &&
-               !failed()) {
+        // With the Latent tab in front, its images of the explorer's latent too.
+        const auto latents_wanted = [&] { return m_options.compare_tab == 3 && !m_compare.latents_ready(); };
+        while ((m_samples.grid().step < 0 || !m_compare.grids_ready() || latents_wanted()) &&
+               waited() < m_options.wait_seconds && !failed()) {
             if (!m_view.run.live && m_view.status && !m_view.status->error.empty()) break;
             paced_frame();
         }
@@ -291,6 +293,16 @@ int App::run() {
                     std::cout << "ganscope: compare grid " << r.label << " step " << r.shown_step << " at "
                               << int(r.grid_x) << " " << int(r.grid_y) << " " << int(r.grid_w) << " " << int(r.grid_h)
                               << std::endl;
+            // And each run's image of the latent, or the line it shows instead.
+            for (const CompareRun& r : m_compare.model().runs) {
+                if (!m_compare.shown(m_view) || !r.visible || !m_compare.model().latent_tab_open) continue;
+                if (!r.latent_note.empty())
+                    std::cout << "ganscope: compare latent " << r.label << " note " << r.latent_note << std::endl;
+                else if (r.latent_w > 0)
+                    std::cout << "ganscope: compare latent " << r.label << " step " << r.latent_step << " at "
+                              << int(r.latent_x) << " " << int(r.latent_y) << " " << int(r.latent_w) << " "
+                              << int(r.latent_h) << std::endl;
+            }
         }
     }
     std::cout << "ganscope: " << m_stats.report() << std::endl;

@@ -52,8 +52,8 @@ struct AppOptions {
     bool damage_tracking = true;    // false: every frame draws the whole window (GANSCOPE_FULL_REDRAW=1)
     const std::atomic<bool>* interrupted = nullptr;  // set by a signal handler: close like the close button
     // `ganscope compare`: runs shown beside the window's own (which the mode above opens), each a run source of its
-    // own; the Compare panel's tab in front (0 samples, 1 curves, 2 runs; -1: samples) and a step its grids are
-    // pinned to (-1: each follows its newest).
+    // own; the Compare panel's tab in front (0 samples, 1 curves, 2 runs, 3 latent; -1: samples) and a step its grids
+    // are pinned to (-1: each follows its newest).
     std::vector<SavedCompareRun> compare;
     SavedCompareRun compare_own;  // the label, colour and visibility of the window's own run in the comparison
     int compare_tab = -1;
@@ -92,6 +92,9 @@ public:
     CompareModule& compare() { return m_compare; }
     LatentWorker* worker() { return m_latent.worker(); }
     const FrameStats& frame_stats() const { return m_stats; }
+    // GL-thread time taking in each grid the window's own run published (ms, one a publish, oldest first): the
+    // frame's source and module updates before drawing, less the Compare module's (bench viewer --runs).
+    const std::vector<double>& own_publish_ms() const { return m_own_publish_ms; }
     // The View menu: a panel shown or hidden (kept in imgui.ini), and Reset layout (from the next frame).
     bool panel_open(const char* title) const;
     void set_panel_open(const char* title, bool open);
@@ -116,7 +119,8 @@ private:
 
     std::unique_ptr<RunSource> m_run;
     RunView m_view;
-    uint64_t m_seen_status = 0, m_seen_weights = 0;
+    uint64_t m_seen_status = 0, m_seen_weights = 0, m_seen_own_grids = 0;
+    std::vector<double> m_own_publish_ms;
     bool m_announced = false;    // the source's first real status went to the modules
 
     // The modules, in the order they update (a module may read those before it: Dataset and History the
@@ -137,7 +141,7 @@ private:
     InspectModule m_inspect{m_explorer.model()};
     NearestModule m_nearest;
     ProjectModule m_project{m_links};
-    CompareModule m_compare;
+    CompareModule m_compare{&m_explorer.model(), &m_interpolation.model()};
     std::vector<Module*> m_modules;
     bool m_add_run = false;        // File > Add run chosen: its dialog opens this frame
     bool m_project_image = false;  // File > Project image chosen: its dialog opens this frame

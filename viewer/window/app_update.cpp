@@ -2,11 +2,19 @@
 // to the modules that use them, then every module's own update. Main (GL) thread only.
 #include "viewer/window/app.h"
 
+#include <chrono>
+
 namespace ganscope {
 
 void App::update_sources() {
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
     RunView& v = m_view;
     RunSource& run = *m_run;
+    // A new grid of the window's own run is taken in this frame: the time below is what that publish costs here.
+    const bool own_publish = run.samples().generation() != m_seen_own_grids;
+    m_seen_own_grids = run.samples().generation();
+    double compare_ms = 0;
     std::shared_ptr<const TrainerStatus> status;
     if (run.status().fetch_if_newer(m_seen_status, status)) {
         v.status = status;
@@ -38,7 +46,19 @@ void App::update_sources() {
         }
         m_inspect.set_weights(weights);
     }
-    for (Module* m : m_modules) m->update(v, run);
+    for (Module* m : m_modules) {
+        if (m != &m_compare) {
+            m->update(v, run);
+            continue;
+        }
+        const auto c0 = Clock::now();  // the compared runs' intake is the Compare module's to measure
+        m->update(v, run);
+        compare_ms = std::chrono::duration<double, std::milli>(Clock::now() - c0).count();
+    }
+    if (own_publish) {
+        if (m_own_publish_ms.size() >= 100000) m_own_publish_ms.clear();
+        m_own_publish_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count() - compare_ms);
+    }
     PerformanceModel& perf = m_performance.model();
     const GridTexture& grid = m_samples.texture();
     perf.grid_upload_ms = grid.last_upload_ms();

@@ -38,6 +38,11 @@ struct CompareRun {
     ImageRef grid;                    // its texture
     // Where the grid was drawn in the last frame (framebuffer pixels), for tests that read the pixels back.
     float grid_x = 0, grid_y = 0, grid_w = 0, grid_h = 0;
+    // The Latent tab: the window's latent through this run's generator.
+    ImageRef latent_image;     // its texture; empty until rendered
+    int64_t latent_step = -1;  // the step of the weights it was rendered with
+    std::string latent_note;   // one line when it shows none: another latent size, no latent space, no weights yet
+    float latent_x = 0, latent_y = 0, latent_w = 0, latent_h = 0;  // where it was drawn (framebuffer pixels)
 };
 
 enum class CompareAxis { Step, Images, Seconds };
@@ -49,8 +54,15 @@ struct CompareModel {
     bool pinned = false;  // false: every grid follows its run's newest; true: all at pin_step
     int64_t pin_step = 0;
     bool all_keys = false;  // the config table: every key, not only the differing ones
-    int tab = -1;           // intent: bring a tab to the front (0 samples, 1 curves, 2 runs)
-    std::string message;    // the latest one-line message (a path that is not a run, ...)
+    int tab = -1;           // intent: bring a tab to the front (0 samples, 1 curves, 2 runs, 3 latent)
+    // The Latent tab: which latent goes through every run's generator, and what the images on screen show.
+    bool latent_frame = false;     // the Interpolation's current frame instead of the explorer's latent
+    bool latent_tab_open = false;  // the panel drew the tab last frame: only then are latents rendered
+    std::string latent_what;       // "the explorer's latent", "interpolation frame 3 of 8"; empty: there is none
+    std::string latent_none;       // why there is none, when latent_what is empty
+    bool latent_current = false;   // the images on screen are of the latent as it is now (not an earlier one)
+    double latent_ms = 0;          // the worker's last pass over every run
+    std::string message;           // the latest one-line message (a path that is not a run, ...)
 
     // Intents the module carries out after the frame.
     struct Add {

@@ -51,11 +51,9 @@ double wall_seconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string state_of(const TrainerStatus& s) {
-    // A served run whose server went away keeps its last state and says so in its message (remote_source.cpp).
-    if (s.state != TrainerState::Failed &&
-        (s.message.rfind("disconnected", 0) == 0 || s.message.rfind("cannot reach", 0) == 0))
-        return "disconnected";
+std::string state_of(const TrainerStatus& s, bool disconnected) {
+    // A served run whose server went away keeps its last status; its source says it is disconnected.
+    if (disconnected && s.state != TrainerState::Failed) return "disconnected";
     switch (s.state) {
         case TrainerState::Starting: return s.error.empty() ? "starting" : "error: " + s.error;
         case TrainerState::Running: return s.error.empty() ? "running" : "error: " + s.error;
@@ -64,6 +62,16 @@ std::string state_of(const TrainerStatus& s) {
         case TrainerState::Failed: return "failed: " + s.error;
     }
     return "";
+}
+
+// A kept grid from its PNG, with the fixed latents behind its cells (the grid reader's thread).
+SampleGrid read_kept_grid(const GridRead& read) {
+    const TrainConfig& c = read.config;
+    const int64_t count = c.has_latent_space() ? c.grid_count : 0;
+    const torch::Tensor cells = cells_of_grid_png(read.path, c.image_size, 2, count);
+    const torch::Tensor latents =
+        c.has_latent_space() ? make_fixed_latents(c.grid_count, c.latent_dim, c.seed) : torch::Tensor();
+    return display_grid(cells, c, read.step, latents);
 }
 
 }  // namespace
@@ -81,14 +89,22 @@ struct CompareModule::Live {
     double next_listing = 0, next_probe = 0;
     bool writer = true;  // a followed folder's writer still holds it (probed every 2 s)
     bool gone = false;   // a followed folder no longer exists
+    // The Latent tab: the run's newest generator weights and the texture of its image of the latent.
+    uint64_t key = 0;  // the latent worker's name for this run (indices shift when a run is removed)
+    uint64_t seen_weights = 0;
+    std::shared_ptr<const WeightsSnapshot> weights;
+    TensorTexture latent_texture;
+    int64_t reading = -1;  // the kept grid being read from its PNG for the shared slider (-1: none)
 };
 
-CompareModule::CompareModule() {
+CompareModule::CompareModule(const ExplorerModel* explorer, const InterpolationModel* interpolation)
+    : m_explorer(explorer), m_interpolation(interpolation) {
     CompareRun own;
     own.primary = true;
     own.color = kPalette[0];
     m_model.runs.push_back(std::move(own));
     m_live.push_back(std::make_unique<Live>());
+    m_live.back()->key = ++m_next_key;
 }
 
 CompareModule::~CompareModule() = default;
@@ -119,6 +135,7 @@ std::string CompareModule::add(const std::string& what, const std::string& token
     run.kind = source->kind();
     m_model.runs.push_back(std::move(run));
     auto live = std::make_unique<Live>();
+    live->key = ++m_next_key;
     live->source = std::move(source);
     m_live.push_back(std::move(live));
     m_model.message.clear();
@@ -138,13 +155,35 @@ void CompareModule::update(RunView& view, RunSource& run) {
     // samples, no texture (what it has is read when a run joins it).
     if (m_model.runs.size() < 2) return;
     const double now = wall_seconds();
+    take_reads();
     for (size_t i = 0; i < m_live.size(); ++i) {
         Live& live = *m_live[i];
         update_run(i, live.source ? *live.source : run, live, now);
     }
+    update_latent();
+}
+
+void CompareModule::take_reads() {
+    if (!m_grid_reader) return;
+    for (GridReadResult& read : m_grid_reader->take()) {
+        const auto it = std::find_if(m_live.begin(), m_live.end(),
+                                     [&](const std::unique_ptr<Live>& l) { return l->key == read.run; });
+        if (it == m_live.end()) continue;  // removed since
+        Live& live = **it;
+        if (live.reading == read.step) live.reading = -1;
+        if (!read.grid) {
+            m_model.message = read.error;
+            live.files.erase(read.step);  // until the next listing
+            continue;
+        }
+        live.grids[read.step] = read.grid;
+        if (live.grids.size() > 64)  // memory stays flat: the end farthest from this step goes
+            live.grids.erase(live.grids.begin()->first == read.step ? std::prev(live.grids.end()) : live.grids.begin());
+    }
 }
 
 void CompareModule::update_run(size_t index, RunSource& source, Live& live, double now) {
+    const auto t0 = std::chrono::steady_clock::now();
     CompareRun& r = m_model.runs[index];
     std::shared_ptr<const TrainerStatus> status;
     if (source.status().fetch_if_newer(live.seen_status, status)) {
@@ -173,16 +212,23 @@ void CompareModule::update_run(size_t index, RunSource& source, Live& live, doub
                     int64_t(std::chrono::duration<double>(written - fs::file_time_type::clock::now()).count() + now);
         }
     }
-    r.state = !r.status ? "starting" : state_of(*r.status);
+    r.state =
+        !r.status ? (source.disconnected() ? "disconnected" : "starting") : state_of(*r.status, source.disconnected());
     if (live.gone)
         r.state = "gone";
     else if (source.kind() == "following" && r.state == "running" && !live.writer)
         r.state = "stopped";
 
+    // The newest generator weights (a followed folder's newest history snapshot, a checkpoint's, a served run's,
+    // the trainer's here), for the Latent tab.
+    std::shared_ptr<const WeightsSnapshot> weights;
+    if (source.weights().fetch_if_newer(live.seen_weights, weights)) live.weights = weights;
+
     // Grids: the newest as it is published; the kept ones (the run's samples/ files, else those published while
     // open) for the shared slider.
     std::shared_ptr<const SampleGrid> grid;
-    if (source.samples().fetch_if_newer(live.seen_grid, grid) && grid && grid->images.defined()) {
+    const bool published = source.samples().fetch_if_newer(live.seen_grid, grid) && grid && grid->images.defined();
+    if (published) {
         live.newest = grid;
         r.live_step = grid->step;
         if (dir.empty()) {
@@ -201,6 +247,11 @@ void CompareModule::update_run(size_t index, RunSource& source, Live& live, doub
         if (!live.files.count(step)) r.kept_steps.push_back(step);
     std::sort(r.kept_steps.begin(), r.kept_steps.end());
     show_grid(r, live);
+    if (published && index > 0) {
+        if (m_publish_ms.size() >= 100000) m_publish_ms.clear();
+        m_publish_ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
 }
 
 void CompareModule::show_grid(CompareRun& r, Live& live) {
@@ -216,22 +267,11 @@ void CompareModule::show_grid(CompareRun& r, Live& live) {
         want = nullptr;
         if (auto g = live.grids.find(step); g != live.grids.end())
             want = g->second;
-        else if (auto f = live.files.find(step); f != live.files.end() && r.config) {
-            try {
-                const TrainConfig& c = *r.config;
-                const int64_t count = c.has_latent_space() ? c.grid_count : 0;
-                torch::Tensor cells = cells_of_grid_png(f->second, c.image_size, 2, count);
-                torch::Tensor latents =
-                    c.has_latent_space() ? make_fixed_latents(c.grid_count, c.latent_dim, c.seed) : torch::Tensor();
-                want = std::make_shared<const SampleGrid>(display_grid(cells, c, step, latents));
-                live.grids[step] = want;
-                if (live.grids.size() > 64)  // memory stays flat: the end farthest from this step goes
-                    live.grids.erase(live.grids.begin()->first == step ? std::prev(live.grids.end())
-                                                                       : live.grids.begin());
-            } catch (const std::exception& e) {
-                m_model.message = e.what();
-                live.files.erase(f);
-            }
+        else if (auto f = live.files.find(step); f != live.files.end() && r.config && live.reading != step) {
+            // Read from its PNG on the reader's thread; the grid on screen stays until it arrives (take_reads).
+            if (!m_grid_reader) m_grid_reader = std::make_unique<GridReadWorker>(read_kept_grid);
+            m_grid_reader->request({live.key, step, f->second, *r.config});
+            live.reading = step;
         }
     }
     if (!want || step == r.shown_step) return;
@@ -240,6 +280,102 @@ void CompareModule::show_grid(CompareRun& r, Live& live) {
     live.texture.update(image, want->ready.get());
     r.shown_step = step;
     r.grid = image_of(live.texture);
+}
+
+torch::Tensor CompareModule::current_latent() {
+    CompareModel& m = m_model;
+    m.latent_what.clear();
+    m.latent_none.clear();
+    if (m.latent_frame) {
+        const InterpolationModel* in = m_interpolation;
+        if (!in || !in->a.defined() || !in->b.defined()) {
+            m.latent_none =
+                "the Interpolation has no A and B yet (right-click a sample, or the explorer's Use as A / B)";
+            return {};
+        }
+        const int frames = std::max(2, in->frames);
+        const int frame = interpolation_loop_frame(in->phase, frames);
+        m.latent_what = "interpolation frame " + std::to_string(frame + 1) + " of " + std::to_string(frames) +
+                        (in->spherical ? " (slerp A to B)" : " (lerp A to B)");
+        return interpolation_frame_latent(*in, frame);
+    }
+    if (!m_explorer || !m_explorer->base.defined()) {
+        m.latent_none = "the window's own run has no latent yet (a pix2pix run has none)";
+        return {};
+    }
+    m.latent_what = "the explorer's latent";
+    return explorer_latent(*m_explorer);
+}
+
+void CompareModule::update_latent() {
+    CompareModel& m = m_model;
+    const torch::Tensor z = current_latent();
+    const int64_t dim = z.defined() ? z.numel() : 0;
+    // Which runs can render it; the others say why not.
+    std::vector<LatentRunsWorker::RunWeights> ask;
+    std::vector<const WeightsSnapshot*> asked;
+    for (size_t i = 0; i < m.runs.size(); ++i) {
+        CompareRun& r = m.runs[i];
+        const Live& live = *m_live[i];
+        std::string note;
+        if (!r.config)
+            note = r.state.rfind("failed", 0) == 0 || r.state == "gone" ? r.state : "waiting for its configuration";
+        else if (!r.config->has_latent_space())
+            note = r.config->model + ": no latent space (it translates images)";
+        else if (dim > 0 && r.config->latent_dim != dim)
+            note = "latent size " + std::to_string(r.config->latent_dim) + ", not the " + std::to_string(dim) +
+                   " of this latent: no latent to share";
+        else if (!live.weights)
+            note = r.kind == "following" && r.what.rfind("http://", 0) != 0
+                       ? "no weights yet (a run folder's come with its history snapshots)"
+                       : "no weights yet";
+        if (note.empty() && r.visible) {
+            ask.push_back({live.key, live.weights});
+            asked.push_back(live.weights.get());
+        }
+        if (!note.empty() || r.latent_note.rfind("generator: ", 0) != 0) r.latent_note = note;
+    }
+    // Asked only while the tab is in front, and again only when the latent or a run's weights changed.
+    const bool changed = z.defined() && (!m_sent_latent.defined() || m_sent_latent.sizes() != z.sizes() ||
+                                         !torch::equal(m_sent_latent, z) || asked != m_sent_weights);
+    const bool open = m.latent_tab_open;
+    m.latent_tab_open = false;  // until the panel draws the tab again (its window may be behind another)
+    if (open && changed && !ask.empty()) {
+        if (!m_latent_worker) m_latent_worker = std::make_unique<LatentRunsWorker>();
+        m_sent_request = m_latent_worker->request(z, std::move(ask));
+        m_sent_latent = z.clone();
+        m_sent_weights = std::move(asked);
+    }
+    if (!m_latent_worker) return;
+    std::shared_ptr<const LatentThroughRuns> result;
+    if (m_latent_worker->result().fetch_if_newer(m_seen_latent, result)) {
+        m_shown_request = result->request;
+        m.latent_ms = result->ms;
+        for (const LatentThroughRuns::Run& out : result->runs) {
+            const auto it = std::find_if(m_live.begin(), m_live.end(),
+                                         [&](const std::unique_ptr<Live>& l) { return l->key == out.run; });
+            if (it == m_live.end()) continue;  // removed since
+            CompareRun& r = m.runs[size_t(it - m_live.begin())];
+            if (!out.image.defined()) {
+                r.latent_note = "generator: " + out.error;
+                continue;
+            }
+            (*it)->latent_texture.update(out.image);
+            r.latent_image = image_of((*it)->latent_texture);
+            r.latent_step = out.weights_step;
+            if (r.latent_note.rfind("generator: ", 0) == 0) r.latent_note.clear();
+        }
+    }
+    m.latent_current = m_shown_request != 0 && m_shown_request == m_sent_request && !changed;
+}
+
+const TensorTexture& CompareModule::latent_texture(size_t index) const { return m_live.at(index)->latent_texture; }
+
+bool CompareModule::latents_ready() const {
+    if (!m_model.latent_current) return false;
+    for (const CompareRun& r : m_model.runs)
+        if (r.visible && r.latent_note.empty() && !r.latent_image.ready()) return false;
+    return true;
 }
 
 void CompareModule::apply(RunView& view, RunSource&) {
@@ -273,6 +409,8 @@ bool CompareModule::grids_ready() const {
 }
 
 void CompareModule::shutdown() {
+    m_latent_worker.reset();
+    m_grid_reader.reset();
     for (auto& live : m_live)
         if (live->source) live->source->close();
     m_live.clear();

@@ -106,11 +106,16 @@ std::string shared_latents_note(const std::vector<CompareRun>& runs) {
 }
 
 void ComparePanel::draw(RunView&, CompareModel& m) {
+    // Where grids and images are drawn is set again by the tab in front; the others' are none this frame.
+    for (CompareRun& r : m.runs) r.grid_w = r.grid_h = r.latent_w = r.latent_h = 0;
     draw_legend(m);
     if (!m.message.empty()) ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.4f, 1), "%s", m.message.c_str());
     if (!ImGui::BeginTabBar("compare tabs")) return;
-    const char* const tabs[] = {"Samples", "Curves", "Runs"};
-    for (int t = 0; t < 3; ++t) {
+    // In this order on screen; `tab` intents keep their numbers (0 samples, 1 curves, 2 runs, 3 latent).
+    const int order[] = {0, 3, 1, 2};
+    const char* const tabs[] = {"Samples", "Curves", "Runs", "Latent"};
+    bool latent_open = false;
+    for (int t : order) {
         const ImGuiTabItemFlags flags = m.tab == t ? ImGuiTabItemFlags_SetSelected : 0;
         if (!ImGui::BeginTabItem(tabs[t], nullptr, flags)) continue;
         if (m.tab == t) m.tab = -1;  // in front now
@@ -118,11 +123,16 @@ void ComparePanel::draw(RunView&, CompareModel& m) {
             draw_samples(m);
         else if (t == 1)
             draw_curves(m);
-        else
+        else if (t == 2)
             draw_runs(m);
+        else {
+            draw_latent(m);
+            latent_open = true;
+        }
         ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
+    m.latent_tab_open = latent_open;
 }
 
 void ComparePanel::draw_legend(CompareModel& m) {
@@ -237,6 +247,87 @@ void ComparePanel::draw_samples(CompareModel& m) {
         r.grid_y = (p0.y - origin.y) * fb_scale;
         r.grid_w = size.x * fb_scale;
         r.grid_h = size.y * fb_scale;
+        bottom = std::max(bottom, ImGui::GetCursorPosY());
+    }
+    ImGui::SetCursorPosY(bottom);
+    ImGui::Dummy(ImVec2(0, 0));  // an item where the cursor was moved: the window's extent follows it
+}
+
+void ComparePanel::draw_latent(CompareModel& m) {
+    if (ImGui::RadioButton("explorer's latent", !m.latent_frame)) m.latent_frame = false;
+    ImGui::SetItemTooltip("the Latent explorer's current latent, through every run's generator");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("interpolation frame", m.latent_frame)) m.latent_frame = true;
+    ImGui::SetItemTooltip(
+        "the Interpolation's current frame (A to B, as its loop plays), through every run's generator");
+    ImGui::PushTextWrapPos(0);
+    if (m.latent_what.empty()) {
+        ImGui::TextDisabled("%s", m.latent_none.c_str());
+        ImGui::PopTextWrapPos();
+        return;
+    }
+    ImGui::TextDisabled("%s through each run's generator%s%s", m.latent_what.c_str(),
+                        m.latent_ms > 0 ? (", " + std::to_string(int(std::lround(m.latent_ms))) + " ms").c_str() : "",
+                        m.latent_current ? "" : " (rendering...)");
+    ImGui::PopTextWrapPos();
+
+    std::vector<CompareRun*> shown;
+    for (CompareRun& r : m.runs)
+        if (r.visible) shown.push_back(&r);
+    if (shown.empty()) {
+        ImGui::TextDisabled("every run is hidden: click a name above to show it");
+        return;
+    }
+    const float gap = ui_em(0.75f);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float column = std::max(ui_em(4), (avail.x - gap * float(shown.size() - 1)) / float(shown.size()));
+    const ImVec2 origin = ImGui::GetMainViewport()->Pos;
+    const float fb_scale = ImGui::GetIO().DisplayFramebufferScale.x;
+    // As the Samples tab: every header first, then the images from the lowest header's bottom, so they line up.
+    const ImVec2 top = ImGui::GetCursorPos();
+    float images_y = top.y;
+    for (size_t i = 0; i < shown.size(); ++i) {
+        const CompareRun& r = *shown[i];
+        ImGui::PushID(int(i));
+        const float x = top.x + float(i) * (column + gap);
+        ImGui::SetCursorPos(ImVec2(x, top.y));
+        ImGui::BeginGroup();
+        ImGui::PushTextWrapPos(x + column);
+        swatch(r.color);
+        ImGui::SameLine(0, ui_em(0.25f));
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.color), "%s", r.label.c_str());
+        if (!r.latent_note.empty())
+            ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.4f, 1), "%s", r.latent_note.c_str());
+        else if (r.latent_image.ready())
+            ImGui::Text("weights of step %lld", (long long)r.latent_step);
+        else
+            ImGui::TextDisabled("rendering...");
+        ImGui::PopTextWrapPos();
+        ImGui::EndGroup();
+        images_y = std::max(images_y, ImGui::GetCursorPosY());
+        ImGui::PopID();
+    }
+    const float image_h = std::max(ui_em(3), top.y + avail.y - images_y - ui_em(0.5f));
+    float bottom = images_y;
+    for (size_t i = 0; i < shown.size(); ++i) {
+        CompareRun& r = *shown[i];
+        ImGui::SetCursorPos(ImVec2(top.x + float(i) * (column + gap) + 2, images_y + 2));  // room for the frame
+        if (!r.latent_note.empty() || !r.latent_image.ready()) {
+            r.latent_w = r.latent_h = 0;
+            continue;
+        }
+        float scale =
+            std::min((column - 4) / float(r.latent_image.width), (image_h - 4) / float(r.latent_image.height));
+        if (scale >= 1) scale = std::floor(scale);  // whole pixels when magnified
+        const ImVec2 size(float(r.latent_image.width) * scale, float(r.latent_image.height) * scale);
+        ui_image(ImTextureID(r.latent_image.texture), size);
+        const ImVec2 p0 = ImGui::GetItemRectMin(), p1 = ImGui::GetItemRectMax();
+        ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), ImU32(r.color),
+                                            0.0f, 2.0f);
+        r.latent_x = (p0.x - origin.x) * fb_scale;
+        r.latent_y = (p0.y - origin.y) * fb_scale;
+        r.latent_w = size.x * fb_scale;
+        r.latent_h = size.y * fb_scale;
         bottom = std::max(bottom, ImGui::GetCursorPosY());
     }
     ImGui::SetCursorPosY(bottom);

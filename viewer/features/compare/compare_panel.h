@@ -28,6 +28,7 @@ public:
 private:
     void draw_legend(CompareModel& model);
     void draw_samples(CompareModel& model);
+    void draw_latent(CompareModel& model);
     void draw_curves(CompareModel& model);
     void draw_runs(CompareModel& model);
 

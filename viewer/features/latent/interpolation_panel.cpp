@@ -81,9 +81,7 @@ void InterpolationPanel::draw(InterpolationModel& m, const LatentLinks& links) {
     // The loop: one frame of the strip large, ping-ponging so it never jumps.
     if (m.animate) {
         m.phase += ImGui::GetIO().DeltaTime * m.speed * 4.0;
-        int period = std::max(1, 2 * (frames - 1));
-        int k = int(std::fmod(m.phase, double(period)));
-        int shown = k < frames ? k : period - k;
+        const int shown = interpolation_loop_frame(m.phase, frames);
         float side = std::max(ui_em(3), std::min(avail, ImGui::GetContentRegionAvail().y - ui_em(2)));
         float x0 = float(m.padding + shown * (m.cell + m.padding));
         ImVec2 uv0(x0 / m.strip.width, float(m.padding) / m.strip.height);

@@ -1,6 +1,7 @@
 // The explorer model's latent math: the current latent from its base, offsets and pad. GL thread only.
 #include "viewer/features/latent/latent_models.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,13 @@ void explore_latent(ExplorerModel& e, const torch::Tensor& latent, const std::st
     e.truncation = 1.0f;  // the explorer shows the latent it was given
     ++e.revision;
     e.message = "exploring " + from;
+}
+
+torch::Tensor interpolation_frame_latent(const InterpolationModel& m, int frame) {
+    if (!m.a.defined() || !m.b.defined()) return {};
+    const int frames = std::max(2, m.frames);
+    const double t = double(std::clamp(frame, 0, frames - 1)) / double(frames - 1);
+    return m.spherical ? slerp_latent(m.a, m.b, t) : lerp_latent(m.a, m.b, t);
 }
 
 }  // namespace ganscope

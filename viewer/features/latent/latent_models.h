@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -74,6 +75,14 @@ torch::Tensor explorer_latent(const ExplorerModel& e);
 // Makes the latent the explorer's base, resetting the slider offsets and the truncation (the explorer then draws
 // exactly that latent); `from` is said in the panel.
 void explore_latent(ExplorerModel& e, const torch::Tensor& latent, const std::string& from);
+// The strip frame the Interpolation's loop shows at `phase` (in frames): it goes A to B and back, never jumping.
+inline int interpolation_loop_frame(double phase, int frames) {
+    const int period = std::max(1, 2 * (frames - 1));
+    const int k = int(std::fmod(std::max(0.0, phase), double(period)));
+    return k < frames ? k : period - k;
+}
+// That frame's latent (of m.frames from A to B, as the strip is built); undefined before A and B are picked.
+torch::Tensor interpolation_frame_latent(const InterpolationModel& m, int frame);
 // Names of the combined direction list (random then PCA), for the pad's axis choice.
 std::vector<std::string> explorer_direction_names(const ExplorerModel& e);
 
