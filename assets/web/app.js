@@ -273,6 +273,7 @@ let statusShown = 0, statusTimer = 0;
 function takeStatus(s) {
   const first = status.step === undefined;
   status = s;
+  if (s.alerts_raised > alertsRaised) loadAlerts();
   clearTimeout(statusTimer);
   const wait = 500 - (performance.now() - statusShown);
   if (first || wait <= 0 || s.state !== $("state").textContent) showStatus(first);
@@ -414,6 +415,95 @@ $("grid").addEventListener("click", (e) => {
 });
 $("cell-close").addEventListener("click", () => $("cell-dialog").close());
 
+// ---- the run's alerts (docs/alerts.md): a banner with the newest (its step, kind, message and the curve segment
+// that shows it) and the list, newest first. From /api/alerts when the status counts more than the page has (on
+// opening, and while polling), and from the stream's alert events as they are raised.
+const alerts = [];  // oldest first
+let alertsRaised = 0, alertsFetching = false, alertDismissed = "";
+const alertKey = (a) => a.kind + "@" + a.step + ":" + a.message;
+function addAlerts(list) {
+  let added = false;
+  for (const a of list) {
+    if (!a || typeof a.step !== "number" || typeof a.kind !== "string" || typeof a.message !== "string") continue;
+    if (alerts.some((b) => alertKey(b) === alertKey(a))) continue;
+    alerts.push(a); added = true;
+  }
+  if (!added) return;
+  alerts.sort((a, b) => a.step - b.step);
+  alertsRaised = Math.max(alertsRaised, alerts.length);
+  showAlerts();
+}
+function loadAlerts() {
+  if (alertsFetching) return;
+  alertsFetching = true;
+  fetch("/api/alerts", { headers: headers() }).then((r) => r.json()).then((j) => {
+    addAlerts(j.alerts || []);
+    alertsRaised = Math.max(alertsRaised, j.raised || 0);
+  }).catch(() => {}).finally(() => { alertsFetching = false; });
+}
+const evidenceOf = (a) => (Array.isArray(a.evidence) ? a.evidence : [])
+  .filter((p) => Array.isArray(p) && typeof p[0] === "number" && typeof p[1] === "number" && isFinite(p[1]));
+function evidenceText(a) {
+  const p = evidenceOf(a);
+  if (!p.length) return "";
+  const first = p[0], last = p[p.length - 1];
+  return (a.series || "") + " " + fmtSmall(first[1]) + " at step " + first[0] +
+         (p.length > 1 ? " → " + fmtSmall(last[1]) + " at step " + last[0] : "");
+}
+function sparkline(a, width, height) {
+  // The curve segment the alert is about, as the window's bar draws it; hover for its points.
+  const ns = "http://www.w3.org/2000/svg", p = evidenceOf(a);
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "spark");
+  svg.setAttribute("width", width); svg.setAttribute("height", height);
+  svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+  if (!p.length) return svg;
+  const x0 = p[0][0], x1 = p[p.length - 1][0];
+  let lo = Math.min(...p.map((q) => q[1])), hi = Math.max(...p.map((q) => q[1]));
+  if (hi - lo < 1e-12) { lo -= 1; hi += 1; }
+  const x = (s) => 3 + (x1 > x0 ? (s - x0) / (x1 - x0) : 0.5) * (width - 6);
+  const y = (v) => height - 3 - (v - lo) / (hi - lo) * (height - 6);
+  const line = document.createElementNS(ns, "polyline");
+  line.setAttribute("points", p.map((q) => x(q[0]).toFixed(1) + "," + y(q[1]).toFixed(1)).join(" "));
+  const dot = document.createElementNS(ns, "circle");
+  dot.setAttribute("cx", x(x1).toFixed(1)); dot.setAttribute("cy", y(p[p.length - 1][1]).toFixed(1)); dot.setAttribute("r", 2.5);
+  const title = document.createElementNS(ns, "title");
+  title.textContent = (a.series || "") + ": " + p.map((q) => "step " + q[0] + " " + fmtSmall(q[1])).join(", ");
+  svg.append(title, line, dot);
+  return svg;
+}
+function showAlerts() {
+  const newest = alerts[alerts.length - 1];
+  const banner = $("run-alert");
+  banner.hidden = !newest || alertKey(newest) === alertDismissed;
+  if (newest) {
+    $("run-alert-title").textContent = "alert (" + newest.kind + ") at step " + newest.step + ":";
+    $("run-alert-message").textContent = newest.message;
+    $("run-alert-evidence").textContent = evidenceText(newest);
+    $("run-alert-spark").replaceChildren(sparkline(newest, 180, 40));
+  }
+  $("alerts-card").hidden = !alerts.length;
+  $("alerts-count").textContent = alerts.length + (alertsRaised > alerts.length ? " (of " + alertsRaised + " raised)" : "");
+  const list = $("alerts");
+  list.textContent = "";
+  for (let i = alerts.length - 1; i >= 0; --i) {
+    const a = alerts[i], li = document.createElement("li"), head = document.createElement("b"), text = document.createElement("span");
+    li.dataset.step = a.step; li.dataset.kind = a.kind;
+    head.textContent = "step " + a.step + " · " + a.kind;
+    text.textContent = " " + a.message;
+    const evidence = document.createElement("div");
+    evidence.className = "muted evidence-text";
+    evidence.textContent = evidenceText(a);
+    li.append(head, text, evidence, sparkline(a, 160, 28));
+    list.appendChild(li);
+  }
+}
+$("run-alert-dismiss").addEventListener("click", () => {
+  // Hidden until the next alert, as the window's Dismiss.
+  if (alerts.length) alertDismissed = alertKey(alerts[alerts.length - 1]);
+  $("run-alert").hidden = true;
+});
+
 // ---- steering: every command's answer is shown, refusals with the server's reason.
 let answers = 0;
 function answer(text, ok) {
@@ -490,12 +580,32 @@ function translate() {
         $("translated").src = url; $("download").href = url; $("download").hidden = false;
         if (old.startsWith("blob:")) URL.revokeObjectURL(old);
         $("translate-note").textContent = "by the generator of step " + r.headers.get("X-Ganscope-Step");
+        if (status.translate_text) translateText(png);
       }) : r.json().catch(() => ({})).then((j) => {
         $("translate-note").textContent = "refused (" + r.status + "): " + (j.error || r.statusText) +
           (r.status === 401 ? " (translation needs the token)" : "");
       }))
       .catch((e) => { $("translate-note").textContent = "no answer from the server (" + e.message + ")"; });
   }, "image/png");
+}
+
+// An ASCII-art run (seed 000): the same drawing's translation read back as text by the server (the glyphs that best
+// match the picture, as `ganscope translate` writes NAME.txt), shown and downloadable as a .txt.
+let textWanted = null;
+function translateText(png) {
+  textWanted = png;
+  fetch("/api/translate?output=text", { method: "POST", headers: headers({ "Content-Type": "image/png" }), body: png })
+    .then((r) => r.ok ? r.text().then((text) => {
+      if (textWanted !== png) return;  // a newer drawing's text is on its way
+      $("translated-text").textContent = text; $("translated-text").hidden = false;
+      const old = $("download-text").href;
+      $("download-text").href = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+      $("download-text").hidden = false;
+      if (old.startsWith("blob:")) URL.revokeObjectURL(old);
+    }) : r.json().catch(() => ({})).then((j) => {
+      $("translate-note").textContent += "; no text: refused (" + r.status + "): " + (j.error || r.statusText);
+    }))
+    .catch((e) => { $("translate-note").textContent += "; no text: no answer from the server (" + e.message + ")"; });
 }
 
 // ---- live: the event stream, and the history asked for once the stream has started (the stream begins at the
@@ -514,6 +624,7 @@ function connectStream() {
   });
   stream.addEventListener("metrics", (e) => addRecords([JSON.parse(e.data)]));
   stream.addEventListener("grid", (e) => refreshGrid(JSON.parse(e.data).step));
+  stream.addEventListener("alert", (e) => addAlerts([JSON.parse(e.data)]));
   stream.onopen = () => { first = true; };
   stream.onerror = () => {
     $("state").textContent = "disconnected, retrying"; $("dot").className = "dot";
@@ -539,5 +650,6 @@ window.ganscope = {
     return { id, labels: g.getLabels(), steps };
   }),
   records: () => records.length,
+  alerts: () => alerts.map((a) => ({ step: a.step, kind: a.kind })),
   stream: () => stream ? stream.readyState : -1,
 };

@@ -183,35 +183,46 @@ std::vector<Alert> AlertDetector::on_metrics(const StepMetrics& m, bool probabil
                            "d_real", tail(m_d_real)});
         }
     }
-    if (!std::isfinite(m.swd)) return out;
-    // Quality: rising for several evaluations (divergence), or no better for many (stall). Lower is better.
-    keep(m_swd, m.step, m.swd);
-    if (m_swd.size() == 1 || m.swd < m_best_swd * (1 - m_t.stall_gain)) {
-        m_best_swd = m.swd;
-        m_since_best = 0;
-        m_stalled = false;
-    } else {
-        ++m_since_best;
-    }
-    m_rising = m.swd >= m_t.rising_factor * m_best_swd ? m_rising + 1 : 0;
-    if (m_rising == 0) m_rising_raised = false;  // back near its best: a later climb is news again
-    if (m_rising >= m_t.rising_evaluations && !m_rising_raised) {
-        m_rising_raised = true;
-        out.push_back({"divergence", m.step,
-                       "divergence: swd is " + number(m.swd) + ", " + number(m.swd / m_best_swd, "%.1f") +
-                           "x its best (" + number(m_best_swd) + "), for " + std::to_string(m_rising) +
-                           " evaluations; revert to an earlier checkpoint (--resume --from) or lower the learning rate",
-                       "swd", tail(m_swd)});
-    }
-    if (m_since_best >= m_t.stall_evaluations && !m_stalled) {
-        m_stalled = true;
-        out.push_back({"stall", m.step,
-                       "stall: swd has not improved on its best (" + number(m_best_swd) + ") by " +
-                           number(100 * m_t.stall_gain, "%.0f") + " % in " + std::to_string(m_since_best) +
-                           " evaluations; the run may have converged, or needs a lower learning rate",
-                       "swd", tail(m_swd)});
+    // Quality: the figure the field compares runs by when the run logs it. Both metrics fall and rise together
+    // when a run breaks, so reading both would report one event twice; and a run whose FID still improves is
+    // learning even when its swd has flattened out.
+    if (std::isfinite(m.fid)) {
+        m_has_fid = true;
+        watch_quality(m_fid, m.step, m.fid, out);
+    } else if (std::isfinite(m.swd) && !m_has_fid) {
+        watch_quality(m_swd, m.step, m.swd, out);
     }
     return out;
+}
+
+void AlertDetector::watch_quality(QualityWatch& w, int64_t step, double value, std::vector<Alert>& out) {
+    // Rising for several evaluations (divergence), or no better for many (stall). Lower is better.
+    keep(w.curve, step, value);
+    if (w.curve.size() == 1 || value < w.best * (1 - m_t.stall_gain)) {
+        w.best = value;
+        w.since_best = 0;
+        w.stalled = false;
+    } else {
+        ++w.since_best;
+    }
+    w.rising = value >= m_t.rising_factor * w.best ? w.rising + 1 : 0;
+    if (w.rising == 0) w.rising_raised = false;  // back near its best: a later climb is news again
+    if (w.rising >= m_t.rising_evaluations && !w.rising_raised) {
+        w.rising_raised = true;
+        out.push_back({"divergence", step,
+                       "divergence: " + w.name + " is " + number(value) + ", " + number(value / w.best, "%.1f") +
+                           "x its best (" + number(w.best) + "), for " + std::to_string(w.rising) +
+                           " evaluations; revert to an earlier checkpoint (--resume --from) or lower the learning rate",
+                       w.name, tail(w.curve)});
+    }
+    if (w.since_best >= m_t.stall_evaluations && !w.stalled) {
+        w.stalled = true;
+        out.push_back({"stall", step,
+                       "stall: " + w.name + " has not improved on its best (" + number(w.best) + ") by " +
+                           number(100 * m_t.stall_gain, "%.0f") + " % in " + std::to_string(w.since_best) +
+                           " evaluations; the run may have converged, or needs a lower learning rate",
+                       w.name, tail(w.curve)});
+    }
 }
 
 }  // namespace ganscope

@@ -65,7 +65,8 @@ public:
     explicit AlertDetector(AlertThresholds thresholds = {}) : m_t(thresholds) {}
 
     // A logged record (losses, D's scores, the quality metric when it carries one). `probabilities`: D's scores
-    // are probabilities (the BCE objective), so "D wins completely" has a meaning.
+    // are probabilities (the BCE objective), so "D wins completely" has a meaning. The quality rules (climbing,
+    // stall) read `fid` once the run has logged one (--fid-every), `swd` until then (docs/alerts.md says why).
     std::vector<Alert> on_metrics(const StepMetrics& m, bool probabilities);
     // A diversity measurement of the fixed-latent samples (their spread over a real batch's; 1 is the real set's).
     std::vector<Alert> on_diversity(int64_t step, double diversity);
@@ -77,7 +78,7 @@ public:
 private:
     AlertThresholds m_t;
     // Recent history, enough for each detector's evidence.
-    std::deque<std::pair<int64_t, double>> m_diversity, m_swd, m_d_real, m_copying;
+    std::deque<std::pair<int64_t, double>> m_diversity, m_d_real, m_copying;
     int m_copying_checks = 0;
     int64_t m_copying_since = -1;
     bool m_copying_raised = false;
@@ -89,9 +90,19 @@ private:
         double d_real, d_fake;
     };
     std::deque<Scores> m_window;  // the records of the last d_wins_steps steps
-    double m_best_swd = 0;
-    int m_rising = 0, m_since_best = 0;
-    bool m_collapsed = false, m_d_wins = false, m_rising_raised = false, m_stalled = false, m_nonfinite = false;
+    // One quality metric's climbing and stall rules (lower is better).
+    struct QualityWatch {
+        explicit QualityWatch(std::string metric) : name(std::move(metric)) {}
+        std::string name;  // "swd" or "fid": the series and the messages name it
+        std::deque<std::pair<int64_t, double>> curve;
+        double best = 0;
+        int rising = 0, since_best = 0;
+        bool rising_raised = false, stalled = false;
+    };
+    void watch_quality(QualityWatch& w, int64_t step, double value, std::vector<Alert>& out);
+    QualityWatch m_swd{"swd"}, m_fid{"fid"};
+    bool m_has_fid = false;  // an FID has been logged: the quality rules read it from then on
+    bool m_collapsed = false, m_d_wins = false, m_nonfinite = false;
 };
 
 // One line for a terminal: "alert (collapse) at step 1200: ...".

@@ -4,7 +4,10 @@
 # history held back behind the stream, Pause and Resume from the page change the server's state, refusals without
 # and with a wrong token shown, the history slider changes the grid, 15 s of virtual time with the stream open; and
 # `chromium --virtual-time-budget=15000 --dump-dom` finishes on the page (polling) and shows the live step; on a
-# pix2pix run a stroke drawn with the mouse is translated by the server's model.
+# pix2pix run on ASCII-art pairs (seed 000: picture -> ASCII art) a stroke drawn with the mouse is translated by the
+# server's model, shown as text too and downloadable as translation.txt; a run made to fail (D's learning rate 2000x
+# G's, paused at once) raises an alert that reaches an open page on the event stream, and a page opened later from
+# /api/alerts: banner (step, kind, message, the evidence's curve) and list.
 # Usage: browser.sh GANSCOPE_BINARY WORKDIR
 set -euo pipefail
 bin="$1"; work="$2"
@@ -53,8 +56,23 @@ kill -INT $pid
 rc=0; wait $pid || rc=$?
 [ "$rc" -eq 130 ] || { cat "$work/train.txt"; fail "the served run exited $rc after Ctrl-C, expected 130"; }
 
-# A pix2pix run: the page's Translate canvas, drawn on with the mouse, translated by the server's model.
-"$bin" train "${dev[@]}" --headless --preset tiny --model pix2pix --pairs sketch --steps 0 --out "$work/p2p" \
+# A run made to fail: D learns at 2e-3, G at 1e-6, so D wins completely (a divergence alert about 300 steps in).
+# Paused as soon as it serves (`train --headless` has no --paused), long before its alert, so the page is open first.
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 0 --lr-d 2e-3 --lr-g 1e-6 --out "$work/diverging" \
+  --serve "127.0.0.1:$port" > "$work/diverging.txt" 2>&1 &
+pid=$!
+for _ in $(seq 300); do grep -q "serving $url" "$work/diverging.txt" 2> /dev/null && break; sleep 0.1; done
+grep -q "serving $url" "$work/diverging.txt" || { cat "$work/diverging.txt"; fail "no serving line for the diverging run"; }
+curl -sf -X POST -H "Authorization: Bearer $(cat "$work/diverging/serve.token")" -H "Content-Type: application/json" \
+  -d '{"command": "pause"}' "$url/api/control" > /dev/null || fail "could not pause the diverging run"
+"$python" "$root/tests/cli/browser_page.py" alerts "$url" "$(cat "$work/diverging/serve.token")" "$work"
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/diverging.txt"; fail "the diverging run exited $rc after Ctrl-C, expected 130"; }
+
+# A pix2pix run on ASCII-art pairs, picture -> ASCII art: the page's Translate canvas, drawn on with the mouse,
+# translated by the server's model, and the translation as text.
+"$bin" train "${dev[@]}" --headless --preset tiny --model pix2pix --pairs ascii --direction BtoA --steps 0 --out "$work/p2p" \
   --serve "127.0.0.1:$port" > "$work/p2p.txt" 2>&1 &
 pid=$!
 for _ in $(seq 300); do grep -q "serving $url" "$work/p2p.txt" 2> /dev/null && break; sleep 0.1; done

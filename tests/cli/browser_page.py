@@ -3,6 +3,8 @@
 # scripts/setup) against a running `ganscope train --headless --serve`. Used by browser.sh.
 #   browser_page.py test URL TOKEN WORKDIR         the checks (exit 1 with FAIL: ... on the first that fails)
 #   browser_page.py translate URL TOKEN WORKDIR    a pix2pix run: draw, translate, download; the refusal without token
+#   browser_page.py alerts URL TOKEN WORKDIR       a paused run made to fail: its alert on the page, by the stream
+#                                                  and by /api/alerts (resumes the run)
 #   browser_page.py shots URL TOKEN OUTDIR         screenshots: desktop 1280x800 and a phone, light and dark
 import base64
 import json
@@ -339,6 +341,126 @@ def check_translate(url, token, work):
             fail("no download link for the translation: %r" % link)
         print("browser: translate: a mouse stroke (%d dark pixels) refused without the token, translated with it "
               "(%d px, %s)" % (inked, size, b.js("document.getElementById('translate-note').textContent")))
+        if status(url).get("translate_text"):
+            check_translate_text(b, url, token, work)
+        elif not b.js("document.getElementById('translated-text').hidden"):
+            fail("a run whose outputs are not ASCII art shows its translation as text")
+    finally:
+        b.close()
+
+
+def check_translate_text(b, url, token, work):
+    """An ASCII-art run: the translation as text on the page, the server's text of the canvas's translation, and a
+    .txt download holding the same text."""
+    shown = wait_for("the translation as text", lambda: b.js(
+        "(() => { const t = document.getElementById('translated-text'); return t.hidden ? '' : t.textContent; })()"), 30)
+    # What the server says for the canvas as it is now (the page's last translation was of it).
+    server = b.js("""new Promise((done) => document.getElementById('canvas').toBlob((png) =>
+        fetch('/api/translate?output=text', {method: 'POST', headers: {'Authorization': 'Bearer ' + %s,
+              'Content-Type': 'image/png'}, body: png}).then((r) => r.text()).then(done), 'image/png'))""" % json.dumps(token))
+    if shown != server:
+        fail("the page's text is not the server's translation of its canvas:\n%r\n%r" % (shown, server))
+    lines = shown.rstrip("\n").split("\n")
+    if len(lines) < 2 or len({len(l) for l in lines}) != 1 or any(ord(ch) < 32 or ord(ch) > 126 for l in lines for ch in l):
+        fail("the translation's text is not a grid of printable ASCII: %r" % shown)
+    link = b.js("(() => { const a = document.getElementById('download-text'); return a.hidden ? '' : a.href; })()")
+    if not link.startswith("blob:") or b.js("document.getElementById('download-text').download") != "translation.txt":
+        fail("no .txt download of the translation: %r" % link)
+    # Downloaded as a user would (a click on the link), into a folder of the test's.
+    folder = os.path.join(work, "downloads")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    b.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=folder)
+    click(b, "#download-text")
+    path = os.path.join(folder, "translation.txt")
+    wait_for("translation.txt downloaded", lambda: os.path.exists(path), 20)  # Chromium renames it when complete
+    if open(path).read() != shown:
+        fail("the downloaded translation.txt holds %r, the page shows %r" % (open(path).read(), shown))
+    print("browser: translate: as text, %d lines of %d glyphs, the server's text of the canvas, downloadable as "
+          "translation.txt:\n%s" % (len(lines), len(lines[0]), shown.rstrip("\n")))
+
+
+def check_alerts(url, token, work):
+    """A run made to fail, paused before its alert: the page is opened first with its /api/alerts requests failed, so the
+    alert can only reach it on the event stream; then a page opened afterwards (polling) reads it from /api/alerts.
+    Both show the banner (step, kind, message, the evidence's curve) and the list as the server has them."""
+    wait_for("the run to be paused", lambda: status(url)["state"] == "paused", 60)
+    if status(url)["state"] != "paused" or status(url)["alerts_raised"] != 0:
+        fail("the alerts run should start paused with no alert: %s" % status(url))
+    b = Browser(os.path.join(work, "chrome-alerts"))
+    try:
+        b.call("Emulation.setDeviceMetricsOverride", width=1280, height=800, deviceScaleFactor=1, mobile=False)
+        b.call("Fetch.enable", patterns=[{"urlPattern": "*/api/alerts*", "requestStage": "Request"}])
+        b.open(url + "/")
+        wait_for("the stream", lambda: b.js("ganscope.stream()") == 1, 30)
+        failed = [0]
+
+        def refuse_alert_requests():
+            while True:
+                e = b.take_event("Fetch.requestPaused")
+                if not e:
+                    return
+                b.call("Fetch.failRequest", requestId=e["params"]["requestId"], errorReason="Failed")
+                failed[0] += 1
+        request = urllib.request.Request(url + "/api/control", data=b'{"command": "resume"}', method="POST",
+                                         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10)
+        banner = "(() => { const b = document.getElementById('run-alert'); return b.hidden ? '' : " \
+                 "document.getElementById('run-alert-title').textContent; })()"
+
+        def stream_banner():
+            refuse_alert_requests()
+            b.pump(0.2)
+            return b.js(banner)
+        wait_for("the run's first alert", lambda: status(url)["alerts_raised"] > 0, 120)
+        title = wait_for("the alert banner from the event stream", stream_banner, 30)
+        alerts = json.load(urllib.request.urlopen(url + "/api/alerts", timeout=10))["alerts"]
+
+        def check_shown(how):
+            shown = b.js("ganscope.alerts()")
+            served = [{"step": a["step"], "kind": a["kind"]} for a in alerts]
+            if shown[:len(served)] != served[:len(shown)] or not shown:
+                fail("%s: the page lists %s, the server %s" % (how, shown, served))
+            newest = alerts[len(shown) - 1]
+            title = b.js(banner)
+            if title != "alert (%s) at step %d:" % (newest["kind"], newest["step"]):
+                fail("%s: the banner says %r for %s" % (how, title, newest))
+            if b.js("document.getElementById('run-alert-message').textContent") != newest["message"]:
+                fail("%s: the banner's message is not the alert's" % how)
+            points = b.js("document.querySelector('#run-alert-spark polyline').getAttribute('points').split(' ').length")
+            if points != len(newest["evidence"]):
+                fail("%s: the banner's curve has %d points, the alert's evidence %d" % (how, points, len(newest["evidence"])))
+            evidence = b.js("document.getElementById('run-alert-evidence').textContent")
+            if not evidence.startswith(newest["series"] + " ") or ("step %d" % newest["evidence"][-1][0]) not in evidence:
+                fail("%s: the banner's evidence reads %r for %s" % (how, evidence, newest["evidence"]))
+            items = b.js("[...document.querySelectorAll('#alerts li')].map((li) => li.querySelector('b').textContent)")
+            if items[-1] != "step %d · %s" % (alerts[0]["step"], alerts[0]["kind"]) or len(items) != len(shown):
+                fail("%s: the list holds %s" % (how, items))
+            return "%s (%s; %s)" % (title, newest["message"][:60] + "...", evidence)
+
+        said = check_shown("from the stream")
+        print("browser: alerts: with /api/alerts failed (%d requests), the event stream brought the banner: %s" %
+              (failed[0], said))
+        b.call("Fetch.disable")
+        b.js("document.getElementById('run-alert-dismiss').click()")
+        if not b.js("document.getElementById('run-alert').hidden") or b.js("document.getElementById('alerts-card').hidden"):
+            fail("Dismiss did not hide the banner, or took the list with it")
+        # A page opened after the alert, without the stream: the status counts it, the page reads /api/alerts.
+        # (about:blank between: from "/" to "/#live=poll" alone is a jump within the same page, not a new one.)
+        b.open("about:blank")
+        b.open(url + "/#live=poll")
+        wait_for("the alert banner from /api/alerts", lambda: b.js(banner), 30)
+        alerts = json.load(urllib.request.urlopen(url + "/api/alerts", timeout=10))["alerts"]
+        said = check_shown("from /api/alerts")
+        shot = b.call("Page.captureScreenshot", format="png")
+        with open(os.path.join(work, "page_alert.png"), "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        print("browser: alerts: a page opened later (polling) shows it from /api/alerts: %s; screenshot %s" %
+              (said, os.path.join(work, "page_alert.png")))
+        refused = ("net::ERR_FAILED (%s/api/alerts)" % url,)
+        unexpected = [e for e in b.errors() if not e.endswith(refused) and "/api/alerts" not in e]
+        if unexpected:
+            fail("the page logged errors: %s" % unexpected[:5])
     finally:
         b.close()
 
@@ -369,7 +491,7 @@ def screenshots(url, token, out):
 if __name__ == "__main__":
     # A test killed from outside (ctest's timeout, Ctrl-C in browser.sh) still closes its browser.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("browser_page.py: terminated"))
-    modes = {"test": check_page, "translate": check_translate, "shots": screenshots}
+    modes = {"test": check_page, "translate": check_translate, "alerts": check_alerts, "shots": screenshots}
     if len(sys.argv) != 5 or sys.argv[1] not in modes:
-        fail("usage: browser_page.py test|translate|shots URL TOKEN WORKDIR")
+        fail("usage: browser_page.py test|translate|alerts|shots URL TOKEN WORKDIR")
     modes[sys.argv[1]](sys.argv[2], sys.argv[3], sys.argv[4])

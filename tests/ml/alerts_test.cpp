@@ -101,6 +101,60 @@ TEST_CASE("alerts: the quality metric climbing is divergence; no gain for eight 
     CHECK(stalls[0].step == 500 * 28);
 }
 
+TEST_CASE("alerts: the quality rules read FID once the run logs it, swd until then") {
+    // swd every 500 steps, FID every 1,000 (--fid-every 1000): both in the records of steps 1000, 2000, ...
+    auto both = [](int64_t step, double swd, double fid) {
+        StepMetrics m = record(step, 0.7, 0.3, swd);
+        m.fid = fid;
+        return m;
+    };
+    // FID climbs (best 100, then 160 and 170) while swd keeps falling: a divergence, named and shown by FID.
+    AlertDetector climb;
+    std::vector<Alert> raised;
+    const double fid[] = {300, 180, 100, 160, 170};
+    double swd = 90;
+    for (int i = 0; i < 5; ++i) {
+        for (const Alert& a : climb.on_metrics(record(1000 * i + 500, 0.7, 0.3, swd *= 0.9), true)) raised.push_back(a);
+        for (const Alert& a : climb.on_metrics(both(1000 * (i + 1), swd *= 0.9, fid[i]), true)) raised.push_back(a);
+    }
+    REQUIRE(raised.size() == 1);
+    CHECK(raised[0].kind == "divergence");
+    CHECK(raised[0].step == 5000);
+    CHECK(raised[0].series == "fid");
+    CHECK(raised[0].message.find("fid is 170, 1.7x its best (100)") != std::string::npos);
+    CHECK(raised[0].evidence.size() == 5);
+    CHECK(raised[0].evidence.back() == std::pair<int64_t, double>(5000, 170));
+
+    // swd climbs 3x while FID improves: once FID is logged swd's climb is not read (before it, it is).
+    AlertDetector swd_climbs;
+    double f = 300;
+    for (int i = 1; i <= 6; ++i)
+        CHECK(swd_climbs.on_metrics(both(1000 * i, i < 3 ? 40.0 : 120.0, f *= 0.8), true).empty());
+    AlertDetector swd_only;
+    std::vector<Alert> swd_raised;
+    for (int i = 1; i <= 6; ++i)
+        for (const Alert& a : swd_only.on_metrics(record(1000 * i, 0.7, 0.3, i < 3 ? 40.0 : 120.0), true))
+            swd_raised.push_back(a);
+    REQUIRE(swd_raised.size() == 1);
+    CHECK(swd_raised[0].series == "swd");
+
+    // A stall is FID's: swd flat for twenty evaluations raises nothing while FID keeps improving; then FID flat for
+    // eight evaluations is a stall, though swd improves.
+    AlertDetector flat;
+    std::vector<Alert> stalls;
+    double fv = 200;
+    for (int i = 1; i <= 20; ++i) CHECK(flat.on_metrics(both(1000 * i, 50.0, fv *= 0.95), true).empty());
+    double sv = 50;
+    for (int i = 21; i <= 29; ++i)
+        for (const Alert& a : flat.on_metrics(both(1000 * i, sv *= 0.9, fv * (i % 2 ? 1.005 : 0.995)), true))
+            stalls.push_back(a);
+    REQUIRE(stalls.size() == 1);
+    CHECK(stalls[0].kind == "stall");
+    CHECK(stalls[0].step == 28000);
+    CHECK(stalls[0].series == "fid");
+    CHECK(stalls[0].message.find("stall: fid has not improved") != std::string::npos);
+}
+
 TEST_CASE("alerts: records round-trip through JSON; alerts.jsonl skips a line being written") {
     Alert a{"collapse", 1200, "mode collapse: ...", "diversity", {{1000, 0.1}, {1100, 0.09}, {1200, std::nan("")}}};
     const Alert b = Alert::from_json(a.to_json());

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <vector>
 
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -171,4 +172,64 @@ TEST_CASE("a DCGAN window after a pix2pix one has its own panels docked where it
     }
     CHECK(bool(ImGui::FindWindowByName("Latent explorer")->DockTabIsVisible));
     CHECK(bool(ImGui::FindWindowByName("Interpolation")->DockTabIsVisible));
+}
+
+namespace {
+
+// The leaf nodes of the window's dock space that are drawn and hold no panel: grey holes.
+void empty_leaves(const ImGuiDockNode* node, std::vector<const ImGuiDockNode*>& out) {
+    if (!node || !node->IsVisible) return;
+    if (node->IsLeafNode()) {
+        if (node->Windows.Size == 0) out.push_back(node);
+        return;
+    }
+    empty_leaves(node->ChildNodes[0], out);
+    empty_leaves(node->ChildNodes[1], out);
+}
+
+std::vector<const ImGuiDockNode*> empty_leaves() {
+    std::vector<const ImGuiDockNode*> out;
+    ImGuiWindow* training = ImGui::FindWindowByName("Training");
+    REQUIRE(training->DockNode);
+    empty_leaves(ImGui::DockNodeGetRootNode(training->DockNode), out);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a panel docked into another node, or closed, leaves no empty node behind; its neighbour takes the room") {
+    const std::string ini = work_dir("layout_no_holes") + "/imgui.ini";
+    {
+        App app(options(1280, 800, ini));
+        REQUIRE(laid_out(app));
+        for (int i = 0; i < 3; ++i) app.frame();
+        CHECK(empty_leaves().empty());
+        const float bottom = ImGui::FindWindowByName("Curves")->Pos.y + ImGui::FindWindowByName("Curves")->Size.y;
+        // Curves closed (its close button, the View menu): the grid's node takes the whole middle column.
+        app.set_panel_open("Curves", false);
+        for (int i = 0; i < 3; ++i) app.frame();
+        CHECK(empty_leaves().empty());
+        ImGuiWindow* samples = ImGui::FindWindowByName("Samples");
+        CHECK(samples->Pos.y + samples->Size.y == doctest::Approx(bottom).epsilon(0.01));
+        // Back where it was.
+        app.set_panel_open("Curves", true);
+        for (int i = 0; i < 3; ++i) app.frame();
+        ImGuiWindow* curves = ImGui::FindWindowByName("Curves");
+        CHECK(bool(curves->DockIsActive));
+        CHECK(curves->Pos.y > samples->Pos.y + samples->Size.y - 1);
+        CHECK(curves->Pos.x == doctest::Approx(samples->Pos.x));
+        // Curves docked as a tab beside Training (as a drag of its tab onto Training's does): no node stays empty,
+        // and the grid's node reaches the bottom of the window.
+        ImGui::DockBuilderDockWindow("Curves", ImGui::FindWindowByName("Training")->DockNode->ID);
+        for (int i = 0; i < 3; ++i) app.frame();
+        CHECK(ImGui::FindWindowByName("Curves")->DockNode == ImGui::FindWindowByName("Training")->DockNode);
+        CHECK(empty_leaves().empty());
+        CHECK(samples->Pos.y + samples->Size.y == doctest::Approx(bottom).epsilon(0.01));
+    }
+    // The arrangement saved and read back: still no empty node.
+    App app(options(1280, 800, ini));
+    REQUIRE(laid_out(app));
+    for (int i = 0; i < 5; ++i) app.frame();
+    CHECK(ImGui::FindWindowByName("Curves")->DockNode == ImGui::FindWindowByName("Training")->DockNode);
+    CHECK(empty_leaves().empty());
 }

@@ -23,6 +23,7 @@
 #include "../ml/test_util.h"
 #include "ml/run/history.h"
 #include "ml/data/image.h"
+#include "ml/data/pairs.h"
 #include "ml/data/tensor_image.h"
 #include "ml/models/translator.h"
 #include "viewer/sources/command_json.h"
@@ -493,6 +494,51 @@ int post_image(httplib::Client& c, const std::string& body, const httplib::Heade
 
 }  // namespace
 
+TEST_CASE("serve: an ASCII-art run's translation as text (?output=text): the glyphs of the picture it answers") {
+    TrainerOptions t;
+    t.config = tiny_pix2pix_config(synthetic_folder("viewer_translate", 16), 2);
+    t.config.pairs = "ascii";
+    t.config.direction = "BtoA";  // picture -> ASCII art, seed 000's direction
+    t.start_paused = true;
+    Trainer trainer(t);
+    auto source = make_trainer_source(trainer, "");
+    ServeOptions o;
+    o.port = 0;
+    RunServer server(*source, o);
+    httplib::Client c("127.0.0.1", server.port());
+    c.set_read_timeout(30, 0);
+    REQUIRE(wait_for([&] { return bool(trainer.weights().latest()); }));
+    CHECK(get_json(c, "/api/status")["translate_text"] == true);
+    Image drawing(16, 16, 3, 255);
+    for (int i = 0; i < 16; ++i)
+        for (int k = 0; k < 3; ++k) drawing.pixels[(size_t(i) * 16 + i) * 3 + k] = 0;
+    const std::string body = encode_png(drawing);
+    std::string picture;
+    REQUIRE(post_image(c, body, bearer(server.token()), &picture) == 200);
+    auto r = c.Post("/api/translate?output=text", bearer(server.token()), body, "image/png");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    CHECK(r->get_header_value("Content-Type").rfind("text/plain", 0) == 0);
+    // The text of the picture the server answered with (as `ganscope translate` writes NAME.txt).
+    const Image served =
+        load_image_memory(reinterpret_cast<const unsigned char*>(picture.data()), picture.size(), "answer");
+    const std::string expected = ascii_art(served).text();
+    CHECK(r->body == expected);
+    CHECK(expected.size() > 4);  // 16 px at 4 px a cell: 4 lines of 4 glyphs
+    // A second drawing gets its own text, not the last one's.
+    Image other(16, 16, 3, 0);
+    std::string other_picture;
+    REQUIRE(post_image(c, encode_png(other), bearer(server.token()), &other_picture) == 200);
+    auto r2 = c.Post("/api/translate?output=text", bearer(server.token()), encode_png(other), "image/png");
+    REQUIRE(r2);
+    const Image served2 =
+        load_image_memory(reinterpret_cast<const unsigned char*>(other_picture.data()), other_picture.size(), "answer");
+    CHECK(r2->body == ascii_art(served2).text());
+    CHECK(c.Post("/api/translate?output=text", httplib::Headers{}, body, "image/png")->status == 401);
+    trainer.stop();
+    trainer.wait();
+}
+
 TEST_CASE("serve: POST /api/translate runs the server's pix2pix model; every refusal") {
     const std::string dir = work_dir("serve_translate");
     TrainerOptions t;
@@ -530,6 +576,15 @@ TEST_CASE("serve: POST /api/translate runs the server's pix2pix model; every ref
     CHECK(post_image(c, std::string(4 * 1024 * 1024 + 1, 'x'), bearer(server.token())) == 413);
     CHECK(post_image(c, std::string(6 * 1024 * 1024, 'x'), bearer(server.token())) == 413);
     CHECK(get_json(c, "/api/status")["state"] == "paused");
+    // Text is for runs whose outputs are ASCII art: this one draws photos from sketches.
+    CHECK(get_json(c, "/api/status")["translate_text"] == false);
+    auto text_refused = c.Post("/api/translate?output=text", bearer(server.token()), body, "image/png");
+    REQUIRE(text_refused);
+    CHECK(text_refused->status == 409);
+    CHECK(text_refused->body.find("--pairs ascii --direction BtoA") != std::string::npos);
+    auto unknown = c.Post("/api/translate?output=jpeg", bearer(server.token()), body, "image/png");
+    REQUIRE(unknown);
+    CHECK(unknown->status == 400);
 
     // Before the first snapshot: 503 with Retry-After. A run folder with only its config is such a run.
     const std::string early = dir + "/early";

@@ -24,6 +24,7 @@
 #include "ml/formats/safe_text.h"
 #include "ml/run/history.h"
 #include "ml/data/image.h"
+#include "ml/data/pairs.h"
 #include "ml/data/tensor_image.h"
 #include "ml/models/translator.h"
 #include "viewer/serve/door.h"
@@ -217,6 +218,8 @@ std::string RunServer::status_json() const {
     j["message"] = s->message;
     j["error"] = s->error;
     j["alerts_raised"] = s->alerts_raised;
+    // The page offers the translation as text for runs whose outputs are ASCII art.
+    j["translate_text"] = s->config.image_to_image() && translation_output_kind(s->config) == PairKind::Ascii;
     if (auto g = m_source.samples().latest(); g && g->images.defined()) {
         j["grid_step"] = g->step;
         j["grid_count"] = g->images.size(0);
@@ -467,12 +470,17 @@ void RunServer::routes() {
     }));
 
     // pix2pix: an image in (PNG or JPEG, at most max_translate_bytes), its translation out (PNG, at the model's
-    // size), by the newest generator snapshot; one translation at a time, beside training.
+    // size), by the newest generator snapshot; one translation at a time, beside training. `?output=text`: a run
+    // whose outputs are ASCII art (seed 000) answers with the translation read back as text, the glyph grid that
+    // best matches the picture (as `ganscope translate` writes NAME.txt); the page asks for the picture and then
+    // the text of the same drawing, so the last translation is kept and the text costs no second generator pass.
     struct TranslateState {
         std::mutex mutex;
         uint64_t generation = ~0ull;
         int64_t step = -1;
         std::unique_ptr<Translator> translator;
+        std::string last_body;  // the request the last translation was of, by this generation
+        Image last_output;
     };
     auto translate = std::make_shared<TranslateState>();
     svr.Post("/api/translate", guarded([this, authorized, translate](const httplib::Request& req, httplib::Response& res) {
@@ -492,6 +500,15 @@ void RunServer::routes() {
         }
         if (!weights->config.image_to_image())
             return send_error(res, 409, "this run's generator is " + weights->config.model + "; only pix2pix translates");
+        const std::string output = req.has_param("output") ? req.get_param_value("output") : "image";
+        if (output != "image" && output != "text")
+            return send_error(res, 400, "output is image (a PNG, the default) or text (ASCII-art runs)");
+        const bool text = output == "text";
+        if (text && translation_output_kind(weights->config) != PairKind::Ascii)
+            return send_error(res, 409,
+                              "this run's translations are not ASCII art (pairs " + weights->config.pairs + ", " +
+                                  weights->config.direction +
+                                  "); output=text is for runs trained with --pairs ascii --direction BtoA");
         Image input;
         try {
             input = load_image_memory(reinterpret_cast<const unsigned char*>(req.body.data()), req.body.size(),
@@ -507,10 +524,17 @@ void RunServer::routes() {
                 translate->translator = Translator::from_snapshot(*weights, device);
                 translate->generation = generation;
                 translate->step = weights->step;
+                translate->last_body.clear();
             }
-            const Image output = translate->translator->translate(input);
+            if (translate->last_body != req.body || translate->last_output.pixels.empty()) {
+                translate->last_output = translate->translator->translate(input);
+                translate->last_body = req.body;
+            }
             res.set_header("X-Ganscope-Step", std::to_string(translate->step));
-            res.set_content(encode_png(output), "image/png");
+            if (text)
+                res.set_content(ascii_art(translate->last_output).text(), "text/plain; charset=utf-8");
+            else
+                res.set_content(encode_png(translate->last_output), "image/png");
         } catch (const std::exception& e) {
             send_error(res, 500, std::string("the translation failed: ") + e.what());
         }

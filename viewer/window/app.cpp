@@ -68,6 +68,9 @@ App::App(AppOptions options) : m_options(std::move(options)) {
     ImPlot::CreateContext();
     // The wheel scrolls the panel as everywhere else; ctrl+wheel zooms a plot (as it zooms the Samples grid).
     ImPlot::GetInputMap().ZoomMod = ImGuiMod_Ctrl;
+    // ImPlot ignores every input while its OverrideMod alone is held (Ctrl by default: a plot held with it becomes a
+    // drag-and-drop source), which swallowed the ctrl+wheel zoom. The window drags no plots: no override.
+    ImPlot::GetInputMap().OverrideMod = ImGuiMod_None;
     ImGuiIO& io = ImGui::GetIO();
     m_ini_path = m_options.ini_path;
     io.IniFilename = m_ini_path.empty() ? nullptr : m_ini_path.c_str();

@@ -26,6 +26,26 @@ ImGuiDir dir_of(DockSide side) {
     return ImGuiDir_Left;
 }
 
+// Dear ImGui keeps a dock space's "central node" when its last panel leaves it: it is the space's remainder, a hole
+// that a host application draws its scene into. The window draws nothing there, so a panel docked elsewhere (or
+// closed) left an empty grey node behind. Without the flag that node goes as every other node does: removed when
+// its panel moves away, hidden while a panel closed in it may come back, and its neighbour takes the room. A dock
+// space that is one node keeps it (it is the empty dock space itself).
+void release_central_node(ImGuiDockNode* node) {
+    if (!node) return;
+    if (node->IsCentralNode()) node->SetLocalFlags(node->LocalFlags & ~ImGuiDockNodeFlags_CentralNode);
+    release_central_node(node->ChildNodes[0]);
+    release_central_node(node->ChildNodes[1]);
+}
+
+void release_central_node(ImGuiID dockspace) {
+    ImGuiDockNode* root = ImGui::DockBuilderGetNode(dockspace);
+    if (!root || root->IsLeafNode()) return;
+    release_central_node(root->ChildNodes[0]);
+    release_central_node(root->ChildNodes[1]);
+    root->CentralNode = nullptr;
+}
+
 }  // namespace
 
 void App::apply_default_layout(ImGuiID dockspace, bool latent_space) {
@@ -171,6 +191,8 @@ void App::draw_ui() {
         }
         m_reset_layout = false;
     }
+    // Every frame: a layout remembered in imgui.ini from before has its central node too.
+    release_central_node(dockspace);
     ImGui::DockSpaceOverViewport(dockspace, ImGui::GetMainViewport());
     m_compare.draw_add_run(m_add_run);
     m_add_run = false;

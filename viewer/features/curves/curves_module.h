@@ -20,6 +20,7 @@ public:
     void draw(RunView& view) override { m_panel.draw(view, m_metrics); }
 
     const MetricsHistory& metrics() const { return m_metrics; }
+    const PlotLink& steps() const { return m_panel.steps(); }
 
 private:
     MetricsHistory m_metrics;

@@ -10,6 +10,7 @@ namespace ganscope {
 
 struct CurvesPanel {
     void draw(const RunView& run, const MetricsHistory& metrics);
+    const PlotLink& steps() const { return m_steps; }  // the shared step axis: its range, and whether it follows
 
 private:
     void rebuild(const std::vector<StepMetrics>& history);
