@@ -352,8 +352,17 @@ def check_translate(url, token, work):
 def check_translate_text(b, url, token, work):
     """An ASCII-art run: the translation as text on the page, the server's text of the canvas's translation, and a
     .txt download holding the same text."""
-    shown = wait_for("the translation as text", lambda: b.js(
-        "(() => { const t = document.getElementById('translated-text'); return t.hidden ? '' : t.textContent; })()"), 30)
+    text = "(() => { const t = document.getElementById('translated-text'); return t.hidden ? '' : t.textContent; })()"
+    wait_for("the translation as text", lambda: b.js(text), 30)
+    # The server's generator moves on as the run trains: paused, the page's translation and the test's own request
+    # below are answered by the same snapshot. The page translates again (its text cleared first) once paused.
+    request = urllib.request.Request(url + "/api/control", data=b'{"command": "pause"}', method="POST",
+                                     headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10)
+    wait_for("the pix2pix run paused", lambda: status(url).get("state") == "paused", 30)
+    b.js("(() => { const t = document.getElementById('translated-text'); t.textContent = ''; t.hidden = true; })()")
+    click(b, "#translate-now")
+    shown = wait_for("the translation as text, again", lambda: b.js(text), 30)
     # What the server says for the canvas as it is now (the page's last translation was of it).
     server = b.js("""new Promise((done) => document.getElementById('canvas').toBlob((png) =>
         fetch('/api/translate?output=text', {method: 'POST', headers: {'Authorization': 'Bearer ' + %s,
