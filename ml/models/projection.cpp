@@ -148,12 +148,8 @@ ProjectionProgress project_latent(DcganGenerator& generator, DcganDiscriminator*
         // [-1, 1] spans 255 levels over 2.
         progress.rms_levels = std::sqrt(progress.pixel) * 127.5;
     };
-    auto tell = [&](int step, bool last) {
-        progress.step = step;
-        if (!report) return true;
-        if (!last && (report_every <= 0 || step % report_every != 0)) return true;
-        return report(progress);
-    };
+    // The figures are read from the device (a host sync, and the image copied) only at the steps that report them.
+    auto due = [&](int step) { return report && report_every > 0 && step % report_every == 0; };
 
     // Phase 1: every start, side by side (eval-mode BatchNorm keeps the rows independent; Adam is per element).
     at::Generator rng = make_random_generator(torch::kCPU, options.seed);
@@ -166,9 +162,13 @@ ProjectionProgress project_latent(DcganGenerator& generator, DcganDiscriminator*
         search.zero_grad();
         Terms now = terms(z);
         now.loss.sum().backward();
-        describe(now, z, now.loss.argmin().item<int64_t>());
+        const bool telling = due(++step);
+        if (telling) describe(now, z, now.loss.argmin().item<int64_t>());
         search.step();
-        if (!tell(++step, false)) return progress;
+        if (telling) {
+            progress.step = step;
+            if (!report(progress)) return progress;
+        }
     }
     // The start that ends the search lowest goes on alone.
     torch::Tensor kept;
@@ -186,16 +186,21 @@ ProjectionProgress project_latent(DcganGenerator& generator, DcganDiscriminator*
         refine.zero_grad();
         Terms now = terms(kept);
         now.loss.sum().backward();
-        describe(now, kept, 0);
+        const bool telling = i + 1 < options.steps && due(++step);
+        if (telling) describe(now, kept, 0);
         refine.step();
-        if (i + 1 < options.steps && !tell(++step, false)) return progress;
+        if (telling) {
+            progress.step = step;
+            if (!report(progress)) return progress;
+        }
     }
     {
         torch::NoGradGuard no_grad;
         describe(terms(kept), kept, 0);  // after the last step
     }
+    progress.step = total;
     progress.done = true;
-    tell(total, true);
+    if (report) report(progress);
     return progress;
 }
 
