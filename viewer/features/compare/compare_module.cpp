@@ -309,6 +309,37 @@ torch::Tensor CompareModule::current_latent() {
 
 void CompareModule::update_latent() {
     CompareModel& m = m_model;
+    const bool open = m.latent_tab_open;
+    m.latent_tab_open = false;  // until the panel draws the tab again (its window may be behind another)
+    // Worked out, and asked for, only while the tab is in front; answers already asked for are taken in anyway.
+    const bool changed = open && request_latent();
+    if (!m_latent_worker) return;
+    std::shared_ptr<const LatentThroughRuns> result;
+    if (m_latent_worker->result().fetch_if_newer(m_seen_latent, result)) {
+        m_shown_request = result->request;
+        m.latent_ms = result->ms;
+        for (const LatentThroughRuns::Run& out : result->runs) {
+            const auto it = std::find_if(m_live.begin(), m_live.end(),
+                                         [&](const std::unique_ptr<Live>& l) { return l->key == out.run; });
+            if (it == m_live.end()) continue;  // removed since
+            CompareRun& r = m.runs[size_t(it - m_live.begin())];
+            if (!out.image.defined()) {
+                r.latent_note = "generator: " + out.error;
+                continue;
+            }
+            (*it)->latent_texture.update(out.image);
+            r.latent_image = image_of((*it)->latent_texture);
+            r.latent_step = out.weights_step;
+            if (r.latent_note.rfind("generator: ", 0) == 0) r.latent_note.clear();
+        }
+    }
+    m.latent_current = m_shown_request != 0 && m_shown_request == m_sent_request && !changed;
+}
+
+// The latent through every run that can draw it, asked of the worker when the latent or a run's weights changed;
+// the runs that cannot say why. Returns whether what is asked differs from what the shown images are of.
+bool CompareModule::request_latent() {
+    CompareModel& m = m_model;
     const torch::Tensor z = current_latent();
     const int64_t dim = z.defined() ? z.numel() : 0;
     // Which runs can render it; the others say why not.
@@ -338,35 +369,13 @@ void CompareModule::update_latent() {
     // Asked only while the tab is in front, and again only when the latent or a run's weights changed.
     const bool changed = z.defined() && (!m_sent_latent.defined() || m_sent_latent.sizes() != z.sizes() ||
                                          !torch::equal(m_sent_latent, z) || asked != m_sent_weights);
-    const bool open = m.latent_tab_open;
-    m.latent_tab_open = false;  // until the panel draws the tab again (its window may be behind another)
-    if (open && changed && !ask.empty()) {
+    if (changed && !ask.empty()) {
         if (!m_latent_worker) m_latent_worker = std::make_unique<LatentRunsWorker>();
         m_sent_request = m_latent_worker->request(z, std::move(ask));
         m_sent_latent = z.clone();
         m_sent_weights = std::move(asked);
     }
-    if (!m_latent_worker) return;
-    std::shared_ptr<const LatentThroughRuns> result;
-    if (m_latent_worker->result().fetch_if_newer(m_seen_latent, result)) {
-        m_shown_request = result->request;
-        m.latent_ms = result->ms;
-        for (const LatentThroughRuns::Run& out : result->runs) {
-            const auto it = std::find_if(m_live.begin(), m_live.end(),
-                                         [&](const std::unique_ptr<Live>& l) { return l->key == out.run; });
-            if (it == m_live.end()) continue;  // removed since
-            CompareRun& r = m.runs[size_t(it - m_live.begin())];
-            if (!out.image.defined()) {
-                r.latent_note = "generator: " + out.error;
-                continue;
-            }
-            (*it)->latent_texture.update(out.image);
-            r.latent_image = image_of((*it)->latent_texture);
-            r.latent_step = out.weights_step;
-            if (r.latent_note.rfind("generator: ", 0) == 0) r.latent_note.clear();
-        }
-    }
-    m.latent_current = m_shown_request != 0 && m_shown_request == m_sent_request && !changed;
+    return changed;
 }
 
 const TensorTexture& CompareModule::latent_texture(size_t index) const { return m_live.at(index)->latent_texture; }

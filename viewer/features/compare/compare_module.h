@@ -59,6 +59,7 @@ private:
     void show_grid(CompareRun& run, Live& live);
     void take_reads();  // kept grids read from their PNG since the last frame
     void update_latent();
+    bool request_latent();           // only while the Latent tab is in front
     torch::Tensor current_latent();  // the latent the Latent tab renders (sets latent_what/latent_none)
     void save_state() const;
 

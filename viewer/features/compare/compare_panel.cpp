@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 #include <imgui.h>
 #include <misc/cpp/imgui_stdlib.h>
@@ -75,6 +76,76 @@ void swatch(uint32_t color) {
     const float size = ImGui::GetFontSize() * 0.8f;
     ImGui::ColorButton("##colour", ImGui::ColorConvertU32ToFloat4(color),
                        ImGuiColorEditFlags_NoTooltip | ImGuiColorEditFlags_NoDragDrop, ImVec2(size, size));
+}
+
+// A run's image in a column and where it was drawn (framebuffer pixels: the headless window reports it; w = h = 0
+// when there is none).
+struct ColumnImage {
+    const ImageRef* image;  // null: nothing to show (yet)
+    float &x, &y, &w, &h;
+};
+
+// The visible runs in columns of one width, placed by position (a long name or state wraps inside its column,
+// never pushes the next): first every header (the run's swatch and name, then `header`'s lines), then every image
+// from the lowest header's bottom, so the images line up, each framed in its run's colour.
+void run_columns(std::vector<CompareRun>& runs, const std::function<void(const CompareRun&)>& header,
+                 const std::function<ColumnImage(CompareRun&)>& image_of_run) {
+    std::vector<CompareRun*> shown;
+    for (CompareRun& r : runs)
+        if (r.visible) shown.push_back(&r);
+    if (shown.empty()) {
+        ImGui::TextDisabled("every run is hidden: click a name above to show it");
+        return;
+    }
+    const float gap = ui_em(0.75f);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float column = std::max(ui_em(4), (avail.x - gap * float(shown.size() - 1)) / float(shown.size()));
+    const ImVec2 origin = ImGui::GetMainViewport()->Pos;
+    const float fb_scale = ImGui::GetIO().DisplayFramebufferScale.x;
+    const ImVec2 top = ImGui::GetCursorPos();
+    float images_y = top.y;
+    for (size_t i = 0; i < shown.size(); ++i) {
+        const CompareRun& r = *shown[i];
+        ImGui::PushID(int(i));
+        const float x = top.x + float(i) * (column + gap);
+        ImGui::SetCursorPos(ImVec2(x, top.y));
+        ImGui::BeginGroup();
+        ImGui::PushTextWrapPos(x + column);
+        swatch(r.color);
+        ImGui::SameLine(0, ui_em(0.25f));
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.color), "%s", r.label.c_str());
+        header(r);
+        ImGui::PopTextWrapPos();
+        ImGui::EndGroup();
+        images_y = std::max(images_y, ImGui::GetCursorPosY());
+        ImGui::PopID();
+    }
+    const float image_h = std::max(ui_em(3), top.y + avail.y - images_y - ui_em(0.5f));
+    float bottom = images_y;
+    for (size_t i = 0; i < shown.size(); ++i) {
+        CompareRun& r = *shown[i];
+        ColumnImage at = image_of_run(r);
+        ImGui::SetCursorPos(ImVec2(top.x + float(i) * (column + gap) + 2, images_y + 2));  // room for the frame
+        if (!at.image || !at.image->ready()) {
+            at.w = at.h = 0;
+            continue;
+        }
+        const ImageRef& image = *at.image;
+        float scale = std::min((column - 4) / float(image.width), (image_h - 4) / float(image.height));
+        if (scale >= 1) scale = std::floor(scale);  // whole pixels when magnified
+        const ImVec2 size(float(image.width) * scale, float(image.height) * scale);
+        ui_image(ImTextureID(image.texture), size);
+        const ImVec2 p0 = ImGui::GetItemRectMin(), p1 = ImGui::GetItemRectMax();
+        ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), ImU32(r.color),
+                                            0.0f, 2.0f);
+        at.x = (p0.x - origin.x) * fb_scale;
+        at.y = (p0.y - origin.y) * fb_scale;
+        at.w = size.x * fb_scale;
+        at.h = size.y * fb_scale;
+        bottom = std::max(bottom, ImGui::GetCursorPosY());
+    }
+    ImGui::SetCursorPosY(bottom);
+    ImGui::Dummy(ImVec2(0, 0));  // an item where the cursor was moved: the window's extent follows it
 }
 
 }  // namespace
@@ -187,70 +258,22 @@ void ComparePanel::draw_samples(CompareModel& m) {
         ImGui::PopTextWrapPos();
     }
 
-    std::vector<CompareRun*> shown;
-    for (CompareRun& r : m.runs)
-        if (r.visible) shown.push_back(&r);
-    if (shown.empty()) {
-        ImGui::TextDisabled("every run is hidden: click a name above to show it");
-        return;
-    }
-    const float gap = ui_em(0.75f);
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float column = std::max(ui_em(4), (avail.x - gap * float(shown.size() - 1)) / float(shown.size()));
-    const ImVec2 origin = ImGui::GetMainViewport()->Pos;
-    const float fb_scale = ImGui::GetIO().DisplayFramebufferScale.x;
-    // Columns of one width, placed by position (a long name or state wraps inside its column, never pushes the
-    // next): first every header, then every grid from the lowest header's bottom, so the grids line up.
-    const ImVec2 top = ImGui::GetCursorPos();
-    float images_y = top.y;
-    for (size_t i = 0; i < shown.size(); ++i) {
-        const CompareRun& r = *shown[i];
-        ImGui::PushID(int(i));
-        const float x = top.x + float(i) * (column + gap);
-        ImGui::SetCursorPos(ImVec2(x, top.y));
-        ImGui::BeginGroup();
-        ImGui::PushTextWrapPos(x + column);
-        swatch(r.color);
-        ImGui::SameLine(0, ui_em(0.25f));
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.color), "%s", r.label.c_str());
-        if (r.shown_step >= 0) {
-            if (m.pinned)
-                ImGui::Text("step %lld (kept nearest %lld)", (long long)r.shown_step, (long long)m.pin_step);
-            else
-                ImGui::Text("step %lld (newest)", (long long)r.shown_step);
-        } else {
-            ImGui::TextDisabled("no grid yet");
-        }
-        ImGui::TextColored(state_color(r.state), "%s", r.state.c_str());
-        ImGui::PopTextWrapPos();
-        ImGui::EndGroup();
-        images_y = std::max(images_y, ImGui::GetCursorPosY());
-        ImGui::PopID();
-    }
-    const float image_h = std::max(ui_em(3), top.y + avail.y - images_y - ui_em(0.5f));
-    float bottom = images_y;
-    for (size_t i = 0; i < shown.size(); ++i) {
-        CompareRun& r = *shown[i];
-        ImGui::SetCursorPos(ImVec2(top.x + float(i) * (column + gap) + 2, images_y + 2));  // room for the frame
-        if (!r.grid.ready()) {
-            r.grid_w = r.grid_h = 0;
-            continue;
-        }
-        float scale = std::min((column - 4) / float(r.grid.width), (image_h - 4) / float(r.grid.height));
-        if (scale >= 1) scale = std::floor(scale);  // whole pixels when magnified
-        const ImVec2 size(float(r.grid.width) * scale, float(r.grid.height) * scale);
-        ui_image(ImTextureID(r.grid.texture), size);
-        const ImVec2 p0 = ImGui::GetItemRectMin(), p1 = ImGui::GetItemRectMax();
-        ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), ImU32(r.color),
-                                            0.0f, 2.0f);
-        r.grid_x = (p0.x - origin.x) * fb_scale;
-        r.grid_y = (p0.y - origin.y) * fb_scale;
-        r.grid_w = size.x * fb_scale;
-        r.grid_h = size.y * fb_scale;
-        bottom = std::max(bottom, ImGui::GetCursorPosY());
-    }
-    ImGui::SetCursorPosY(bottom);
-    ImGui::Dummy(ImVec2(0, 0));  // an item where the cursor was moved: the window's extent follows it
+    run_columns(
+        m.runs,
+        [&](const CompareRun& r) {
+            if (r.shown_step >= 0) {
+                if (m.pinned)
+                    ImGui::Text("step %lld (kept nearest %lld)", (long long)r.shown_step, (long long)m.pin_step);
+                else
+                    ImGui::Text("step %lld (newest)", (long long)r.shown_step);
+            } else {
+                ImGui::TextDisabled("no grid yet");
+            }
+            ImGui::TextColored(state_color(r.state), "%s", r.state.c_str());
+        },
+        [](CompareRun& r) {
+            return ColumnImage{&r.grid, r.grid_x, r.grid_y, r.grid_w, r.grid_h};
+        });
 }
 
 void ComparePanel::draw_latent(CompareModel& m) {
@@ -271,67 +294,20 @@ void ComparePanel::draw_latent(CompareModel& m) {
                         m.latent_current ? "" : " (rendering...)");
     ImGui::PopTextWrapPos();
 
-    std::vector<CompareRun*> shown;
-    for (CompareRun& r : m.runs)
-        if (r.visible) shown.push_back(&r);
-    if (shown.empty()) {
-        ImGui::TextDisabled("every run is hidden: click a name above to show it");
-        return;
-    }
-    const float gap = ui_em(0.75f);
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float column = std::max(ui_em(4), (avail.x - gap * float(shown.size() - 1)) / float(shown.size()));
-    const ImVec2 origin = ImGui::GetMainViewport()->Pos;
-    const float fb_scale = ImGui::GetIO().DisplayFramebufferScale.x;
-    // As the Samples tab: every header first, then the images from the lowest header's bottom, so they line up.
-    const ImVec2 top = ImGui::GetCursorPos();
-    float images_y = top.y;
-    for (size_t i = 0; i < shown.size(); ++i) {
-        const CompareRun& r = *shown[i];
-        ImGui::PushID(int(i));
-        const float x = top.x + float(i) * (column + gap);
-        ImGui::SetCursorPos(ImVec2(x, top.y));
-        ImGui::BeginGroup();
-        ImGui::PushTextWrapPos(x + column);
-        swatch(r.color);
-        ImGui::SameLine(0, ui_em(0.25f));
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.color), "%s", r.label.c_str());
-        if (!r.latent_note.empty())
-            ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.4f, 1), "%s", r.latent_note.c_str());
-        else if (r.latent_image.ready())
-            ImGui::Text("weights of step %lld", (long long)r.latent_step);
-        else
-            ImGui::TextDisabled("rendering...");
-        ImGui::PopTextWrapPos();
-        ImGui::EndGroup();
-        images_y = std::max(images_y, ImGui::GetCursorPosY());
-        ImGui::PopID();
-    }
-    const float image_h = std::max(ui_em(3), top.y + avail.y - images_y - ui_em(0.5f));
-    float bottom = images_y;
-    for (size_t i = 0; i < shown.size(); ++i) {
-        CompareRun& r = *shown[i];
-        ImGui::SetCursorPos(ImVec2(top.x + float(i) * (column + gap) + 2, images_y + 2));  // room for the frame
-        if (!r.latent_note.empty() || !r.latent_image.ready()) {
-            r.latent_w = r.latent_h = 0;
-            continue;
-        }
-        float scale =
-            std::min((column - 4) / float(r.latent_image.width), (image_h - 4) / float(r.latent_image.height));
-        if (scale >= 1) scale = std::floor(scale);  // whole pixels when magnified
-        const ImVec2 size(float(r.latent_image.width) * scale, float(r.latent_image.height) * scale);
-        ui_image(ImTextureID(r.latent_image.texture), size);
-        const ImVec2 p0 = ImGui::GetItemRectMin(), p1 = ImGui::GetItemRectMax();
-        ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), ImU32(r.color),
-                                            0.0f, 2.0f);
-        r.latent_x = (p0.x - origin.x) * fb_scale;
-        r.latent_y = (p0.y - origin.y) * fb_scale;
-        r.latent_w = size.x * fb_scale;
-        r.latent_h = size.y * fb_scale;
-        bottom = std::max(bottom, ImGui::GetCursorPosY());
-    }
-    ImGui::SetCursorPosY(bottom);
-    ImGui::Dummy(ImVec2(0, 0));  // an item where the cursor was moved: the window's extent follows it
+    run_columns(
+        m.runs,
+        [](const CompareRun& r) {
+            if (!r.latent_note.empty())
+                ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.4f, 1), "%s", r.latent_note.c_str());
+            else if (r.latent_image.ready())
+                ImGui::Text("weights of step %lld", (long long)r.latent_step);
+            else
+                ImGui::TextDisabled("rendering...");
+        },
+        [](CompareRun& r) {
+            return ColumnImage{r.latent_note.empty() ? &r.latent_image : nullptr, r.latent_x, r.latent_y, r.latent_w,
+                               r.latent_h};
+        });
 }
 
 void ComparePanel::draw_curves(CompareModel& m) {
