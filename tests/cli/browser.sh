@@ -14,6 +14,15 @@ bin="$1"; work="$2"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rm -rf "$work"; mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s; at the deadline the test fails naming WHAT.
+wait_until() {
+  local seconds="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" > /dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "$what (waited ${seconds} s)"
+    sleep 0.1
+  done
+}
 python="${GANSCOPE_PYTHON:-$root/.venv/bin/python}"
 "$python" -c "import websocket" 2> /dev/null || fail "no websocket-client in $python: run scripts/setup"
 browser=$(command -v chromium || command -v chromium-browser || true)
@@ -24,10 +33,10 @@ port=$("$python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0));
 pid=$!
 trap 'kill $pid 2> /dev/null || true' EXIT
 url="http://127.0.0.1:$port"
-for _ in $(seq 300); do grep -q "serving $url" "$work/train.txt" 2> /dev/null && break; sleep 0.1; done
-grep -q "serving $url" "$work/train.txt" || { cat "$work/train.txt"; fail "no serving line"; }
+wait_until 30 "no serving line in $work/train.txt" grep -q "serving $url" "$work/train.txt"
 token=$(cat "$work/run/serve.token")
-for _ in $(seq 300); do curl -sf "$url/api/status" | grep -q '"grid_step":[1-9]' && break; sleep 0.2; done
+grid_published() { curl -sf "$url/api/status" | grep -q '"grid_step":[1-9]'; }
+wait_until 60 "the served run published no grid after step 0" grid_published
 
 # The page and its files come from the binary, under a policy that runs no inline script.
 curl -sfD "$work/head.txt" "$url/" -o "$work/index.html" || fail "GET /"
@@ -61,8 +70,7 @@ rc=0; wait $pid || rc=$?
 "$bin" train "${dev[@]}" --headless --preset tiny --steps 0 --lr-d 2e-3 --lr-g 1e-6 --out "$work/diverging" \
   --serve "127.0.0.1:$port" > "$work/diverging.txt" 2>&1 &
 pid=$!
-for _ in $(seq 300); do grep -q "serving $url" "$work/diverging.txt" 2> /dev/null && break; sleep 0.1; done
-grep -q "serving $url" "$work/diverging.txt" || { cat "$work/diverging.txt"; fail "no serving line for the diverging run"; }
+wait_until 30 "no serving line for the diverging run in $work/diverging.txt" grep -q "serving $url" "$work/diverging.txt"
 curl -sf -X POST -H "Authorization: Bearer $(cat "$work/diverging/serve.token")" -H "Content-Type: application/json" \
   -d '{"command": "pause"}' "$url/api/control" > /dev/null || fail "could not pause the diverging run"
 "$python" "$root/tests/cli/browser_page.py" alerts "$url" "$(cat "$work/diverging/serve.token")" "$work"
@@ -75,8 +83,7 @@ rc=0; wait $pid || rc=$?
 "$bin" train "${dev[@]}" --headless --preset tiny --model pix2pix --pairs ascii --direction BtoA --steps 0 --out "$work/p2p" \
   --serve "127.0.0.1:$port" > "$work/p2p.txt" 2>&1 &
 pid=$!
-for _ in $(seq 300); do grep -q "serving $url" "$work/p2p.txt" 2> /dev/null && break; sleep 0.1; done
-grep -q "serving $url" "$work/p2p.txt" || { cat "$work/p2p.txt"; fail "no serving line for the pix2pix run"; }
+wait_until 30 "no serving line for the pix2pix run in $work/p2p.txt" grep -q "serving $url" "$work/p2p.txt"
 "$python" "$root/tests/cli/browser_page.py" translate "$url" "$(cat "$work/p2p/serve.token")" "$work"
 kill -INT $pid
 rc=0; wait $pid || rc=$?
