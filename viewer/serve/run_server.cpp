@@ -1,5 +1,6 @@
-// RunServer (see run_server.h): routes, the token, limits, the event stream. Server threads; the constructor and
-// destructor on their caller's thread.
+// RunServer (see run_server.h): routes, the token, limits; the event stream is in run_server_events.cpp and the
+// translation's model in translate_endpoint.cpp. Server threads; the constructor and destructor on their caller's
+// thread.
 #include "viewer/serve/run_server.h"
 
 #include <httplib.h>
@@ -28,6 +29,8 @@
 #include "ml/data/tensor_image.h"
 #include "ml/models/translator.h"
 #include "viewer/serve/door.h"
+#include "viewer/serve/http_text.h"
+#include "viewer/serve/translate_endpoint.h"
 #include "viewer/serve/served_files.h"
 #include "viewer/sources/command_json.h"
 #include "viewer/sources/png_bytes.h"
@@ -38,17 +41,6 @@ namespace ganscope {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Names and paths are bytes; JSON text is UTF-8: bytes that are not UTF-8 become U+FFFD (safe_text.h does the
-// same for the same bytes), never an exception.
-std::string json_text(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-void send_error(httplib::Response& res, int status, const std::string& message) {
-    res.status = status;
-    res.set_content(json_text(nlohmann::json{{"error", message}}) + "\n", "application/json");
-}
 
 // A query value quoted in a refusal: printable ASCII, at most 32 bytes.
 std::string quoted(const std::string& value) { return escape_bytes(value, 32); }
@@ -66,10 +58,6 @@ DoorOptions door_options(const ServeOptions& o) {
     DoorOptions d = o.door;
     d.stall_seconds = std::min(d.stall_seconds, o.timeout_seconds);
     return d;
-}
-
-std::string record_event(const char* name, const std::string& data) {
-    return std::string("event: ") + name + "\ndata: " + data + "\n\n";
 }
 
 }  // namespace
@@ -474,15 +462,7 @@ void RunServer::routes() {
     // whose outputs are ASCII art (seed 000) answers with the translation read back as text, the glyph grid that
     // best matches the picture (as `ganscope translate` writes NAME.txt); the page asks for the picture and then
     // the text of the same drawing, so the last translation is kept and the text costs no second generator pass.
-    struct TranslateState {
-        std::mutex mutex;
-        uint64_t generation = ~0ull;
-        int64_t step = -1;
-        std::unique_ptr<Translator> translator;
-        std::string last_body;  // the request the last translation was of, by this generation
-        Image last_output;
-    };
-    auto translate = std::make_shared<TranslateState>();
+    auto translate = std::make_shared<TranslateEndpoint>();
     svr.Post("/api/translate", guarded([this, authorized, translate](const httplib::Request& req, httplib::Response& res) {
         if (!authorized(req)) return send_error(res, 401, "POST needs the token: Authorization: Bearer TOKEN");
         if (req.body.size() > m_options.max_translate_bytes)
@@ -509,35 +489,10 @@ void RunServer::routes() {
                               "this run's translations are not ASCII art (pairs " + weights->config.pairs + ", " +
                                   weights->config.direction +
                                   "); output=text is for runs trained with --pairs ascii --direction BtoA");
-        Image input;
-        try {
-            input = load_image_memory(reinterpret_cast<const unsigned char*>(req.body.data()), req.body.size(),
-                                      "the request body", Rgb{}, 16'000'000);
-        } catch (const std::exception& e) {
-            return send_error(res, 400, std::string("send a PNG or JPEG image: ") + e.what());
-        }
-        std::lock_guard<std::mutex> lock(translate->mutex);
-        try {
-            if (translate->generation != generation || !translate->translator) {
-                const torch::Device device =
-                    weights->tensors.empty() ? torch::Device(torch::kCPU) : weights->tensors[0].second.device();
-                translate->translator = Translator::from_snapshot(*weights, device);
-                translate->generation = generation;
-                translate->step = weights->step;
-                translate->last_body.clear();
-            }
-            if (translate->last_body != req.body || translate->last_output.pixels.empty()) {
-                translate->last_output = translate->translator->translate(input);
-                translate->last_body = req.body;
-            }
-            res.set_header("X-Ganscope-Step", std::to_string(translate->step));
-            if (text)
-                res.set_content(ascii_art(translate->last_output).text(), "text/plain; charset=utf-8");
-            else
-                res.set_content(encode_png(translate->last_output), "image/png");
-        } catch (const std::exception& e) {
-            send_error(res, 500, std::string("the translation failed: ") + e.what());
-        }
+        const TranslateAnswer answer = translate->answer(*weights, generation, req.body, text);
+        if (!answer.error.empty()) return send_error(res, answer.status, answer.error);
+        res.set_header("X-Ganscope-Step", std::to_string(answer.step));
+        res.set_content(answer.body, answer.type);
     }));
 
     svr.Post("/api/control", guarded([this, authorized](const httplib::Request& req, httplib::Response& res) {
@@ -562,81 +517,8 @@ void RunServer::routes() {
         res.set_content(json_text(nlohmann::json{{"ok", true}, {"command", name}}) + "\n", "application/json");
     }));
 
-    // Server-sent events: status every step it changes (at most 10 a second), new metric records, and notices of
-    // new grids and snapshots. Each stream reads the latest-wins slots itself: a slow client falls behind only
-    // itself, and what it missed is replaced by what is newest, never queued.
-    svr.Get("/api/events", [this](const httplib::Request&, httplib::Response& res) {
-        if (++m_streams > m_options.max_clients) {
-            --m_streams;
-            res.set_header("Retry-After", "5");
-            return send_error(res, 503, "too many watchers: " + std::to_string(m_options.max_clients) +
-                                            " event streams are open; try again later");
-        }
-        struct Stream {
-            uint64_t status = ~0ull, grid = ~0ull, weights = ~0ull;
-            int64_t last_step = -2;
-            int64_t alerts_said = -1;  // -1: not yet read (the stream starts after the alerts raised so far)
-            Clock::time_point last_write = Clock::now();
-        };
-        auto stream = std::make_shared<Stream>();
-        res.set_header("Cache-Control", "no-store");
-        res.set_chunked_content_provider(
-            "text/event-stream",
-            [this, stream](size_t, httplib::DataSink& sink) {
-                if (m_stopping) {
-                    sink.done();
-                    return false;
-                }
-                // An exception here would escape the server's thread and end the process: end the stream instead.
-                std::string out;
-                try {
-                    if (const uint64_t g = m_source.status().generation(); g != stream->status) {
-                        stream->status = g;
-                        out += record_event("status", status_json());
-                        // Each alert raised since the stream opened, once, as an event of its own.
-                        if (const auto s = m_source.status().latest()) {
-                            if (stream->alerts_said < 0) stream->alerts_said = s->alerts_raised;
-                            const int64_t fresh =
-                                std::min<int64_t>(s->alerts_raised - stream->alerts_said, int64_t(s->alerts.size()));
-                            for (int64_t i = int64_t(s->alerts.size()) - fresh; i < int64_t(s->alerts.size()); ++i)
-                                out += record_event("alert", json_text(s->alerts[size_t(i)].to_json()));
-                            stream->alerts_said = s->alerts_raised;
-                        }
-                    }
-                    if (stream->last_step == -2) {
-                        stream->last_step = -1;
-                        const auto have = m_source.metrics_since(-1);  // the stream starts at the newest record
-                        if (!have.empty()) stream->last_step = have.back().step;
-                    } else {
-                        for (const StepMetrics& m : m_source.metrics_since(stream->last_step)) {
-                            out += record_event("metrics", json_text(m.to_json()));
-                            stream->last_step = m.step;
-                        }
-                    }
-                    if (const uint64_t g = m_source.samples().generation(); g != stream->grid) {
-                        stream->grid = g;
-                        if (auto grid = m_source.samples().latest())
-                            out += record_event("grid", json_text(nlohmann::json{{"step", grid->step}}));
-                    }
-                    if (const uint64_t g = m_source.weights().generation(); g != stream->weights) {
-                        stream->weights = g;
-                        if (auto w = m_source.weights().latest())
-                            out += record_event("snapshot", json_text(nlohmann::json{{"step", w->step}}));
-                    }
-                } catch (const std::exception&) {
-                    sink.done();
-                    return false;
-                }
-                if (out.empty() && Clock::now() - stream->last_write > std::chrono::seconds(15)) out = ": keep-alive\n\n";
-                if (!out.empty()) {
-                    if (!sink.write(out.data(), out.size())) return false;  // gone, or stalled past the timeout
-                    stream->last_write = Clock::now();
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-                return true;
-            },
-            [this](bool) { --m_streams; });
-    });
+    // Server-sent events (run_server_events.cpp).
+    svr.Get("/api/events", [this](const httplib::Request& req, httplib::Response& res) { serve_events(req, res); });
 }
 
 }  // namespace ganscope

@@ -16,6 +16,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace ganscope {
@@ -59,6 +61,7 @@ public:
 
 private:
     void routes();
+    void serve_events(const httplib::Request& req, httplib::Response& res);  // run_server_events.cpp
     std::string status_json() const;
 
     RunSource& m_source;
