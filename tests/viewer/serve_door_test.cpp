@@ -20,6 +20,7 @@
 
 #include "../ml/test_util.h"
 #include "viewer/serve/run_server.h"
+#include "serve_support.h"
 
 using namespace ganscope;
 using namespace ganscope::test;
@@ -51,16 +52,6 @@ std::string work_dir(const std::string& name) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir.string();
-}
-
-template <class F>
-bool wait_for(F done, double seconds = 60) {
-    const auto start = std::chrono::steady_clock::now();
-    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
 }
 
 int connect_to(int port, bool nonblocking = false) {
