@@ -18,6 +18,7 @@ grep -q "serving $url (token [0-9a-f]\{32\}, also in $work/run/serve.token)" "$w
 token=$(cat "$work/run/serve.token")
 [ "$(stat -c %a "$work/run/serve.token")" = 600 ] || fail "serve.token is not mode 0600"
 for _ in $(seq 300); do curl -sf "$url/api/status" | grep -q '"grid_step":[1-9]' && break; sleep 0.2; done
+curl -sf "$url/api/status" | grep -q '"grid_step":[1-9]' || { cat "$work/train.txt"; fail "no grid after step 0 in 60 s"; }
 curl -sf "$url/api/status" | grep -q '"model":"dcgan"' || fail "status"
 curl -sf "$url/api/grid.png" -o "$work/grid.png" && [ "$(head -c 4 "$work/grid.png" | tail -c 3)" = PNG ] || fail "grid.png"
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
