@@ -62,6 +62,7 @@ nlohmann::json TrainConfig::to_json() const {
         {"diffaug", diffaug},
         {"ema_decay", ema_decay},
         {"fresh_g_latents", fresh_g_latents},
+        {"ema_statistics", ema_statistics},
         {"swd_every", swd_every},
         {"swd_images", swd_images},
         {"fid_every", fid_every},
@@ -134,6 +135,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     read(j, "diffaug", c.diffaug);
     read(j, "ema_decay", c.ema_decay);
     read(j, "fresh_g_latents", c.fresh_g_latents);
+    read(j, "ema_statistics", c.ema_statistics);
     read(j, "swd_every", c.swd_every);
     read(j, "swd_images", c.swd_images);
     read(j, "fid_every", c.fid_every);
@@ -168,13 +170,22 @@ std::string batch_size_problem(int batch_size) {
     return "";
 }
 
+void TrainConfig::resolve_for(bool cuda) {
+    if (image_size == 0) image_size = image_to_image() ? (cuda ? 256 : 128) : (cuda ? 64 : 32);
+    // A DCGAN at half width trains about 4x the steps a minute on a CPU, and on 2 cores that wins the first
+    // minutes (docs/benchmarks.md, "The first five minutes"); a GPU has the FLOPs for the paper's width.
+    const int width = image_to_image() || cuda ? 64 : 32;
+    if (g_width == 0) g_width = width;
+    if (d_width == 0) d_width = width;
+}
+
 void TrainConfig::validate() const {
     auto fail = [](const std::string& what) { throw std::invalid_argument(what); };
     if (model != "dcgan" && model != "pix2pix") fail("--model " + model + ": use dcgan or pix2pix");
     if (image_size != 0 && (!power_of_two(image_size) || image_size < 16 || image_size > 512))
         fail("--size " + std::to_string(image_size) + ": use a power of two between 16 and 512 (32, 64, 128, 256)");
     if (latent_dim < 1 || latent_dim > 4096) fail("--latent " + std::to_string(latent_dim) + ": use 1 to 4096");
-    if (g_width < 1 || d_width < 1) fail("--width: use a positive width");
+    if (g_width < 0 || d_width < 0) fail("--width: use a positive width (or 0: chosen for the device)");
     if (std::string why = batch_size_problem(batch_size); !why.empty()) fail(why);
     if (std::string why = learning_rates_problem(lr_g, lr_d); !why.empty()) fail(why);
     if (steps < 0) fail("--steps " + std::to_string(steps) + ": use 0 (until stopped) or a positive count");
@@ -198,6 +209,8 @@ void TrainConfig::validate() const {
     }
     if (!(r1_gamma >= 0 && r1_gamma < 1e6)) fail("--r1 " + std::to_string(r1_gamma) + ": use 0 (off) or a positive gamma");
     if (!(ema_decay >= 0 && ema_decay < 1)) fail("--ema " + std::to_string(ema_decay) + ": use 0 (off) or a decay below 1, such as 0.999");
+    if (ema_statistics != "copy" && ema_statistics != "recompute")
+        fail("ema_statistics " + ema_statistics + ": use copy or recompute");
     if (swd_every < 0) fail("--swd-every " + std::to_string(swd_every) + ": use 0 (off) or a step count");
     if (swd_images < 16 || swd_images > 65536) fail("--swd-images " + std::to_string(swd_images) + ": use 16 to 65536");
     if (fid_every < 0) fail("--fid-every " + std::to_string(fid_every) + ": use 0 (off) or a step count");

@@ -16,8 +16,10 @@ struct TrainConfig {
     std::string device = "auto";     // "auto", "cpu" or "cuda[:N]"
     int image_size = 0;              // 0: chosen for the device (32 on a CPU, 64 on a GPU)
     int latent_dim = 128;
-    int g_width = 64;                // generator base width: ConvTranspose widths are multiples of it
-    int d_width = 64;                // discriminator base width
+    // Base widths (ConvTranspose / Conv widths are multiples of them). 0: chosen for the device, as the default
+    // recipe asks (DCGAN: 32 on a CPU, 64 on a GPU; pix2pix 64). Configs without the keys keep 64.
+    int g_width = 64;                // generator
+    int d_width = 64;                // discriminator
     int batch_size = 64;
     double lr_g = 2e-4;
     double lr_d = 2e-4;
@@ -54,6 +56,10 @@ struct TrainConfig {
     // dcgan: G's step draws latents of its own, as seed 003 does (--recipe seed003), instead of reusing the fakes D
     // just judged (one generator pass fewer per step). Off when the key is missing, as checkpoints before it trained.
     bool fresh_g_latents = false;
+    // dcgan with ema_decay: the average's BatchNorm running statistics. "copy": G's, copied at every update (they
+    // belong to G's weights, not the average's); "recompute": measured on the averaged weights from 256 fixed
+    // latents before the average draws (a grid, a snapshot, a checkpoint).
+    std::string ema_statistics = "copy";
     int swd_every = 500;             // steps between quality evaluations (swd in metrics.jsonl); 0: off
     int swd_images = 512;            // generated (fixed latents) and real images the metric compares
     // FID and KID (ml/train/fid_quality.h) every fid_every steps, on fid_images images a side; 0: off (the default:
@@ -75,7 +81,9 @@ struct TrainConfig {
     // Missing keys keep their defaults; a wrong type throws naming the key.
     static TrainConfig from_json(const nlohmann::json& j);
     // Throws std::invalid_argument naming the bad value and what is allowed.
-    void validate() const;  // throws std::invalid_argument naming the option and what to use
+    void validate() const;
+    // The sizes left to the device (image_size and widths of 0) chosen for it; the rest kept.
+    void resolve_for(bool cuda);  // throws std::invalid_argument naming the option and what to use
     // What the model offers, so callers ask for a capability instead of comparing model names.
     bool image_to_image() const { return model == "pix2pix"; }  // translates images (pix2pix)
     bool has_latent_space() const { return model == "dcgan"; }  // generates from latent vectors (DCGAN)

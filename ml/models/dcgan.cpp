@@ -117,6 +117,10 @@ DcganTask::DcganTask(const TrainConfig& config, torch::Device device)
         }
         ema_copy(*m_g_ema, *m_g);
         m_g_ema->eval();  // it only ever renders: BatchNorm from the running statistics copied from G
+        if (config.ema_statistics == "recompute") {
+            m_statistics_latents = make_fixed_latents(256, config.latent_dim, config.seed + 0xb47c).to(device);
+            m_ema_statistics_stale = true;
+        }
     }
 }
 
@@ -156,7 +160,10 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
     for (auto& p : m_d->parameters()) p.requires_grad_(true);
     sync_gradients(*m_g);
     fused_adam_step(*m_opt_g);
-    if (m_g_ema) ema_update(*m_g_ema, *m_g, ema_decay_at(m_config.ema_decay, m_ema_updates++));
+    if (m_g_ema) {
+        ema_update(*m_g_ema, *m_g, ema_decay_at(m_config.ema_decay, m_ema_updates++));
+        m_ema_statistics_stale = m_statistics_latents.defined();
+    }
 
     torch::NoGradGuard no_grad;
     return torch::stack({loss_g.detach(), loss_d.detach(), discriminator_score(m_loss, logits_real.detach()),
@@ -167,8 +174,26 @@ torch::Tensor DcganTask::train_step(const Batch& batch) {
 
 torch::Tensor DcganTask::render_samples() { return generate(m_fixed); }
 
+void DcganTask::refresh_ema_statistics() {
+    if (!m_ema_statistics_stale) return;
+    torch::NoGradGuard no_grad;
+    // One pass in train mode with momentum 1: each running statistic becomes that batch's.
+    std::vector<std::pair<nn::BatchNorm2dImpl*, std::optional<double>>> norms;
+    for (auto& m : m_g_ema->modules(false))
+        if (auto* bn = dynamic_cast<nn::BatchNorm2dImpl*>(m.get())) {
+            norms.emplace_back(bn, bn->options.momentum());
+            bn->options.momentum(1.0);
+        }
+    m_g_ema->train();
+    m_g_ema->forward(m_statistics_latents);
+    m_g_ema->eval();
+    for (auto& [bn, momentum] : norms) bn->options.momentum(momentum);
+    m_ema_statistics_stale = false;
+}
+
 torch::Tensor DcganTask::generate(const torch::Tensor& latents) {
     torch::NoGradGuard no_grad;
+    refresh_ema_statistics();
     DcganGenerator& g = sample_generator();
     const bool was_training = g->is_training();
     g->eval();
@@ -192,6 +217,7 @@ void DcganTask::save(torch::serialize::OutputArchive& archive) {
     save_device_generator_state(archive, "rng", m_rng);
     archive.write("fixed_latents", m_fixed.cpu());
     if (m_g_ema) {
+        refresh_ema_statistics();
         save_module(archive, "generator_ema", *m_g_ema);
         archive.write("ema_updates", c10::IValue(m_ema_updates));
     }
@@ -211,6 +237,7 @@ void DcganTask::load(torch::serialize::InputArchive& archive) {
         c10::IValue updates;
         if (!archive.try_read("ema_updates", updates)) throw CheckpointError("checkpoint has no ema_updates for its weight average");
         m_ema_updates = updates.toInt();
+        m_ema_statistics_stale = m_statistics_latents.defined();
     }
 }
 
@@ -218,6 +245,7 @@ WeightsSnapshot DcganTask::snapshot_generator(int64_t step) {
     WeightsSnapshot s;
     s.step = step;
     s.config = m_config;
+    refresh_ema_statistics();
     s.tensors = clone_named_tensors(*sample_generator());  // the average when on: what the grid shows
     if (m_d_trained) s.discriminator = clone_named_tensors(*m_d);
     return s;

@@ -63,6 +63,8 @@ public:
     // The moving average of G (null when ema_decay is 0) and how many updates it has had.
     DcganGenerator& generator_ema() { return m_g_ema; }
     int64_t ema_updates() const { return m_ema_updates; }
+    // ema_statistics "recompute": the latents the average's BatchNorm statistics are measured on (undefined otherwise).
+    torch::Tensor statistics_latents() const { return m_statistics_latents; }
 
 private:
     TrainConfig m_config;
@@ -80,6 +82,10 @@ private:
     AugmentPolicy m_augment;
     DcganGenerator m_g_ema{nullptr};
     int64_t m_ema_updates = 0;
+    // ema_statistics "recompute": the average's BatchNorm statistics are G's until refreshed from these latents.
+    void refresh_ema_statistics();
+    torch::Tensor m_statistics_latents;
+    bool m_ema_statistics_stale = false;
 };
 
 }  // namespace ganscope

@@ -111,6 +111,28 @@ QualityRecord QualityMetric::evaluate(GanTask& task) {
     return record;
 }
 
+double QualityMetric::real_floor(torch::Device device) {
+    if (!m_source) throw std::invalid_argument("swd: the floor needs the training images");
+    const int64_t count = image_count();
+    if (int64_t(m_source->size()) < 2 * count) return std::nan("");
+    torch::NoGradGuard no_grad;
+    if (m_reals.levels.empty()) prepare_reals(device);
+    // Every image the metric does not compare, then as many of them as it compares, spread the same way.
+    const auto compared = spread_indices(m_source->size(), count);
+    std::vector<size_t> rest;
+    rest.reserve(m_source->size() - compared.size());
+    for (size_t i = 0, next = 0; i < m_source->size(); ++i) {
+        if (next < compared.size() && compared[next] == i) ++next;
+        else rest.push_back(i);
+    }
+    std::vector<size_t> others;
+    for (size_t k : spread_indices(rest.size(), count)) others.push_back(rest[k]);
+    auto batch_of = [&](int64_t begin, int64_t end) {
+        return read_real_images(*m_source, others, begin, end, m_config.image_size, "swd").to(device);
+    };
+    return sliced_wasserstein(describe_images(count, kBatch, batch_of, m_options, kPatchSeed), m_reals, m_options).mean;
+}
+
 CheckpointQuality evaluate_checkpoint(const std::string& path, const std::string& device_name, int swd_images) {
     const CheckpointMeta meta = read_checkpoint_meta(path);
     CheckpointQuality out;

@@ -37,6 +37,11 @@ public:
     // Needs a resolved config (image_size > 0). Throws with a message naming what is missing.
     QualityRecord evaluate(GanTask& task);
 
+    // The metric's floor: the same distance between the real descriptors and as many other real images (none of
+    // the compared ones): what a generator drawing the training distribution exactly would score. NaN when the
+    // set has fewer than twice image_count() images. Latent-space tasks' metric only (a source is needed).
+    double real_floor(torch::Device device);
+
     // Where the real descriptors went or came from, and whether the last preparation read them from there.
     const std::string& cache_path() const { return m_cache_path; }
     bool reals_from_cache() const { return m_from_cache; }

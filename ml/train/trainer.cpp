@@ -124,8 +124,7 @@ void Trainer::Impl::setup() {
     reshard(meta, opt.resume);
     config.validate();
     device = dist_device(resolve_device(config.device));
-    if (config.image_size == 0)
-        config.image_size = config.image_to_image() ? (device.is_cuda() ? 256 : 128) : (device.is_cuda() ? 64 : 32);
+    config.resolve_for(device.is_cuda());
     if (device.is_cuda()) {
         at::globalContext().setBenchmarkCuDNN(true);
     } else {

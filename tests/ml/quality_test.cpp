@@ -195,6 +195,72 @@ TEST_CASE("EMA: the average follows its formula, with the warm-up") {
     CHECK(torch::allclose(task.render_samples(), task.generator_ema()->forward(task.fixed_latents()).contiguous(), 1e-5, 1e-6));
 }
 
+TEST_CASE("EMA statistics recomputed: the average draws with BatchNorm statistics of its own weights") {
+    TrainConfig c = tiny("", 0);
+    c.ema_decay = 0.99;
+    TrainConfig copying_config = c;
+    c.ema_statistics = "recompute";
+    DcganTask task(c, torch::kCPU), copying(copying_config, torch::kCPU);
+    REQUIRE(task.statistics_latents().defined());
+    CHECK(!copying.statistics_latents().defined());
+    Batch batch;
+    batch.target = torch::rand({4, 3, 16, 16}) * 2 - 1;
+    for (int i = 0; i < 3; ++i) {
+        task.train_step(batch);
+        copying.train_step(batch);
+    }
+    const torch::Tensor drawn = task.render_samples();
+    // The same averaged weights as with copied statistics (the same seed and batches); other statistics.
+    auto params = task.generator_ema()->named_parameters(), params_copy = copying.generator_ema()->named_parameters();
+    for (const auto& item : params) CHECK(torch::equal(item.value(), params_copy[item.key()]));
+    auto buffers = task.generator_ema()->named_buffers(), buffers_copy = copying.generator_ema()->named_buffers();
+    // The first BatchNorm's statistics are those of the first layer's output on the statistics latents.
+    torch::Tensor first;
+    {
+        torch::NoGradGuard no_grad;
+        const torch::Tensor z = task.statistics_latents().view({-1, c.latent_dim, 1, 1});
+        first = task.generator_ema()->net->ptr(0)->as<torch::nn::ConvTranspose2d>()->forward(z);
+    }
+    CHECK(torch::allclose(buffers["net.1.running_mean"], first.mean({0, 2, 3}), 1e-4, 1e-5));
+    CHECK(torch::allclose(buffers["net.1.running_var"], first.var({0, 2, 3}, /*unbiased=*/true), 1e-4, 1e-5));
+    CHECK(!torch::allclose(buffers["net.1.running_mean"], buffers_copy["net.1.running_mean"]));
+    // Drawing again changes nothing; the snapshot carries the same statistics; a step measures them again.
+    CHECK(torch::equal(task.render_samples(), drawn));
+    const auto snapshot = task.snapshot_generator(3);
+    bool found = false;
+    for (const auto& [name, t] : snapshot.tensors)
+        if (name == "net.1.running_mean") found = torch::equal(t, buffers["net.1.running_mean"]);
+    CHECK(found);
+    const torch::Tensor mean_before = buffers["net.1.running_mean"].clone();
+    task.train_step(batch);
+    task.render_samples();
+    CHECK(!torch::equal(task.generator_ema()->named_buffers()["net.1.running_mean"], mean_before));
+    c.ema_statistics = "batch";
+    CHECK_THROWS_WITH_AS(c.validate(), doctest::Contains("use copy or recompute"), std::invalid_argument);
+}
+
+TEST_CASE("recipe specs: a recipe with settings changed for a measurement; bad ones named") {
+    TrainConfig c;
+    apply_recipe_spec(c, "seed003:width=32:batch=32:lr=3e-4:ema=0.99:ema-stats=recompute:beta1=0");
+    CHECK(c.g_width == 32);
+    CHECK(c.d_width == 32);
+    CHECK(c.batch_size == 32);
+    CHECK(c.lr_g == 3e-4);
+    CHECK(c.lr_d == 3e-4);
+    CHECK(c.ema_decay == 0.99);
+    CHECK(c.ema_statistics == "recompute");
+    CHECK(c.beta1 == 0);
+    CHECK(c.fresh_g_latents);  // the rest is seed003's
+    apply_recipe_spec(c, "default:lr-d=1e-3");
+    CHECK(c.lr_d == 1e-3);
+    CHECK(c.lr_g == 4e-4);
+    CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "default:depth=3"), doctest::Contains("unknown key depth"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "default:width=wide"), doctest::Contains("width=wide is not key=number"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "default:batch"), doctest::Contains("batch is not key=number"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "best:width=8"), doctest::Contains("seed003"), std::invalid_argument);
+}
+
 TEST_CASE("each GAN loss against its formula on fixed logits") {
     const torch::Tensor r = torch::tensor({2.0, -1.0, 0.5}, torch::kDouble), f = torch::tensor({-0.5, 1.5, 0.0}, torch::kDouble);
     const double rv[] = {2.0, -1.0, 0.5}, fv[] = {-0.5, 1.5, 0.0};
@@ -373,6 +439,7 @@ TEST_CASE("exact resume with every option on, for each loss; swd logged; publish
         a.config.r1_gamma = 1.0;
         a.config.diffaug = "color,translation,cutout";
         a.config.ema_decay = 0.99;
+        if (std::string(loss) != "bce") a.config.ema_statistics = "recompute";  // measured on the average: exact too
         a.config.swd_every = 4;
         a.config.swd_images = 16;
         a.run_dir = whole;

@@ -1,6 +1,7 @@
 // `ganscope bench quality` without the command line (see quality_bench.h). Calling thread.
 #include "viewer/bench/quality_bench.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -38,23 +39,26 @@ void train_for(QualityBenchArm& arm, Running& run, double seconds, torch::Device
 }  // namespace
 
 QualityBenchResult run_quality_bench(const QualityBenchOptions& options) {
-    if (options.recipes.size() != 2) throw std::invalid_argument("bench quality: name two recipes (seed003,default)");
+    if (options.recipes.empty() || options.recipes.size() > 2)
+        throw std::invalid_argument("bench quality: name one recipe, or two to compare (seed003,default)");
+    const size_t n = options.recipes.size();
     if (!(options.minutes > 0) || !(options.slice_seconds > 0))
         throw std::invalid_argument("bench quality: --minutes and --slice must be positive");
-    const TrainConfig& base = options.base;
-    if (base.image_size <= 0) throw std::invalid_argument("bench quality: resolve the image size first");
-    const torch::Device device = resolve_device(base.device == "auto" ? "cpu" : base.device);
+    const torch::Device device = resolve_device(options.base.device == "auto" ? "cpu" : options.base.device);
+    TrainConfig base = options.base;
+    base.resolve_for(device.is_cuda());
     auto source = open_source(base.data, base.background, base.image_size);
     QualityBenchResult result;
     result.data_description = source->description();
-    std::vector<Running> runs(2);
-    result.arms.resize(2);
-    for (size_t i = 0; i < 2; ++i) {
+    std::vector<Running> runs(n);
+    result.arms.resize(n);
+    for (size_t i = 0; i < n; ++i) {
         QualityBenchArm& arm = result.arms[i];
         arm.recipe = options.recipes[i];
         arm.config = base;
-        apply_recipe(arm.config, arm.recipe);
+        apply_recipe_spec(arm.config, arm.recipe);
         arm.config.validate();
+        arm.config.resolve_for(device.is_cuda());
         runs[i].task = make_task(arm.config, device);
         LoaderOptions lo;
         lo.batch_size = arm.config.batch_size;
@@ -64,33 +68,55 @@ QualityBenchResult run_quality_bench(const QualityBenchOptions& options) {
         runs[i].loader = std::make_unique<BatchLoader>(source, make_transform(arm.config, true), lo);
     }
     const double budget = options.minutes * 60.0;
-    for (int round = 0; result.arms[0].trained_seconds < budget || result.arms[1].trained_seconds < budget; ++round) {
+    // One metric for all: the same reals, fixed latents and patch positions. The first evaluation also reads (or
+    // computes) the real descriptors. Evaluations are outside the timed training.
+    QualityMetric metric(base, source);
+    std::vector<double> marks;
+    for (double m : options.marks)
+        if (m > 0 && m * 60.0 < budget) marks.push_back(m * 60.0);
+    std::sort(marks.begin(), marks.end());
+    marks.push_back(budget);
+    std::vector<size_t> next_mark(n, 0);
+    auto measure = [&](size_t i) {
+        QualityBenchArm& arm = result.arms[i];
+        QualityBenchMark mark;
+        mark.minutes = marks[next_mark[i]] / 60.0;
+        mark.steps = arm.steps;
+        mark.quality = metric.evaluate(*runs[i].task);
+        mark.grid = runs[i].task->render_samples().cpu();
+        arm.marks.push_back(std::move(mark));
+        ++next_mark[i];
+    };
+    auto running = [&] { return std::any_of(next_mark.begin(), next_mark.end(), [&](size_t m) { return m < marks.size(); }); };
+    for (int round = 0; running(); ++round) {
         // Alternate which goes first, so neither always follows the other's cache and load.
-        for (int k = 0; k < 2; ++k) {
-            const size_t i = size_t((round + k) % 2);
-            const double left = budget - result.arms[i].trained_seconds;
-            if (left > 0) train_for(result.arms[i], runs[i], std::min(options.slice_seconds, left), device);
+        for (size_t k = 0; k < n; ++k) {
+            const size_t i = (size_t(round) + k) % n;
+            if (next_mark[i] == marks.size()) continue;
+            const double left = marks[next_mark[i]] - result.arms[i].trained_seconds;
+            train_for(result.arms[i], runs[i], std::min(options.slice_seconds, left), device);
+            if (result.arms[i].trained_seconds >= marks[next_mark[i]]) measure(i);
         }
         if (options.progress) {
-            char line[256];
-            std::snprintf(line, sizeof line, "round %d: %s %lld steps in %.0f s, %s %lld steps in %.0f s", round + 1,
-                          result.arms[0].recipe.c_str(), static_cast<long long>(result.arms[0].steps),
-                          result.arms[0].trained_seconds, result.arms[1].recipe.c_str(),
-                          static_cast<long long>(result.arms[1].steps), result.arms[1].trained_seconds);
+            std::string line = "round " + std::to_string(round + 1) + ":";
+            for (const auto& arm : result.arms) {
+                char part[192];
+                std::snprintf(part, sizeof part, "%s %s %lld steps in %.0f s", line.back() == ':' ? "" : ",",
+                              arm.recipe.c_str(), static_cast<long long>(arm.steps), arm.trained_seconds);
+                line += part;
+            }
             options.progress(line);
         }
     }
-    // One metric for both: the same reals, fixed latents and patch positions. The first evaluation also reads
-    // (or computes) the real descriptors; the second is the metric's steady cost.
-    QualityMetric metric(base, source);
-    for (size_t i = 0; i < 2; ++i) {
-        result.arms[i].quality = metric.evaluate(*runs[i].task);
-        result.arms[i].grid = runs[i].task->render_samples().cpu();
+    for (auto& arm : result.arms) {
+        arm.quality = arm.marks.back().quality;
+        arm.grid = arm.marks.back().grid;
     }
+    if (options.floor) result.floor = metric.real_floor(device);
     result.metric_images = metric.image_count();
     result.reals_from_cache = metric.reals_from_cache();
     result.cache_path = metric.cache_path();
-    result.ratio = result.arms[1].quality.swd / result.arms[0].quality.swd;
+    if (n == 2) result.ratio = result.arms[1].quality.swd / result.arms[0].quality.swd;
     return result;
 }
 

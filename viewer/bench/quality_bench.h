@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -13,11 +14,22 @@
 namespace ganscope {
 
 struct QualityBenchOptions {
-    TrainConfig base;                  // data, device, size (resolved), batch, seed, swd options
-    std::vector<std::string> recipes;  // two names, the reference first: {"seed003", "default"}
+    TrainConfig base;                  // data, device, size (0: for the device), batch, seed, swd options
+    // Two recipes, the reference first ({"seed003", "default"}), or one trained alone (a reference figure).
+    std::vector<std::string> recipes;
     double minutes = 10;               // of training each
     double slice_seconds = 20;         // length of one interleaved turn
+    std::vector<double> marks;         // minutes of training at which each arm is also measured (below `minutes`)
+    bool floor = true;                 // also the metric's floor: real images against other real images
     std::function<void(const std::string&)> progress;  // one line per round; may be empty
+};
+
+// One arm measured at a moment of its training: the metric and the grid then.
+struct QualityBenchMark {
+    double minutes = 0;  // of training, as asked (the arm stops at the first step boundary after it)
+    int64_t steps = 0;
+    QualityRecord quality;
+    torch::Tensor grid;  // N x 3 x H x W in [-1, 1], CPU
 };
 
 struct QualityBenchArm {
@@ -27,6 +39,7 @@ struct QualityBenchArm {
     double trained_seconds = 0;
     QualityRecord quality;
     torch::Tensor grid;  // the final sample grid, N x 3 x H x W in [-1, 1], CPU
+    std::vector<QualityBenchMark> marks;  // at options.marks, then at the end
 };
 
 struct QualityBenchResult {
@@ -35,7 +48,8 @@ struct QualityBenchResult {
     int64_t metric_images = 0;
     bool reals_from_cache = false;
     std::string cache_path;
-    double ratio = 0;  // arms[1].swd / arms[0].swd
+    double ratio = std::numeric_limits<double>::quiet_NaN();  // arms[1].swd / arms[0].swd (two arms)
+    double floor = std::numeric_limits<double>::quiet_NaN();  // the metric between real images (options.floor)
 };
 
 QualityBenchResult run_quality_bench(const QualityBenchOptions& options);

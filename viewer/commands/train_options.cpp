@@ -19,7 +19,8 @@ void add_train_options(Args& args) {
     args.number("lr-g", "X", "the generator's learning rate");
     args.number("lr-d", "X", "the discriminator's learning rate");
     args.whole("latent", "L", "latent size (default 128)");
-    args.whole("width", "W", "base width of both networks (default 64)");
+    args.whole("width", "W", "base width of both networks (default: the recipe's; default 32 on a CPU, 64 on a GPU; "
+                             "seed003 and pix2pix 64)");
     args.whole("seed", "N", "random seed (default 1)");
     args.text("device", "auto|cpu|cuda[:N]", "where to train (default auto)");
     args.whole("sample-every", "N", "steps between sample grids");
@@ -46,12 +47,12 @@ void add_train_options(Args& args) {
     // Quality.
     args.text(
         "recipe", "default|seed003",
-        "DCGAN recipe: default (seed 003 at twice its learning rate, 4e-4, with a "
-        "weight average of G, decay 0.99, G's step reusing D's fakes; chosen by "
-        "`bench quality`) or seed 003's training (BCE, Adam 2e-4 (0.5, 0.999), "
-        "fresh latents for G's step; its 64x64 at batch 128 is --size 64 --batch "
+        "DCGAN recipe: default (`narrow`: seed 003 at twice its learning rate, 4e-4, with a "
+        "weight average of G, decay 0.99, G's step reusing D's fakes, and both networks at width 32 on a CPU, 64 "
+        "on a GPU; chosen by `bench quality`) or seed 003's training (BCE, Adam 2e-4 (0.5, 0.999), "
+        "fresh latents for G's step, width 64; its 64x64 at batch 128 is --size 64 --batch "
         "128, the GPU default; its D differs: docs/interop.md); also the candidates ema, ema-fast, diffaug, hinge, r1, "
-        "lsgan, lsgan-ema, hinge-ema, translation-ema, r1-ema, ttur-ema, lr-ema, "
+        "lsgan, lsgan-ema, hinge-ema, translation-ema, r1-ema, ttur-ema, lr-ema (narrow at width 64), "
         "lr-only, lr6-ema");
     args.choice("gan-loss", {"bce", "hinge", "lsgan", "wgan-gp"}, "the adversarial loss (DCGAN)");
     args.number("r1", "GAMMA", "R1 gradient penalty on real images (0: off)");
@@ -117,6 +118,18 @@ double dist_timeout_seconds(const Args& args) {
 
 TrainConfig config_from_args(const Args& args) {
     TrainConfig c;
+    c.model = args.get("model", c.model);
+    // Quality: the measured recipe unless told otherwise; the preset and the single options
+    // below override it.
+    if (c.model == "dcgan") {
+        try {
+            apply_recipe(c, args.get("recipe", "default"));
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+    } else if (args.has("recipe")) {
+        throw UsageError("--recipe chooses a DCGAN recipe; pix2pix trains with its paper's objective");
+    }
     const std::string preset = args.get("preset", "");
     if (preset == "tiny") {  // seconds on any CPU: for tests and smoke runs
         c.image_size = 16;
@@ -129,17 +142,6 @@ TrainConfig config_from_args(const Args& args) {
         c.checkpoint_every = 10;
         c.log_every = 1;
         c.snapshot_every = 5;
-    }
-    c.model = args.get("model", c.model);
-    // Quality: the measured recipe unless told otherwise; the single options below override it.
-    if (c.model == "dcgan") {
-        try {
-            apply_recipe(c, args.get("recipe", "default"));
-        } catch (const std::invalid_argument& e) {
-            throw UsageError(e.what());
-        }
-    } else if (args.has("recipe")) {
-        throw UsageError("--recipe chooses a DCGAN recipe; pix2pix trains with its paper's objective");
     }
     // Options of the other model would be ignored without a word: refuse them, naming the model they belong to.
     for (const char* option : {"loss", "pairs", "generator", "direction", "lambda-l1", "palette-values", "load-size"})
