@@ -81,4 +81,20 @@ rc=0; wait "$pid" || rc=$?
 [ "$rc" -eq 130 ] || { cat "$work/int.txt"; fail "interrupted run exited $rc, expected 130"; }
 grep -q "checkpoint saved" "$work/int.txt" || { cat "$work/int.txt"; fail "no checkpoint on Ctrl-C"; }
 "$bin" train "${dev[@]}" --headless --resume "$work/interrupted" --steps 1 > "$work/int2.txt" 2>&1 || { cat "$work/int2.txt"; fail "cannot resume after Ctrl-C"; }
+
+# --paused: a headless run needs a server to be resumed from; with one it waits at step 0 until a client resumes it.
+expect_error "--paused with --headless needs --serve" "$bin" train --headless --preset tiny --paused --out "$work/bad-paused"
+[ ! -e "$work/bad-paused" ] || fail "a refused --paused run left a folder behind"
+port=$(( 40000 + $$ % 20000 ))
+"$bin" train "${dev[@]}" --headless --preset tiny --steps 0 --paused --out "$work/paused" --serve "127.0.0.1:$port" > "$work/paused.txt" 2>&1 &
+pid=$!
+for _ in $(seq 300); do [ -s "$work/paused/serve.token" ] && break; sleep 0.1; done
+[ -s "$work/paused/serve.token" ] || { cat "$work/paused.txt"; kill $pid; fail "the paused run did not serve"; }
+sleep 2
+curl -sf "http://127.0.0.1:$port/api/status" | grep -q '"step":0[,}]' || { curl -s "http://127.0.0.1:$port/api/status"; kill $pid; fail "a --paused run trained"; }
+curl -sf -X POST -H "Authorization: Bearer $(cat "$work/paused/serve.token")" -d '{"command":"resume"}' \
+  "http://127.0.0.1:$port/api/control" > /dev/null || { kill $pid; fail "resume refused"; }
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/status" | grep -q '"step":[1-9]' && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/api/status" | grep -q '"step":[1-9]' || { kill $pid; fail "the resumed run did not train"; }
+kill -INT $pid; wait $pid || true
 echo "cli train: all checks passed"

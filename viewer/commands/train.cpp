@@ -66,6 +66,15 @@ int train_headless(const Args& args) {
     // Distributed training: this process's rank from the environment (--nproc, torchrun, srun).
     options.dist = dist_options_from_env();
     options.dist.timeout = std::chrono::milliseconds(int64_t(1000 * dist_timeout_seconds(args)));
+    // Paused until someone resumes it: the window's button, or over --serve (the page, `ganscope watch`). Without a
+    // server nothing could ever resume a headless run; ranks of a distributed run pause only together.
+    if (args.has("paused") && !args.has("serve"))
+        throw UsageError(
+            "--paused with --headless needs --serve (resume it from the page or `ganscope watch`), or "
+            "leave --headless out and resume it in the window");
+    if (args.has("paused") && options.dist.world_size > 1)
+        throw UsageError("--paused: a distributed run cannot start paused; pause it once it runs");
+    options.start_paused = args.has("paused");
     options.threads = args.get_int("threads", 0);
     if (options.threads < 0 || options.threads > 1024) throw UsageError("--threads " + args.get("threads") + ": use 1 to 1024 (0: automatic)");
     const bool quiet = options.dist.rank > 0;  // rank 0 speaks for the run; the others only report errors
