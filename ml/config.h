@@ -18,8 +18,8 @@ struct TrainConfig {
     int latent_dim = 128;
     // Base widths (ConvTranspose / Conv widths are multiples of them). 0: chosen for the device, as the default
     // recipe asks (DCGAN: 32 on a CPU, 64 on a GPU; pix2pix 64). Configs without the keys keep 64.
-    int g_width = 64;                // generator
-    int d_width = 64;                // discriminator
+    int g_width = 64;  // generator
+    int d_width = 64;  // discriminator
     int batch_size = 64;
     double lr_g = 2e-4;
     double lr_d = 2e-4;

@@ -100,20 +100,28 @@ void apply_recipe_spec(TrainConfig& c, const std::string& spec) {
                 size_t used = 0;
                 const double value = std::stod(text, &used);
                 if (used == text.size()) return value;
-            } catch (const std::exception&) {
-            }
+            } catch (const std::exception&) {}
             throw std::invalid_argument("recipe " + spec + ": " + item + " is not key=number");
         };
-        if (key == "width") c.g_width = c.d_width = int(number());
-        else if (key == "batch") c.batch_size = int(number());
-        else if (key == "lr") c.lr_g = c.lr_d = number();
-        else if (key == "lr-g") c.lr_g = number();
-        else if (key == "lr-d") c.lr_d = number();
-        else if (key == "ema") c.ema_decay = number();
-        else if (key == "beta1") c.beta1 = number();
-        else if (key == "ema-stats") c.ema_statistics = text;
-        else throw std::invalid_argument("recipe " + spec + ": unknown key " + key +
-                                         "; use width, batch, lr, lr-g, lr-d, ema, beta1 or ema-stats");
+        if (key == "width")
+            c.g_width = c.d_width = int(number());
+        else if (key == "batch")
+            c.batch_size = int(number());
+        else if (key == "lr")
+            c.lr_g = c.lr_d = number();
+        else if (key == "lr-g")
+            c.lr_g = number();
+        else if (key == "lr-d")
+            c.lr_d = number();
+        else if (key == "ema")
+            c.ema_decay = number();
+        else if (key == "beta1")
+            c.beta1 = number();
+        else if (key == "ema-stats")
+            c.ema_statistics = text;
+        else
+            throw std::invalid_argument("recipe " + spec + ": unknown key " + key +
+                                        "; use width, batch, lr, lr-g, lr-d, ema, beta1 or ema-stats");
     }
 }
 

@@ -19,8 +19,8 @@ const char* default_recipe();
 // Throws std::invalid_argument naming the recipe and the choices.
 void apply_recipe(TrainConfig& config, const std::string& name);
 // A recipe with settings changed for a measurement: "NAME[:key=value]...", keys width (both networks), batch, lr
-// (both), lr-g, lr-d, ema, beta1, ema-stats (copy|recompute) (`ganscope bench quality --recipes seed003,default:width=32`). Throws
-// std::invalid_argument naming the spec and what is wrong.
+// (both), lr-g, lr-d, ema, beta1, ema-stats (copy|recompute) (`ganscope bench quality --recipes
+// seed003,default:width=32`). Throws std::invalid_argument naming the spec and what is wrong.
 void apply_recipe_spec(TrainConfig& config, const std::string& spec);
 // The recipe a config matches, or "custom".
 std::string recipe_of(const TrainConfig& config);

@@ -122,8 +122,10 @@ double QualityMetric::real_floor(torch::Device device) {
     std::vector<size_t> rest;
     rest.reserve(m_source->size() - compared.size());
     for (size_t i = 0, next = 0; i < m_source->size(); ++i) {
-        if (next < compared.size() && compared[next] == i) ++next;
-        else rest.push_back(i);
+        if (next < compared.size() && compared[next] == i)
+            ++next;
+        else
+            rest.push_back(i);
     }
     std::vector<size_t> others;
     for (size_t k : spread_indices(rest.size(), count)) others.push_back(rest[k]);

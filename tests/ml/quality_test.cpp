@@ -254,10 +254,12 @@ TEST_CASE("recipe specs: a recipe with settings changed for a measurement; bad o
     apply_recipe_spec(c, "default:lr-d=1e-3");
     CHECK(c.lr_d == 1e-3);
     CHECK(c.lr_g == 4e-4);
-    CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "default:depth=3"), doctest::Contains("unknown key depth"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "default:depth=3"), doctest::Contains("unknown key depth"),
+                         std::invalid_argument);
     CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "default:width=wide"), doctest::Contains("width=wide is not key=number"),
                          std::invalid_argument);
-    CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "default:batch"), doctest::Contains("batch is not key=number"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "default:batch"), doctest::Contains("batch is not key=number"),
+                         std::invalid_argument);
     CHECK_THROWS_WITH_AS(apply_recipe_spec(c, "best:width=8"), doctest::Contains("seed003"), std::invalid_argument);
 }
 

@@ -173,8 +173,10 @@ void add_bench_command(CommandLine& cli) {
                       "`ratio: X` (default over seed003; lower is better)", bench_quality);
     q.number("minutes", "M", "training time per recipe (default 10)");
     q.text("data", "emoji|DIR", "training images (default emoji)");
-    q.text("recipes", "A,B", "the two recipes (or one, trained alone), each NAME[:key=value]... with keys width, batch, lr, lr-g, lr-d, ema, "
-                             "beta1, ema-stats (default seed003,default)");
+    q.text("recipes", "A,B",
+           "the two recipes (or one, trained alone), each NAME[:key=value]... with keys width, batch, lr, lr-g, lr-d, "
+           "ema, "
+           "beta1, ema-stats (default seed003,default)");
     q.number("slice", "S", "seconds per turn before the other recipe trains (default 20)");
     q.text("marks", "M,M", "also measure both (and save their grids) at these minutes of training, such as 1,2,5");
     q.whole("size", "S", "image size (default 32 on a CPU, 64 on a GPU)");

@@ -31,7 +31,8 @@ int bench_quality(const Args& args) {
     for (std::string m; std::getline(marks, m, ',');) {
         char* end = nullptr;
         const double minutes = std::strtod(m.c_str(), &end);
-        if (m.empty() || *end || !(minutes > 0)) throw UsageError("--marks " + args.get("marks") + ": use minutes such as 1,2,5");
+        if (m.empty() || *end || !(minutes > 0))
+            throw UsageError("--marks " + args.get("marks") + ": use minutes such as 1,2,5");
         o.marks.push_back(minutes);
     }
     o.base.data = args.get("data", "emoji");
@@ -42,9 +43,10 @@ int bench_quality(const Args& args) {
     o.base.swd_images = args.get_int("swd-images", o.base.swd_images);
     auto label = [](const std::string& r) { return r == "default" ? "default (" + std::string(default_recipe()) + ")" : r; };
     if (o.recipes.size() == 1)
-        std::printf("bench quality: %s alone, %.1f minutes of wall-clock training, %s %dx%d batch %d on %s (%d threads)\n",
-                    label(o.recipes[0]).c_str(), o.minutes, o.base.data.c_str(), o.base.image_size, o.base.image_size,
-                    o.base.batch_size, o.base.device.c_str(), torch::get_num_threads());
+        std::printf(
+            "bench quality: %s alone, %.1f minutes of wall-clock training, %s %dx%d batch %d on %s (%d threads)\n",
+            label(o.recipes[0]).c_str(), o.minutes, o.base.data.c_str(), o.base.image_size, o.base.image_size,
+            o.base.batch_size, o.base.device.c_str(), torch::get_num_threads());
     if (o.recipes.size() == 2)
         std::printf("bench quality: %s vs %s, %.1f minutes each of wall-clock training in %.0f s turns, "
                     "%s %dx%d batch %d on %s (%d threads)\n",
@@ -76,7 +78,8 @@ int bench_quality(const Args& args) {
     const auto& last = r.arms.back();
     const double step_seconds = last.trained_seconds / double(std::max<int64_t>(1, last.steps));
     std::printf("metric cost: %.2f s an evaluation = %.2f%% of training time at --swd-every %d\n", last.quality.seconds,
-                100.0 * last.quality.seconds / (last.quality.seconds + step_seconds * o.base.swd_every), o.base.swd_every);
+                100.0 * last.quality.seconds / (last.quality.seconds + step_seconds * o.base.swd_every),
+                o.base.swd_every);
     // Each mark's grids side by side (left the first recipe), white between them; the end's as quality_grids.png.
     const std::string out_dir = args.get("out", "docs");
     std::filesystem::create_directories(out_dir);
@@ -101,7 +104,8 @@ int bench_quality(const Args& args) {
             std::printf("%s %s swd %.3f (%lld steps)", grids.size() > 1 ? "," : "", label(arm.recipe).c_str(),
                         mark.quality.swd, static_cast<long long>(mark.steps));
         }
-        if (r.arms.size() == 2) std::printf(", ratio %.3f", r.arms[1].marks[m].quality.swd / r.arms[0].marks[m].quality.swd);
+        if (r.arms.size() == 2)
+            std::printf(", ratio %.3f", r.arms[1].marks[m].quality.swd / r.arms[0].marks[m].quality.swd);
         write_png(out_dir + name, tensor_to_image(side_by_side(grids)));
         std::printf("; grids %s%s\n", out_dir.c_str(), name);
     }
@@ -113,7 +117,8 @@ int bench_quality(const Args& args) {
     for (const auto& arm : r.arms) finals.push_back(arm.grid);
     write_png(image, tensor_to_image(side_by_side(finals)));
     if (r.arms.size() == 2) {
-        std::printf("grids: %s (left %s, right %s)\n", image.c_str(), label(r.arms[0].recipe).c_str(), label(r.arms[1].recipe).c_str());
+        std::printf("grids: %s (left %s, right %s)\n", image.c_str(), label(r.arms[0].recipe).c_str(),
+                    label(r.arms[1].recipe).c_str());
         std::printf("ratio: %.3f\n", r.ratio);
     } else {
         std::printf("grids: %s\n", image.c_str());

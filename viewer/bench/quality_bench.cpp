@@ -87,7 +87,9 @@ QualityBenchResult run_quality_bench(const QualityBenchOptions& options) {
         arm.marks.push_back(std::move(mark));
         ++next_mark[i];
     };
-    auto running = [&] { return std::any_of(next_mark.begin(), next_mark.end(), [&](size_t m) { return m < marks.size(); }); };
+    auto running = [&] {
+        return std::any_of(next_mark.begin(), next_mark.end(), [&](size_t m) { return m < marks.size(); });
+    };
     for (int round = 0; running(); ++round) {
         // Alternate which goes first, so neither always follows the other's cache and load.
         for (size_t k = 0; k < n; ++k) {

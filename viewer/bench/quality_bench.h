@@ -14,7 +14,7 @@
 namespace ganscope {
 
 struct QualityBenchOptions {
-    TrainConfig base;                  // data, device, size (0: for the device), batch, seed, swd options
+    TrainConfig base;  // data, device, size (0: for the device), batch, seed, swd options
     // Two recipes, the reference first ({"seed003", "default"}), or one trained alone (a reference figure).
     std::vector<std::string> recipes;
     double minutes = 10;               // of training each

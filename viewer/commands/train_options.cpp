@@ -19,8 +19,9 @@ void add_train_options(Args& args) {
     args.number("lr-g", "X", "the generator's learning rate");
     args.number("lr-d", "X", "the discriminator's learning rate");
     args.whole("latent", "L", "latent size (default 128)");
-    args.whole("width", "W", "base width of both networks (default: the recipe's; default 32 on a CPU, 64 on a GPU; "
-                             "seed003 and pix2pix 64)");
+    args.whole("width", "W",
+               "base width of both networks (default: the recipe's; default 32 on a CPU, 64 on a GPU; "
+               "seed003 and pix2pix 64)");
     args.whole("seed", "N", "random seed (default 1)");
     args.text("device", "auto|cpu|cuda[:N]", "where to train (default auto)");
     args.whole("sample-every", "N", "steps between sample grids");
