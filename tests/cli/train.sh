@@ -90,11 +90,15 @@ port=$(( 40000 + $$ % 20000 ))
 pid=$!
 for _ in $(seq 300); do [ -s "$work/paused/serve.token" ] && break; sleep 0.1; done
 [ -s "$work/paused/serve.token" ] || { cat "$work/paused.txt"; kill $pid; fail "the paused run did not serve"; }
-sleep 2
-curl -sf "http://127.0.0.1:$port/api/status" | grep -q '"step":0[,}]' || { curl -s "http://127.0.0.1:$port/api/status"; kill $pid; fail "a --paused run trained"; }
+# Once the trainer has set up (the state leaves "starting"), it says paused, at step 0: no clock decides this.
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/status" | grep -q '"state":"starting"' || break; sleep 0.2; done
+status=$(curl -sf "http://127.0.0.1:$port/api/status")
+grep -q '"state":"paused"' <<< "$status" && grep -q '"step":0[,}]' <<< "$status" || { echo "$status"; kill $pid; fail "a --paused run did not wait at step 0"; }
 curl -sf -X POST -H "Authorization: Bearer $(cat "$work/paused/serve.token")" -d '{"command":"resume"}' \
   "http://127.0.0.1:$port/api/control" > /dev/null || { kill $pid; fail "resume refused"; }
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/status" | grep -q '"step":[1-9]' && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$port/api/status" | grep -q '"step":[1-9]' || { kill $pid; fail "the resumed run did not train"; }
-kill -INT $pid; wait $pid || true
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 130 ] || { cat "$work/paused.txt"; fail "the resumed --paused run exited $rc on Ctrl-C, expected 130"; }
 echo "cli train: all checks passed"
