@@ -27,6 +27,7 @@
 #include "viewer/serve/run_server.h"
 #include "viewer/sources/png_bytes.h"
 #include "viewer/widgets/canvas.h"
+#include "serve_support.h"
 #include "window_support.h"
 
 using namespace ganscope;
@@ -35,30 +36,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json get_json(httplib::Client& c, const std::string& path, int expect = 200) {
-    auto r = c.Get(path.c_str());
-    REQUIRE(r);
-    CHECK(r->status == expect);
-    return nlohmann::json::parse(r->body);
-}
-
-httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
 int post(httplib::Client& c, const std::string& body, const httplib::Headers& headers) {
     auto r = c.Post("/api/control", headers, body, "application/json");
     REQUIRE(r);
     return r->status;
 }
 
-template <class F>
-bool wait_for(F done, double seconds = 60) {
-    const auto start = std::chrono::steady_clock::now();
-    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
 
 }  // namespace
 
