@@ -42,7 +42,6 @@ int post(httplib::Client& c, const std::string& body, const httplib::Headers& he
     return r->status;
 }
 
-
 }  // namespace
 
 TEST_CASE("watch http://: the window follows a served run, steers it with the token, and reconnects") {
